@@ -1,0 +1,1 @@
+"""Service lifecycle, configuration, systemd integration and the command line."""

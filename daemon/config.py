@@ -1,0 +1,327 @@
+"""Loading, checking and writing the configuration (schema in config_schema).
+
+Precedence: built-in defaults < the TOML file < `--set section.key=value` overrides.
+Loading is a pure function of its arguments (no globals, no caching), so a SIGHUP
+reload simply calls it again and keeps the old Config when it raises ConfigError.
+Every problem is collected and reported at once, each as 'section.key: message'.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import tomllib
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from spirokiosk.daemon.config_schema import (
+    BUILT_IN_DEFAULTS,
+    SECTIONS,
+    SHAPE_NAMES,
+    BadValueError,
+    Bool,
+    Choice,
+    Config,
+    KeySpec,
+    Size,
+    SizeOr,
+    Text,
+    all_keys,
+    did_you_mean,
+    section_keys,
+    toml_type_name,
+)
+
+__all__ = [
+    "BUILT_IN_DEFAULTS",
+    "DEFAULT_PATH",
+    "ENV_VAR",
+    "Config",
+    "ConfigError",
+    "Size",
+    "changed_keys",
+    "config_reference_markdown",
+    "default_config_path",
+    "dump_config",
+    "load_config",
+    "render_default_config_toml",
+    "resolve_config_path",
+]
+
+DEFAULT_PATH = Path("/etc/spirokiosk/config.toml")
+ENV_VAR = "SPIROKIOSK_CONFIG"
+SECRET_MASK = "********"
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; `errors` lists every problem, one line each."""
+
+    def __init__(self, errors: Iterable[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """$SPIROKIOSK_CONFIG when set (and not empty), else /etc/spirokiosk/config.toml."""
+    value = (os.environ if environ is None else environ).get(ENV_VAR, "")
+    return Path(value) if value else DEFAULT_PATH
+
+
+def resolve_config_path(
+    given: str | Path | None, environ: Mapping[str, str] | None = None
+) -> tuple[Path, bool]:
+    """The file to read and whether it was asked for explicitly.
+
+    `--config` and $SPIROKIOSK_CONFIG are explicit: a missing file is then an error. Only
+    the default /etc path may be absent, meaning 'run on the built-in defaults'.
+    """
+    if given is not None and str(given) != "":
+        return Path(given), True
+    path = default_config_path(environ)
+    return path, path != DEFAULT_PATH
+
+
+def load_config(
+    path: Path | None,
+    overrides: Iterable[str] | None,
+    known_curves: Iterable[str],
+    *,
+    known_shapes: Iterable[str] = SHAPE_NAMES,
+    missing_ok: bool = False,
+) -> Config:
+    """Read, merge and check the configuration; raise ConfigError listing every problem.
+
+    path: the TOML file, or None for built-in defaults only. A missing file is an error
+    unless `missing_ok` (used for the default location). overrides: 'section.key=value'
+    strings, the value parsed as TOML where it parses, else taken as a bare string.
+    known_curves / known_shapes: the names curves.playlist / curves.random_shapes may use.
+    """
+    errors: list[str] = []
+    raw: dict[str, dict[str, tuple[Any, str]]] = {name: {} for name in SECTIONS}
+    if path is not None:
+        document = _read_toml(path, errors, missing_ok)
+        if document is None and not errors:
+            path = None  # the default file is absent: built-in defaults
+        _merge_document(document or {}, raw, errors)
+    for text in overrides or ():
+        _merge_override(text, raw, errors)
+    names = {"curves": tuple(known_curves), "shapes": tuple(known_shapes)}
+    sections = {name: _build_section(name, raw[name], names, errors) for name in SECTIONS}
+    if errors:
+        raise ConfigError(errors)
+    return Config(**sections, path=path)
+
+
+def _read_toml(path: Path, errors: list[str], missing_ok: bool) -> dict[str, Any] | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        if not missing_ok:
+            errors.append(f"{path}: no such file")
+        return None
+    except OSError as exc:
+        errors.append(f"{path}: cannot read: {exc.strerror or exc}")
+        return None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        errors.append(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})")
+    except tomllib.TOMLDecodeError as exc:
+        errors.append(f"{path}: TOML syntax error: {exc}")
+    return None
+
+
+def _merge_document(
+    document: dict[str, Any], raw: dict[str, dict[str, tuple[Any, str]]], errors: list[str]
+) -> None:
+    for section, table in document.items():
+        if section not in SECTIONS:
+            errors.append(_unknown_section(section))
+        elif not isinstance(table, dict):
+            errors.append(f"{section}: must be a table ([{section}]), not {toml_type_name(table)}")
+        else:
+            for name, value in table.items():
+                _set_raw(raw, section, name, value, "", errors)
+
+
+def _merge_override(
+    text: str, raw: dict[str, dict[str, tuple[Any, str]]], errors: list[str]
+) -> None:
+    origin = f" [--set {text}]"
+    dotted, equals, value_text = text.partition("=")
+    section, dot, name = dotted.strip().partition(".")
+    if not equals:
+        errors.append(f"--set {text!r}: missing '=' (expected section.key=value)")
+    elif not dot or not section or not name or "." in name:
+        suggestion = _suggest_dotted(dotted.strip())
+        errors.append(f"--set {text!r}: expected section.key=value{suggestion}")
+    elif section not in SECTIONS:
+        errors.append(_unknown_section(section) + origin)
+    else:
+        kinds = {spec.name: spec.kind for spec in section_keys(section)}
+        value = _parse_override_value(value_text, isinstance(kinds.get(name), _TEXT_KINDS))
+        _set_raw(raw, section, name, value, origin, errors)
+
+
+_TEXT_KINDS = (Text, Choice, SizeOr)
+
+
+def _parse_override_value(text: str, wants_text: bool) -> Any:
+    """The value of `--set key=text`: TOML when the text is a TOML value ('8080', 'true',
+    '["random"]', '"quoted"'), else the bare text ('window', '0.0.0.0', '1920x1080').
+
+    A key whose value is a string takes unquoted text as is even when it reads as another
+    TOML type, so `--set camera.device=0` means the string "0".
+    """
+    if "\n" in text or "\r" in text:
+        return text
+    try:
+        value = tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text.strip()
+    return text.strip() if wants_text and not isinstance(value, str) else value
+
+
+def _set_raw(
+    raw: dict[str, dict[str, tuple[Any, str]]],
+    section: str,
+    name: str,
+    value: Any,
+    origin: str,
+    errors: list[str],
+) -> None:
+    names = [spec.name for spec in section_keys(section)]
+    if name in names:
+        raw[section][name] = (value, origin)
+        return
+    hint = did_you_mean(name, names)
+    if not hint:
+        hint = f"; [{section}] has " + ", ".join(names)
+    errors.append(f"{section}.{name}: unknown key{hint}{origin}")
+
+
+def _unknown_section(section: str) -> str:
+    hint = did_you_mean(section, SECTIONS) or "; the sections are " + ", ".join(SECTIONS)
+    return f"{section}: unknown section{hint}"
+
+
+def _suggest_dotted(name: str) -> str:
+    """For a key given without its section ('port'), the dotted names it may mean."""
+    dotted = [spec.dotted for spec in all_keys()]
+    exact = [d for d in dotted if d.endswith("." + name)]
+    if exact:
+        return " (did you mean " + " or ".join(f"'{d}'" for d in exact) + "?)"
+    return did_you_mean(name, dotted)
+
+
+def _build_section(
+    section: str,
+    given: dict[str, tuple[Any, str]],
+    names: Mapping[str, Collection[str]],
+    errors: list[str],
+) -> Any:
+    values: dict[str, Any] = {}
+    for spec in section_keys(section):
+        # Defaults take the same path as given values, so a playlist default of [] is
+        # expanded the same way and a default that breaks its own type is caught.
+        value, origin = given.get(spec.name, (spec.kind.to_toml(spec.default), " [default]"))
+        try:
+            values[spec.name] = spec.kind.parse(value, names)
+        except BadValueError as exc:
+            errors.extend(f"{spec.dotted}: {message}{origin}" for message in exc.messages)
+    return SECTIONS[section](**values)
+
+
+def _toml_data(config: Config, mask_secrets: bool = True) -> dict[str, dict[str, Any]]:
+    data: dict[str, dict[str, Any]] = {}
+    for section in SECTIONS:
+        values = getattr(config, section)
+        data[section] = {
+            spec.name: SECRET_MASK
+            if spec.secret and mask_secrets
+            else spec.kind.to_toml(getattr(values, spec.name))
+            for spec in section_keys(section)
+        }
+    return data
+
+
+def dump_config(config: Config) -> str:
+    """The effective configuration as TOML, secrets masked; loading it gives `config` back."""
+    where = "no file" if config.path is None else config.path
+    header = f"# spirokiosk effective configuration: defaults < {where} < --set\n\n"
+    return header + tomli_w.dumps(_toml_data(config))
+
+
+def changed_keys(old: Config, new: Config) -> list[str]:
+    """The dotted keys whose values differ, for logging what a reload changed."""
+    return [
+        spec.dotted
+        for spec in all_keys()
+        if getattr(getattr(old, spec.section), spec.name)
+        != getattr(getattr(new, spec.section), spec.name)
+    ]
+
+
+def _default_toml(spec: KeySpec) -> str:
+    """'name = default' as tomli-w writes it (may span lines for arrays)."""
+    return tomli_w.dumps({spec.name: spec.kind.to_toml(spec.default)}).rstrip("\n")
+
+
+_HEADER = """\
+# spirokiosk configuration: /etc/spirokiosk/config.toml (or the file $SPIROKIOSK_CONFIG
+# or --config names).
+#
+# Every key is listed below, commented out at its built-in default. To change one,
+# remove the '#' in front of it (and of its continuation lines) and edit the value.
+# A missing key, or a missing /etc/spirokiosk/config.toml, means the built-in default.
+#
+# Precedence: built-in defaults < this file < `--set section.key=value` on the
+# command line (repeatable; e.g. `spirokiosk run --set web.port=8080`).
+#
+# Check after editing:    spirokiosk check-config
+#   (prints 'config OK', or every problem as 'section.key: message')
+# See the effective values: spirokiosk config
+# Apply:                  sudo systemctl reload spirokiosk
+#   A config with errors is refused on reload: the running one is kept and every
+#   error goes to the journal (journalctl -u spirokiosk). A service that is not
+#   running refuses to start with a bad config and lists the errors the same way.
+"""
+
+
+def render_default_config_toml() -> str:
+    """The text of deploy/config.toml: every key at its default, commented, with its doc."""
+    parts = [_HEADER]
+    for section in SECTIONS:
+        parts.append(f"\n[{section}]\n")
+        for spec in section_keys(section):
+            commented = "\n".join("#" + line for line in _default_toml(spec).splitlines())
+            values = "" if isinstance(spec.kind, Bool) else f" ({spec.kind.describe()})"
+            about = textwrap.wrap(spec.doc + values, 86)
+            comments = "".join(f"# {line}\n" for line in about)
+            parts.append(f"\n{comments}{commented}\n")
+    return "".join(parts)
+
+
+def _markdown_default(spec: KeySpec) -> str:
+    value = spec.kind.to_toml(spec.default)
+    if isinstance(value, list):
+        inline = "[" + ", ".join(_inline_scalar(item) for item in value) + "]"
+    else:
+        inline = _inline_scalar(value)
+    return f"`{inline}`"
+
+
+def _inline_scalar(value: Any) -> str:
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").rstrip("\n")
+
+
+def config_reference_markdown() -> str:
+    """A Markdown table of every key (key, default, values, meaning) for the README."""
+    rows = ["| key | default | values | meaning |", "| --- | --- | --- | --- |"]
+    for spec in all_keys():
+        cells = [f"`{spec.dotted}`", _markdown_default(spec), spec.kind.describe(), spec.doc]
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,1 @@
+"""Curves (pure numpy), drawing with pygame, camera sources and the screen."""

@@ -1,0 +1,41 @@
+"""Colour maps by their usual matplotlib names, through `cmap` (numpy only)."""
+
+import difflib
+import functools
+
+import cmap
+import numpy as np
+
+
+class UnknownColourMapError(ValueError):
+    """The name is not a colour map `cmap` knows."""
+
+
+@functools.cache
+def _catalogue() -> cmap.Catalog:
+    return cmap.Catalog()
+
+
+@functools.cache
+def _catalogue_names() -> tuple[str, ...]:
+    return tuple(sorted(_catalogue().short_keys()))
+
+
+@functools.lru_cache(maxsize=64)
+def colour_map(name: str) -> cmap.Colormap:
+    """Resolve a colour map name; raise UnknownColourMapError with suggestions."""
+    try:
+        # Resolving to the namespaced name first keeps cmap from logging a
+        # warning for short names that exist in several namespaces (rainbow):
+        # its default choice is the matplotlib one, which is what we want.
+        return cmap.Colormap(_catalogue().resolve(name))
+    except (ValueError, KeyError, TypeError):
+        close = difflib.get_close_matches(name, _catalogue_names(), n=3)
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        raise UnknownColourMapError(f"unknown colour map {name!r}{hint}") from None
+
+
+def colour_table(name: str, n: int) -> np.ndarray:
+    """n colours sampled evenly along the map, as an (n, 3) uint8 RGB array."""
+    rgba = colour_map(name)(np.linspace(0.0, 1.0, n))
+    return np.round(np.asarray(rgba)[:, :3] * 255.0).astype(np.uint8)

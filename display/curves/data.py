@@ -1,0 +1,196 @@
+"""Plain data for curves: validation with errors that name the field.
+
+Two forms are accepted. The full form, what `Curve.to_dict` writes:
+
+    {"name": "...", "wheels": [{"freq": 3, "width": "1", "height": "0.5j",
+     "shape": "circle"}, ...], "colour_map": "magma", "background_map": "bone",
+     "line_width": 5}
+
+and the compact form of the seed curves file: parallel lists `freqs`,
+`widths`, optional `heights` (defaults to the widths) and one `shape` for all
+wheels (or a list of shapes).
+"""
+
+import cmath
+import difflib
+import math
+
+from .colours import UnknownColourMapError, colour_map
+from .shapes import SHAPES
+
+MAX_WHEELS = 32
+MAX_FREQ = 1000
+MAX_SIZE = 1e6
+LINE_WIDTH_RANGE = (0.5, 64.0)
+
+_STYLE_KEYS = ("name", "description", "colour_map", "background_map", "line_width")
+_FULL_KEYS = {"wheels", *_STYLE_KEYS}
+_COMPACT_KEYS = {"freqs", "widths", "heights", "shape", *_STYLE_KEYS}
+_WHEEL_KEYS = {"freq", "width", "height", "shape"}
+
+
+class CurveError(ValueError):
+    """Invalid curve data. `errors` lists each problem as 'field: message'."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+def format_complex(value: complex) -> str:
+    """'1.0', '0.125j' or '0.5-0.25j': what Python's complex() reads back exactly."""
+    if value.imag == 0:
+        return repr(value.real)
+    if value.real == 0:
+        return f"{value.imag!r}j"
+    sign = "+" if math.copysign(1.0, value.imag) > 0 else "-"
+    return f"{value.real!r}{sign}{abs(value.imag)!r}j"
+
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_freq(value, where: str, errors: list[str]) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value == 0:
+        errors.append(f"{where}: must be a non-zero integer, not {value!r}")
+        return None
+    if abs(value) > MAX_FREQ:
+        errors.append(f"{where}: must be between -{MAX_FREQ} and {MAX_FREQ}, not {value}")
+        return None
+    return value
+
+
+def _check_size(value, where: str, errors: list[str]) -> complex | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | complex | str):
+        errors.append(f"{where}: must be a number or a complex string like '0.125j'")
+        return None
+    try:
+        number = complex(value.replace(" ", "")) if isinstance(value, str) else complex(value)
+    except ValueError:
+        errors.append(f"{where}: {value!r} is not a number or a complex like '0.125j'")
+        return None
+    if not cmath.isfinite(number):
+        errors.append(f"{where}: must be finite, not {value!r}")
+        return None
+    if abs(number) > MAX_SIZE:
+        errors.append(f"{where}: must be at most {MAX_SIZE:g} in size")
+        return None
+    return number
+
+
+def _check_shape(value, where: str, errors: list[str]) -> str | None:
+    if not isinstance(value, str) or value not in SHAPES:
+        hint = _did_you_mean(value, SHAPES) if isinstance(value, str) else ""
+        errors.append(
+            f"{where}: unknown shape {value!r}{hint}; expected one of {', '.join(SHAPES)}"
+        )
+        return None
+    return value
+
+
+def _wheels_from_compact(data: dict, errors: list[str]) -> list[dict]:
+    freqs, widths = data.get("freqs"), data.get("widths")
+    heights, shape = data.get("heights", widths), data.get("shape", "circle")
+    for key, value in (("freqs", freqs), ("widths", widths), ("heights", heights)):
+        if not isinstance(value, list):
+            errors.append(f"{key}: must be a list")
+            return []
+    if not len(freqs) == len(widths) == len(heights):
+        errors.append(
+            f"widths: freqs, widths and heights must have the same length "
+            f"({len(freqs)}, {len(widths)}, {len(heights)})"
+        )
+        return []
+    shapes = shape if isinstance(shape, list) else [shape] * len(freqs)
+    if len(shapes) != len(freqs):
+        errors.append(f"shape: a list of shapes needs one per wheel ({len(freqs)})")
+        return []
+    return [
+        {"freq": f, "width": w, "height": h, "shape": s}
+        for f, w, h, s in zip(freqs, widths, heights, shapes, strict=True)
+    ]
+
+
+def _check_wheels(raw, errors: list[str]) -> list[dict]:
+    if not isinstance(raw, list) or not raw:
+        errors.append("wheels: must be a non-empty list of wheels")
+        return []
+    if len(raw) > MAX_WHEELS:
+        errors.append(f"wheels: too many wheels ({len(raw)}); at most {MAX_WHEELS}")
+        return []
+    wheels = []
+    for i, item in enumerate(raw):
+        where = f"wheels[{i}]"
+        if not isinstance(item, dict):
+            errors.append(f"{where}: must be a table with freq, width, height, shape")
+            continue
+        for key in sorted(set(item) - _WHEEL_KEYS):
+            errors.append(f"{where}.{key}: unknown field{_did_you_mean(key, _WHEEL_KEYS)}")
+        if "freq" not in item or "width" not in item:
+            errors.append(f"{where}: needs at least freq and width")
+            continue
+        wheel = {
+            "freq": _check_freq(item["freq"], f"{where}.freq", errors),
+            "width": _check_size(item["width"], f"{where}.width", errors),
+            "height": _check_size(item.get("height", item["width"]), f"{where}.height", errors),
+            "shape": _check_shape(item.get("shape", "circle"), f"{where}.shape", errors),
+        }
+        wheels.append(wheel)
+    if not errors and all(w["width"] == 0 and w["height"] == 0 for w in wheels):
+        errors.append("wheels: every width and height is zero; the curve has no size")
+    return wheels
+
+
+def _check_style(data: dict, errors: list[str]) -> dict:
+    style = {}
+    for key in ("colour_map", "background_map"):
+        if key not in data:
+            continue
+        value = data[key]
+        if not isinstance(value, str):
+            errors.append(f"{key}: must be a colour map name such as 'magma'")
+            continue
+        try:
+            colour_map(value)
+        except UnknownColourMapError as exc:
+            errors.append(f"{key}: {exc}")
+            continue
+        style[key] = value
+    if "line_width" in data:
+        value, (lo, hi) = data["line_width"], LINE_WIDTH_RANGE
+        if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+            errors.append(f"line_width: must be a number from {lo:g} to {hi:g}, not {value!r}")
+        else:
+            style["line_width"] = float(value)
+    for key in ("name", "description"):
+        if key in data:
+            if isinstance(data[key], str):
+                style[key] = data[key]
+            else:
+                errors.append(f"{key}: must be a string")
+    return style
+
+
+def validate_curve_data(data: object) -> dict:
+    """Check plain curve data; return Curve keyword arguments (wheels as dicts).
+
+    Every problem is collected and raised together as one CurveError.
+    """
+    if not isinstance(data, dict):
+        raise CurveError(["curve: must be a table (a JSON object or TOML table)"])
+    errors: list[str] = []
+    compact = "wheels" not in data and "freqs" in data
+    allowed = _COMPACT_KEYS if compact else _FULL_KEYS
+    for key in sorted(set(data) - allowed, key=str):
+        errors.append(f"{key}: unknown field{_did_you_mean(str(key), allowed)}")
+    wheels: list[dict] = []
+    if not compact:
+        wheels = _check_wheels(data.get("wheels"), errors)
+    elif raw := _wheels_from_compact(data, errors):
+        wheels = _check_wheels(raw, errors)
+    style = _check_style(data, errors)
+    if errors:
+        raise CurveError(errors)
+    return {"wheels": wheels, **style}

@@ -1,0 +1,1 @@
+"""The web mirror: Flask app factory, frame hub and MJPEG stream."""
