@@ -1,4 +1,7 @@
-"""Loading, checking and writing the configuration (schema in config_schema).
+"""Loading, checking and writing the configuration.
+
+The keys are declared in config_schema (which also renders deploy/config.toml and the
+README table from them, re-exported here), their value types in config_types.
 
 Precedence: built-in defaults < the TOML file < `--set section.key=value` overrides.
 Loading is a pure function of its arguments (no globals, no caching), so a SIGHUP
@@ -9,7 +12,6 @@ Every problem is collected and reported at once, each as 'section.key: message'.
 from __future__ import annotations
 
 import os
-import textwrap
 import tomllib
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
@@ -21,17 +23,19 @@ from spirokiosk.daemon.config_schema import (
     BUILT_IN_DEFAULTS,
     SECTIONS,
     SHAPE_NAMES,
-    BadValueError,
-    Bool,
-    Choice,
     Config,
-    KeySpec,
+    all_keys,
+    config_reference_markdown,
+    render_default_config_toml,
+    section_keys,
+)
+from spirokiosk.daemon.config_types import (
+    BadValueError,
+    Choice,
     Size,
     SizeOr,
     Text,
-    all_keys,
     did_you_mean,
-    section_keys,
     toml_type_name,
 )
 
@@ -263,65 +267,3 @@ def changed_keys(old: Config, new: Config) -> list[str]:
         if getattr(getattr(old, spec.section), spec.name)
         != getattr(getattr(new, spec.section), spec.name)
     ]
-
-
-def _default_toml(spec: KeySpec) -> str:
-    """'name = default' as tomli-w writes it (may span lines for arrays)."""
-    return tomli_w.dumps({spec.name: spec.kind.to_toml(spec.default)}).rstrip("\n")
-
-
-_HEADER = """\
-# spirokiosk configuration: /etc/spirokiosk/config.toml (or the file $SPIROKIOSK_CONFIG
-# or --config names).
-#
-# Every key is listed below, commented out at its built-in default. To change one,
-# remove the '#' in front of it (and of its continuation lines) and edit the value.
-# A missing key, or a missing /etc/spirokiosk/config.toml, means the built-in default.
-#
-# Precedence: built-in defaults < this file < `--set section.key=value` on the
-# command line (repeatable; e.g. `spirokiosk run --set web.port=8080`).
-#
-# Check after editing:    spirokiosk check-config
-#   (prints 'config OK', or every problem as 'section.key: message')
-# See the effective values: spirokiosk config
-# Apply:                  sudo systemctl reload spirokiosk
-#   A config with errors is refused on reload: the running one is kept and every
-#   error goes to the journal (journalctl -u spirokiosk). A service that is not
-#   running refuses to start with a bad config and lists the errors the same way.
-"""
-
-
-def render_default_config_toml() -> str:
-    """The text of deploy/config.toml: every key at its default, commented, with its doc."""
-    parts = [_HEADER]
-    for section in SECTIONS:
-        parts.append(f"\n[{section}]\n")
-        for spec in section_keys(section):
-            commented = "\n".join("#" + line for line in _default_toml(spec).splitlines())
-            values = "" if isinstance(spec.kind, Bool) else f" ({spec.kind.describe()})"
-            about = textwrap.wrap(spec.doc + values, 86)
-            comments = "".join(f"# {line}\n" for line in about)
-            parts.append(f"\n{comments}{commented}\n")
-    return "".join(parts)
-
-
-def _markdown_default(spec: KeySpec) -> str:
-    value = spec.kind.to_toml(spec.default)
-    if isinstance(value, list):
-        inline = "[" + ", ".join(_inline_scalar(item) for item in value) + "]"
-    else:
-        inline = _inline_scalar(value)
-    return f"`{inline}`"
-
-
-def _inline_scalar(value: Any) -> str:
-    return tomli_w.dumps({"v": value}).removeprefix("v = ").rstrip("\n")
-
-
-def config_reference_markdown() -> str:
-    """A Markdown table of every key (key, default, values, meaning) for the README."""
-    rows = ["| key | default | values | meaning |", "| --- | --- | --- | --- |"]
-    for spec in all_keys():
-        cells = [f"`{spec.dotted}`", _markdown_default(spec), spec.kind.describe(), spec.doc]
-        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
-    return "\n".join(rows) + "\n"

@@ -1,232 +1,40 @@
-"""The configuration schema: value types and the sections, each key declared once.
+"""The configuration schema: the sections, each key declared once.
 
-A key is a field of a frozen section dataclass whose metadata carries its value type and
-a one-line description. Loading, dumping, the shipped deploy/config.toml and the README
-table are all generated from these declarations, so they cannot disagree.
+A key is a field of a frozen section dataclass whose metadata carries its value type
+(config_types) and a one-line description. Loading, dumping, the shipped
+deploy/config.toml and the README table are all generated from these declarations, so
+they cannot disagree.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import json
-import math
-import re
-from collections.abc import Collection, Iterator, Mapping
+import textwrap
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
+
+import tomli_w
+
+from spirokiosk.daemon.config_types import (
+    Bool,
+    Choice,
+    Float,
+    Int,
+    NameList,
+    Size,
+    SizeOr,
+    Text,
+    ValueType,
+)
 
 BUILT_IN_DEFAULTS = "built-in defaults"
 
 # The wheel shapes design.md names; random_shapes is checked against these unless the
 # caller passes the curves module's own list.
 SHAPE_NAMES = ("circle", "ellipse", "square", "rhombus", "tetracuspid")
-
-
-class BadValueError(ValueError):
-    """A value does not fit its type; one message per problem found."""
-
-    def __init__(self, *messages: str) -> None:
-        super().__init__("; ".join(messages))
-        self.messages = messages
-
-
-class Size(NamedTuple):
-    """A WxH size in pixels; str() gives the config spelling, e.g. '1920x1080'."""
-
-    width: int
-    height: int
-
-    def __str__(self) -> str:
-        return f"{self.width}x{self.height}"
-
-
-def toml_type_name(value: object) -> str:
-    """The TOML name of a parsed value's type, for error messages."""
-    names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array"}
-    return names.get(type(value), "table" if isinstance(value, dict) else "date/time")
-
-
-def shown(value: object) -> str:
-    """A parsed TOML value written back compactly for an error message."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value, default=str)
-
-
-def typed(value: object) -> str:
-    """'string "abc"', 'integer 3': a value with its TOML type, for error messages."""
-    return f"{toml_type_name(value)} {shown(value)}"
-
-
-def did_you_mean(word: str, choices: Collection[str]) -> str:
-    """' (did you mean 'x'?)' for the closest choice, or '' when nothing is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-# Value types. `parse` turns a TOML value into the typed value or raises BadValueError; `to_toml`
-# turns it back into something tomli-w can write; `describe` names the allowed values.
-# `names` maps a vocabulary ("curves", "shapes") to the names known at load time.
-
-
-class _Plain:
-    """Types whose typed value is already what TOML holds."""
-
-    def to_toml(self, value: Any) -> Any:
-        return value
-
-
-@dataclass(frozen=True)
-class Bool(_Plain):
-    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> bool:
-        if not isinstance(raw, bool):
-            raise BadValueError(f"must be true or false, not {typed(raw)}")
-        return raw
-
-    def describe(self) -> str:
-        return "true or false"
-
-
-@dataclass(frozen=True)
-class Int(_Plain):
-    min: int
-    max: int
-
-    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> int:
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise BadValueError(f"must be an integer, not {typed(raw)}")
-        if not self.min <= raw <= self.max:
-            raise BadValueError(f"must be between {self.min} and {self.max}, not {raw}")
-        return raw
-
-    def describe(self) -> str:
-        return f"integer {self.min} to {self.max}"
-
-
-@dataclass(frozen=True)
-class Float(_Plain):
-    min: float
-    max: float
-
-    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> float:
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or math.isnan(raw):
-            raise BadValueError(f"must be a number, not {typed(raw)}")
-        if not self.min <= raw <= self.max:
-            raise BadValueError(f"must be between {self.min:g} and {self.max:g}, not {raw:g}")
-        return float(raw)
-
-    def describe(self) -> str:
-        return f"number {self.min:g} to {self.max:g}"
-
-
-@dataclass(frozen=True)
-class Choice(_Plain):
-    options: tuple[str, ...]
-
-    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> str:
-        allowed = ", ".join(self.options)
-        if not isinstance(raw, str):
-            raise BadValueError(f"must be one of {allowed}; not {typed(raw)}")
-        if raw not in self.options:
-            hint = did_you_mean(raw, self.options)
-            raise BadValueError(f"must be one of {allowed}; not {shown(raw)}{hint}")
-        return raw
-
-    def describe(self) -> str:
-        return "one of " + ", ".join(self.options)
-
-
-@dataclass(frozen=True)
-class Text(_Plain):
-    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> str:
-        if not isinstance(raw, str):
-            raise BadValueError(f"must be a string, not {typed(raw)}")
-        if not raw.strip():
-            raise BadValueError("must not be empty")
-        return raw
-
-    def describe(self) -> str:
-        return "string"
-
-
-_SIZE = re.compile(r"\s*(\d+)\s*[xX]\s*(\d+)\s*")
-
-
-@dataclass(frozen=True)
-class SizeOr:
-    """`WxH` or one of a few keywords (`auto`, `display`)."""
-
-    keywords: tuple[str, ...]
-    min: int = 16
-    max: int = 8192
-
-    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> Size | str:
-        spelled = " or ".join(self.keywords) + " or WxH such as 1920x1080"
-        if not isinstance(raw, str):
-            raise BadValueError(f"must be {spelled}; not {typed(raw)}")
-        if raw in self.keywords:
-            return raw
-        match = _SIZE.fullmatch(raw)
-        if not match:
-            hint = did_you_mean(raw, self.keywords)
-            raise BadValueError(f"must be {spelled}; not {shown(raw)}{hint}")
-        size = Size(int(match[1]), int(match[2]))
-        if not (self.min <= size.width <= self.max and self.min <= size.height <= self.max):
-            raise BadValueError(
-                f"width and height must be between {self.min} and {self.max} pixels, not {size}"
-            )
-        return size
-
-    def to_toml(self, value: Size | str) -> str:
-        return str(value)
-
-    def describe(self) -> str:
-        return " or ".join(self.keywords) + " or WxH"
-
-
-@dataclass(frozen=True)
-class NameList:
-    """A list of names from a vocabulary known only at load time (presets, shapes).
-
-    With `empty_means_all`, an empty list stands for every known name followed by the
-    `extra` names, and is expanded at load time so the effective config shows it.
-    """
-
-    vocabulary: str
-    noun: str
-    extra: tuple[str, ...] = ()
-    min_items: int = 0
-    empty_means_all: bool = False
-
-    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> tuple[str, ...]:
-        if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
-            raise BadValueError(f"must be an array of strings, not {typed(raw)}")
-        if len(raw) < self.min_items:
-            raise BadValueError(f"must name at least {self.min_items} {self.noun}")
-        known = [*names[self.vocabulary], *self.extra]
-        problems = [
-            f"unknown {self.noun} {shown(item)}{did_you_mean(item, known)}"
-            for item in raw
-            if item not in known
-        ]
-        if problems:
-            raise BadValueError(*problems)
-        if not raw and self.empty_means_all:
-            return tuple(known)
-        return tuple(raw)
-
-    def to_toml(self, value: tuple[str, ...]) -> list[str]:
-        return list(value)
-
-    def describe(self) -> str:
-        extra = "".join(f' or "{name}"' for name in self.extra)
-        return f"array of {self.noun} names{extra}"
-
-
-ValueType = Bool | Int | Float | Choice | Text | SizeOr | NameList
 
 
 def key(kind: ValueType, default: Any, doc: str, *, secret: bool = False) -> Any:
@@ -383,3 +191,68 @@ def all_keys() -> Iterator[KeySpec]:
     """Every key of the schema, section by section, in declaration order."""
     for section in SECTIONS:
         yield from section_keys(section)
+
+
+# Documents generated from the schema: the shipped deploy/config.toml, the README table.
+
+
+def _default_toml(spec: KeySpec) -> str:
+    """'name = default' as tomli-w writes it (may span lines for arrays)."""
+    return tomli_w.dumps({spec.name: spec.kind.to_toml(spec.default)}).rstrip("\n")
+
+
+_HEADER = """\
+# spirokiosk configuration: /etc/spirokiosk/config.toml (or the file $SPIROKIOSK_CONFIG
+# or --config names).
+#
+# Every key is listed below, commented out at its built-in default. To change one,
+# remove the '#' in front of it (and of its continuation lines) and edit the value.
+# A missing key, or a missing /etc/spirokiosk/config.toml, means the built-in default.
+#
+# Precedence: built-in defaults < this file < `--set section.key=value` on the
+# command line (repeatable; e.g. `spirokiosk run --set web.port=8080`).
+#
+# Check after editing:    spirokiosk check-config
+#   (prints 'config OK', or every problem as 'section.key: message')
+# See the effective values: spirokiosk config
+# Apply:                  sudo systemctl reload spirokiosk
+#   A config with errors is refused on reload: the running one is kept and every
+#   error goes to the journal (journalctl -u spirokiosk). A service that is not
+#   running refuses to start with a bad config and lists the errors the same way.
+"""
+
+
+def render_default_config_toml() -> str:
+    """The text of deploy/config.toml: every key at its default, commented, with its doc."""
+    parts = [_HEADER]
+    for section in SECTIONS:
+        parts.append(f"\n[{section}]\n")
+        for spec in section_keys(section):
+            commented = "\n".join("#" + line for line in _default_toml(spec).splitlines())
+            values = "" if isinstance(spec.kind, Bool) else f" ({spec.kind.describe()})"
+            about = textwrap.wrap(spec.doc + values, 86)
+            comments = "".join(f"# {line}\n" for line in about)
+            parts.append(f"\n{comments}{commented}\n")
+    return "".join(parts)
+
+
+def _markdown_default(spec: KeySpec) -> str:
+    value = spec.kind.to_toml(spec.default)
+    if isinstance(value, list):
+        inline = "[" + ", ".join(_inline_scalar(item) for item in value) + "]"
+    else:
+        inline = _inline_scalar(value)
+    return f"`{inline}`"
+
+
+def _inline_scalar(value: Any) -> str:
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").rstrip("\n")
+
+
+def config_reference_markdown() -> str:
+    """A Markdown table of every key (key, default, values, meaning) for the README."""
+    rows = ["| key | default | values | meaning |", "| --- | --- | --- | --- |"]
+    for spec in all_keys():
+        cells = [f"`{spec.dotted}`", _markdown_default(spec), spec.kind.describe(), spec.doc]
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(rows) + "\n"

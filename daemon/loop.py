@@ -1,0 +1,313 @@
+"""The render loop: one plain pygame loop in the main thread, owning scene and screen.
+
+Each tick: SDL events, signal flags (stop, reload), queued web commands, the
+scene advanced by real elapsed time, drawn, presented (vsync or a frame-rate
+cap), the frame handed to the hub only when it wants one, the watchdog pinged,
+and now and then a status snapshot for the web and a STATUS line for systemd.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+
+import numpy as np
+import pygame
+
+from spirokiosk.daemon.config import Config, ConfigError, changed_keys
+from spirokiosk.daemon.control import Control, PlayCurve
+from spirokiosk.daemon.logs import setup_logging
+from spirokiosk.daemon.notify import Notifier
+from spirokiosk.daemon.playlist import Playlist
+from spirokiosk.daemon.render import pixel_layout, surface_pixels
+from spirokiosk.daemon.signals import SignalFlags
+from spirokiosk.display.curves import Curve
+from spirokiosk.display.scene import Scene, Timing
+from spirokiosk.display.screen import Output
+from spirokiosk.web.hub import FrameHub
+from spirokiosk.web.settings import WebSettings
+
+log = logging.getLogger(__name__)
+
+MAX_DT = 0.25  # after a stall the animation resumes where it was, it does not jump
+SNAPSHOT_EVERY = 0.25  # seconds between status snapshots for the web
+SYSTEMD_STATUS_EVERY = 5.0  # seconds between STATUS= lines
+FPS_WINDOW = 1.0  # seconds over which the render fps is measured
+VSYNC_CHECK_FRAMES = 120  # after this many frames, see whether vsync really waits
+NO_VSYNC_FPS = 250.0  # faster than any screen refreshes: vsync is not working
+QUIT_KEYS = (pygame.K_ESCAPE, pygame.K_q)  # stop the program, on a desktop only
+
+# Keys a reload cannot apply to the running process.
+RESTART_KEYS = frozenset(
+    {
+        "display.mode",
+        "display.size",
+        "display.fallback_headless",
+        "display.show_pen",  # the Scene takes its overlays at construction
+        "display.show_wheels",
+        "display.show_caption",
+        "web.enabled",
+        "web.bind",
+        "web.port",
+        "web.write_timeout_seconds",
+    }
+)
+UNUSED_PREFIXES = ("camera.",)  # no camera support yet: changes have no effect
+
+
+def web_settings(config: Config) -> WebSettings:
+    """The [web] section as the mirror's WebSettings."""
+    web = config.web
+    return WebSettings(
+        enabled=web.enabled,
+        bind=web.bind,
+        port=web.port,
+        max_viewers=web.max_viewers,
+        stream_fps=web.stream_fps,
+        stream_quality=web.stream_quality,
+        stream_size=str(web.stream_size),
+        write_timeout_seconds=web.write_timeout_seconds,
+    )
+
+
+def scene_timing(config: Config) -> Timing:
+    curves = config.curves
+    return Timing(curves.draw_seconds, curves.hold_seconds, curves.fade_seconds)
+
+
+class FpsMeter:
+    """Frames per second over the last `window` seconds of tick times."""
+
+    def __init__(self, window: float = FPS_WINDOW) -> None:
+        self._window = window
+        self._ticks: deque[float] = deque()
+
+    def tick(self, now: float) -> None:
+        self._ticks.append(now)
+        while self._ticks and now - self._ticks[0] > self._window:
+            self._ticks.popleft()
+
+    @property
+    def fps(self) -> float:
+        if len(self._ticks) < 2:
+            return 0.0
+        span = self._ticks[-1] - self._ticks[0]
+        return (len(self._ticks) - 1) / span if span > 0 else 0.0
+
+
+class RenderLoop:
+    """Ticks until a stop is requested. `tick()` is one frame; `run()` loops it."""
+
+    def __init__(
+        self,
+        *,
+        output: Output,
+        scene: Scene,
+        playlist: Playlist,
+        config: Config,
+        load_config: Callable[[], Config],
+        control: Control,
+        notifier: Notifier,
+        signals: SignalFlags,
+        hub: FrameHub | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.output = output
+        self.scene = scene
+        self.playlist = playlist
+        self.config = config
+        self._load_config = load_config
+        self.control = control
+        self.notifier = notifier
+        self.signals = signals
+        self.hub = hub
+        self._clock = clock
+        self._layout = pixel_layout(output.surface)
+        self._frame_clock = pygame.time.Clock()
+        self._capped = not output.vsync  # without vsync, display.fps caps the rate
+        self._fps = FpsMeter()
+        self._started = clock()
+        self._last_tick: float | None = None
+        self._next_snapshot = self._started
+        self._next_systemd_status = self._started + SYSTEMD_STATUS_EVERY
+        self._curve_data: tuple[Curve | None, dict | None] = (None, None)
+        self.frames = 0
+        self.reloads = 0
+
+    # -- the loop -----------------------------------------------------------
+
+    def run(self) -> None:
+        """Tick until SIGTERM/SIGINT (or a closed window) asks to stop."""
+        try:
+            while not self.signals.stop_requested:
+                self.tick()
+        finally:
+            self.control.stopped()
+        why = self.signals.stop_signal.name if self.signals.stop_signal else "request"
+        log.info("stopping (%s) after %d frames", why, self.frames)
+
+    def tick(self) -> None:
+        now = self._clock()
+        dt = 0.0 if self._last_tick is None else min(max(now - self._last_tick, 0.0), MAX_DT)
+        self._last_tick = now
+        if self.output.has_events:
+            self._handle_events()
+        if self.signals.take_reload():
+            self.reload()
+        self._apply_commands()
+        self.scene.update(dt)
+        self.scene.draw(self.output.surface)
+        self.output.present()
+        self.frames += 1
+        self._fps.tick(now)
+        if self.hub is not None and self.hub.wants_frame(now):
+            self._publish_frame()
+        self.control.beat(now)
+        self.notifier.watchdog_ping(now)
+        if now >= self._next_snapshot:
+            self._next_snapshot = now + SNAPSHOT_EVERY
+            self.control.publish(self.snapshot(now))
+        if now >= self._next_systemd_status:
+            self._next_systemd_status = now + SYSTEMD_STATUS_EVERY
+            self.notifier.status(self.status_line())
+        if self.frames == VSYNC_CHECK_FRAMES:
+            self._check_vsync()
+        if self._capped:
+            self._frame_clock.tick(self.config.display.fps)
+
+    def _check_vsync(self) -> None:
+        """A driver that claims vsync but does not wait would spin a core: cap it."""
+        if not self._capped and self._fps.fps > NO_VSYNC_FPS:
+            log.warning(
+                "display: %.0f fps despite vsync; capping at display.fps = %d",
+                self._fps.fps,
+                self.config.display.fps,
+            )
+            self._capped = True
+
+    def _handle_events(self) -> None:
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT:
+                log.info("the window was closed")
+                self.signals.request_stop()
+            elif (
+                event.type == pygame.KEYDOWN
+                and event.key in QUIT_KEYS
+                and self.output.on_desktop  # a stray key must not end the kiosk
+            ):
+                log.info("%s pressed", pygame.key.name(event.key))
+                self.signals.request_stop()
+
+    def _apply_commands(self) -> None:
+        for command in self.control.take_commands():
+            if isinstance(command, PlayCurve):
+                self.scene.queue_curve(command.curve)
+                log.info("queued %s (asked over the web)", command.curve.name or "a curve")
+
+    def _publish_frame(self) -> None:
+        """Copy the frame out (one memcpy) and hand it to the hub's encoder."""
+        view = surface_pixels(self.output.surface)
+        try:
+            pixels = np.array(view, copy=True, order="C")
+        finally:
+            del view  # unlock the surface
+        self.hub.publish(pixels, self._layout, time.time())
+
+    # -- status -------------------------------------------------------------
+
+    def _curve_dict(self) -> dict:
+        curve = self.scene.curve
+        cached, data = self._curve_data
+        if cached is not curve or data is None:
+            data = curve.to_dict()
+            self._curve_data = (curve, data)
+        return data
+
+    def snapshot(self, now: float) -> dict:
+        """The status document's loop part; a new dict each time (never changed later)."""
+        output, scene, curves = self.output, self.scene, self.config.curves
+        camera_source = self.config.camera.source
+        return {
+            "mode": output.mode,
+            "requested_mode": output.requested,
+            "fallback_reason": output.fallback_reason,
+            "display": {
+                "size": list(output.size),
+                "driver": output.driver,
+                "vsync": not self._capped,
+                "fps_cap": self.config.display.fps if self._capped else None,
+            },
+            "fps": round(self._fps.fps, 1),
+            "frames_rendered": self.frames,
+            "uptime_s": round(now - self._started, 1),
+            "camera": {
+                "source": camera_source,
+                "state": "off" if camera_source == "none" else "unsupported",
+            },
+            "curve": self._curve_dict(),
+            "curve_summary": scene.curve.summary(),
+            "phase": scene.phase,
+            "progress": round(scene.progress, 4),
+            "timing": {
+                "draw_seconds": curves.draw_seconds,
+                "hold_seconds": curves.hold_seconds,
+                "fade_seconds": curves.fade_seconds,
+            },
+            "config_source": self.config.source,
+            "reloads": self.reloads,
+        }
+
+    def status_line(self) -> str:
+        """systemd's STATUS=: mode, curve, fps, viewers."""
+        name = self.scene.curve.name or "unnamed curve"
+        text = f"{self.output.mode}, {name}, {self._fps.fps:.1f} fps"
+        if self.hub is not None:
+            text += f", {self.hub.stats().viewers} viewers"
+        return text
+
+    # -- reload -------------------------------------------------------------
+
+    def reload(self) -> None:
+        """SIGHUP: read the config again; apply what can be applied, keep it all on errors."""
+        self.notifier.reloading()
+        log.info("reloading the configuration")
+        try:
+            new = self._load_config()
+        except ConfigError as exc:
+            log.error("config not reloaded, %d error(s); the running config stays", len(exc.errors))
+            for line in exc.errors:
+                log.error("%s", line)
+        else:
+            self.apply_config(new)
+        # The status shows the outcome before systemd (and whoever waits on it) hears READY.
+        self.control.publish(self.snapshot(self._clock()))
+        self.notifier.ready(status=self.status_line())
+
+    def apply_config(self, new: Config) -> None:
+        old, self.config = self.config, new
+        changed = changed_keys(old, new)
+        self.reloads += 1
+        if old.logging != new.logging:
+            setup_logging(new.logging.level, new.logging.verbose)
+        if old.curves != new.curves:
+            self.playlist.update(new.curves.playlist, new.curves.random_shapes)
+            self.scene.timing = scene_timing(new)
+        if self.hub is not None and old.web != new.web:
+            self.hub.apply_settings(web_settings(new))
+        restart = [key for key in changed if key in RESTART_KEYS]
+        unused = [key for key in changed if key.startswith(UNUSED_PREFIXES)]
+        live = [key for key in changed if key not in restart and key not in unused]
+        log.info(
+            "config reloaded from %s: %s",
+            new.source,
+            ", ".join(live) + " applied" if live else "nothing to apply",
+        )
+        if restart:
+            log.warning(
+                "%s changed: takes effect after a restart (systemctl restart spirokiosk)",
+                ", ".join(restart),
+            )
+        if unused:
+            log.warning("%s changed: no camera support yet, ignored", ", ".join(unused))

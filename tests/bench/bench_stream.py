@@ -1,0 +1,285 @@
+"""Stream benchmark: the mirror's costs as ratios (design.md, Budgets). Not collected by pytest.
+
+    .venv/bin/python tests/bench/bench_stream.py [--size 1920x1080] [--seconds 5] [--fps 30]
+
+Runs hub + app + cheroot server in this process with a publisher thread that
+plays the render loop (copies a finished-curve frame out of a "surface" each
+time the hub wants one). Viewers run in a child process, so the CPU measured
+here (user + system time of this process, all threads) is the server's alone.
+
+Prints:
+- CPU with 20 viewers / CPU with 1 viewer (budget <= 1.25);
+- pipeline CPU per frame (copy out, publish, scale/encode, fan out to 1 viewer)
+  / a bare simplejpeg encode of the same pixels with the same settings (budget <= 1.3);
+- frame age seen by a viewer throttled to 100 kB/s, and the full rate others
+  get meanwhile (budget: age < 1 s, others unaffected);
+- frames encoded with no viewers (budget: 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import simplejpeg
+from PIL import Image, ImageDraw
+
+from spirokiosk.display.curves import PRESETS
+from spirokiosk.web.app import create_app
+from spirokiosk.web.hub import FrameHub
+from spirokiosk.web.server import WebServer
+from spirokiosk.web.settings import WebSettings
+from spirokiosk.web.testing import MjpegReader, StaticControl, Throttled, median, open_stream
+
+
+def curve_frames(size: tuple[int, int], count: int = 6) -> list[np.ndarray]:
+    """Finished-curve pictures (thin coloured lines on a dark gradient), slightly different."""
+    width, height = size
+    points = PRESETS["seed-magma-11"].points(6000)
+    scale = 0.45 * min(size) / np.abs(points).max()
+    ramp = np.linspace(10, 40, height, dtype=np.uint8)[:, None]
+    frames = []
+    for k in range(count):
+        image = Image.new("RGBX", size)
+        background = np.zeros((height, width, 4), np.uint8)
+        background[..., 0] = ramp
+        background[..., 1] = ramp // 2
+        background[..., 2] = ramp + 10
+        image = Image.frombuffer("RGBX", size, background, "raw", "RGBX", 0, 1).copy()
+        draw = ImageDraw.Draw(image)
+        shift = k * 0.004 * width
+        xy = [(width / 2 + x * scale + shift, height / 2 - y * scale) for x, y in points]
+        for i in range(0, len(xy) - 1, 200):
+            colour = (255, 80 + (i * 7) % 170, 40 + (i * 3) % 120, 255)
+            draw.line(xy[i : i + 201], fill=colour, width=max(2, width // 400))
+        frames.append(np.asarray(image).copy())
+    return frames
+
+
+class Publisher(threading.Thread):
+    """Plays the render loop at `tick_hz`: when the hub wants a frame, copy one out and publish."""
+
+    def __init__(self, hub: FrameHub, frames: list[np.ndarray], tick_hz: float = 60.0) -> None:
+        super().__init__(name="bench-render", daemon=True)
+        self.hub, self.frames, self.tick = hub, frames, 1.0 / tick_hz
+        self.stop_event = threading.Event()
+        self.published = 0
+
+    def run(self) -> None:
+        next_tick = time.monotonic()
+        while not self.stop_event.is_set():
+            now = time.monotonic()
+            if self.hub.wants_frame(now):
+                surface = self.frames[self.published % len(self.frames)]
+                self.hub.publish(surface.copy(), "RGBX", time.time())  # the copy out of the surface
+                self.published += 1
+            next_tick += self.tick
+            self.stop_event.wait(max(0.0, next_tick - time.monotonic()))
+
+
+def cpu_seconds() -> float:
+    return time.process_time()  # user + system time of every thread of this process
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds per thread name (cheroot workers summed), from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for thread in threading.enumerate():
+        try:
+            with open(f"/proc/self/task/{thread.native_id}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = "web workers" if thread.name.startswith("CP Server") else thread.name
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
+# -- viewers (child process) ---------------------------------------------------
+
+
+def client_main(port: int, viewers: int, seconds: float, rate: float | None) -> None:
+    results = [None] * viewers
+
+    def watch(index: int) -> None:
+        conn, response = open_stream("127.0.0.1", port, timeout=10, rcvbuf=4096 if rate else None)
+        reader = MjpegReader(Throttled(response, rate) if rate else response)
+        stamps, header_ages, end_ages = set(), [], []
+        deadline = time.monotonic() + seconds
+        try:
+            while time.monotonic() < deadline:
+                part = reader.read_part()
+                stamps.add(part.timestamp)
+                header_ages.append(part.received_at - part.timestamp)
+                end_ages.append(time.time() - part.timestamp)
+        finally:
+            conn.close()
+        results[index] = {
+            "frames": len(stamps),
+            "header_age_median": median(header_ages),
+            "end_age_median": median(end_ages),
+            "end_age_max": max(end_ages),
+        }
+
+    threads = [threading.Thread(target=watch, args=(i,)) for i in range(viewers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 30)
+    print(json.dumps(results))
+
+
+def start_viewers(port: int, viewers: int, seconds: float, rate: float | None = None):
+    args = [sys.executable, __file__, "--client", str(port), str(viewers), str(seconds)]
+    if rate:
+        args.append(str(rate))
+    return subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+
+
+def wait_viewers(hub: FrameHub, count: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while hub.stats().viewers < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {hub.stats().viewers} of {count} viewers connected")
+        time.sleep(0.02)
+
+
+def measure(hub: FrameHub, port: int, viewers: int, seconds: float) -> dict:
+    """CPU of this process and frames encoded while `viewers` watch for `seconds`."""
+    proc = start_viewers(port, viewers, seconds + 2.0)
+    wait_viewers(hub, viewers)
+    time.sleep(0.5)  # settle
+    threads0 = thread_cpu()
+    cpu0, enc0, t0 = cpu_seconds(), hub.stats().frames_encoded, time.monotonic()
+    time.sleep(seconds)
+    cpu1, enc1, t1 = cpu_seconds(), hub.stats().frames_encoded, time.monotonic()
+    threads1 = thread_cpu()
+    out, _ = proc.communicate(timeout=seconds + 60)
+    frames = max(enc1 - enc0, 1)
+    return {
+        "cpu_per_s": (cpu1 - cpu0) / (t1 - t0),
+        "fps": frames / (t1 - t0),
+        "cpu_per_frame": (cpu1 - cpu0) / frames,
+        "threads_per_frame": {
+            name: (threads1[name] - threads0.get(name, 0.0)) / frames for name in threads1
+        },
+        "clients": json.loads(out),
+    }
+
+
+def bare_encode_seconds(frames: list[np.ndarray], quality: int, n: int = 60) -> float:
+    """CPU time of one simplejpeg encode of the same pixels, same settings (this thread only)."""
+    cpu0 = time.thread_time()
+    for i in range(n):
+        simplejpeg.encode_jpeg(
+            frames[i % len(frames)], quality, "RGBX", colorsubsampling="420", fastdct=True
+        )
+    return (time.thread_time() - cpu0) / n
+
+
+def breakdown(run: dict) -> str:
+    parts = sorted(run["threads_per_frame"].items(), key=lambda item: -item[1])
+    return ", ".join(f"{name} {ms * 1000:.2f}" for name, ms in parts if ms * 1000 >= 0.01)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark the MJPEG mirror.")
+    parser.add_argument("--size", default="1920x1080", help="display size WxH")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--fps", type=float, default=30.0, help="web.stream_fps")
+    parser.add_argument("--quality", type=int, default=80)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of the CPU comparisons")
+    parser.add_argument("--client", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        port, viewers, seconds, *rate = args.client
+        client_main(int(port), int(viewers), float(seconds), float(rate[0]) if rate else None)
+        return
+
+    size = tuple(int(v) for v in args.size.lower().split("x"))
+    frames = curve_frames(size)
+    jpeg_kb = len(simplejpeg.encode_jpeg(frames[0], args.quality, "RGBX", "420", True)) / 1000
+    settings = WebSettings(
+        bind="127.0.0.1",
+        port=0,
+        max_viewers=24,
+        stream_fps=args.fps,
+        stream_quality=args.quality,
+    )
+    hub = FrameHub(settings)
+    hub.start()
+    server = WebServer.from_settings(create_app(hub, StaticControl()), settings)
+    server.start()
+    publisher = Publisher(hub, frames)
+    publisher.start()
+    port = server.port
+    print(f"display {size[0]}x{size[1]}, stream fps cap {args.fps:g}, quality {args.quality},")
+    print(f"JPEG {jpeg_kb:.0f} kB per frame, {os.cpu_count()} CPUs, {args.seconds:g} s per run")
+    try:
+        cpu0, enc0 = cpu_seconds(), hub.stats().frames_encoded
+        time.sleep(args.seconds)
+        idle_cpu = (cpu_seconds() - cpu0) / args.seconds
+        idle_encoded = hub.stats().frames_encoded - enc0
+        print(f"\nno viewers: {idle_encoded} frames encoded, CPU {idle_cpu * 100:.1f}% of a core")
+
+        ratios_cpu, ratios_pipeline = [], []
+        for rep in range(args.repeats):
+            one = measure(hub, port, 1, args.seconds)
+            bare = bare_encode_seconds(frames, args.quality)
+            twenty = measure(hub, port, 20, args.seconds)
+            ratios_cpu.append(twenty["cpu_per_s"] / one["cpu_per_s"])
+            ratios_pipeline.append(one["cpu_per_frame"] / bare)
+            got = [c["frames"] for c in twenty["clients"]]
+            print(f"\nrun {rep + 1}:")
+            print(
+                f"  1 viewer:   CPU {one['cpu_per_s'] * 100:5.1f}% of a core, "
+                f"{one['fps']:.1f} fps encoded, client got {one['clients'][0]['frames']} frames"
+            )
+            print(
+                f"  20 viewers: CPU {twenty['cpu_per_s'] * 100:5.1f}% of a core, "
+                f"{twenty['fps']:.1f} fps encoded, clients got {min(got)}..{max(got)} frames"
+            )
+            print(
+                f"  pipeline {one['cpu_per_frame'] * 1000:.2f} ms CPU per frame "
+                f"(ms per thread: {breakdown(one)}); bare encode {bare * 1000:.2f} ms"
+            )
+            print(f"  20 viewers, ms per thread per frame: {breakdown(twenty)}")
+        print(
+            f"\nratio CPU 20 viewers / 1 viewer: median {median(ratios_cpu):.2f} "
+            f"(runs: {', '.join(f'{r:.2f}' for r in ratios_cpu)}; budget <= 1.25)"
+        )
+        print(
+            f"ratio pipeline / bare encode:   median {median(ratios_pipeline):.2f} "
+            f"(runs: {', '.join(f'{r:.2f}' for r in ratios_pipeline)}; budget <= 1.3)"
+        )
+
+        proc_slow = start_viewers(port, 1, args.seconds + 2, rate=100_000)
+        wait_viewers(hub, 1)
+        proc_fast = start_viewers(port, 1, args.seconds)
+        fast = json.loads(proc_fast.communicate(timeout=args.seconds + 60)[0])[0]
+        slow = json.loads(proc_slow.communicate(timeout=args.seconds + 60)[0])[0]
+        print(
+            f"100 kB/s viewer: {slow['frames']} frames, frame age median "
+            f"{slow['header_age_median']:.2f} s at its headers, {slow['end_age_median']:.2f} s "
+            f"complete (max {slow['end_age_max']:.2f} s)"
+        )
+        print(
+            f"  meanwhile a fast viewer got {fast['frames'] / args.seconds:.1f} fps "
+            f"(cap {args.fps:g})"
+        )
+    finally:
+        server.stop()
+        publisher.stop_event.set()
+        publisher.join(2)
+        hub.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,221 @@
+"""A real browser on the live mirror: Debian's headless Chromium, driven by Selenium, opens `/`
+of a running `spirokiosk run --display headless` and sees what a LAN viewer would see.
+
+Nothing here downloads a browser or a driver: Selenium gets /usr/bin/chromedriver and
+/usr/bin/chromium explicitly, so Selenium Manager is never consulted.
+"""
+
+import base64
+import contextlib
+import http.client
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CURVE = "seed-magma-11"
+SIZE = (640, 480)
+START_TIMEOUT = 30.0  # the daemon imports numpy, pygame and flask: slow on a busy machine
+
+# scripts/setup-env.sh installs Debian's chromium and chromium-driver: a missing
+# browser is a broken set-up, so it fails the test rather than skipping it.
+
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",  # tests may run as root
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,1000",
+)
+
+# The stream <img> drawn into a same-origin canvas: its current frame as a PNG data URL,
+# or null until the first frame has arrived.
+GRAB_STREAM_FRAME = """
+const img = document.getElementById("stream");
+if (!img || !img.naturalWidth) return null;
+const canvas = document.createElement("canvas");
+canvas.width = img.naturalWidth;
+canvas.height = img.naturalHeight;
+canvas.getContext("2d").drawImage(img, 0, 0);
+return canvas.toDataURL("image/png");
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthz(port: int) -> int | None:
+    """The status code of /healthz, or None while nothing answers."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request("GET", "/healthz")
+        return conn.getresponse().status
+    except OSError:
+        return None
+    finally:
+        conn.close()
+
+
+def wait_until_healthy(proc: subprocess.Popen, port: int, stderr: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"kiosk exited with {proc.returncode}:\n{stderr.read_text()}")
+        if healthz(port) == 200:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"kiosk not healthy within {START_TIMEOUT} s:\n{stderr.read_text()}")
+
+
+@pytest.fixture
+def kiosk_port(tmp_path):
+    """A headless kiosk on a free loopback port, always drawing; yields the port."""
+    port = free_port()
+    config = tmp_path / "config.toml"
+    config.write_text("")  # built-in defaults, whatever /etc holds
+    settings = {
+        "display.size": "{}x{}".format(*SIZE),
+        "web.bind": "127.0.0.1",
+        "web.port": port,
+        "curves.playlist": f'["{CURVE}"]',
+        "curves.draw_seconds": 3,
+        "curves.hold_seconds": 0.5,  # never still for long: the picture keeps changing
+        "curves.fade_seconds": 0.5,
+    }
+    command = [sys.executable, "-m", "spirokiosk.daemon.cli", "run", "--display", "headless"]
+    command += ["--config", str(config)]
+    for key, value in settings.items():
+        command += ["--set", f"{key}={value}"]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NOTIFY_SOCKET", "WATCHDOG_", "JOURNAL_", "SPIROKIOSK_"))
+    }
+    env.update(SDL_VIDEODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
+    stderr_path = tmp_path / "kiosk.log"
+    with open(stderr_path, "wb") as stderr:
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        wait_until_healthy(proc, port, stderr_path)
+        yield port
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
+    # The stream never finishes loading: do not wait for the window's load event.
+    options.page_load_strategy = "eager"
+    service = Service(str(CHROMEDRIVER), log_output=str(tmp_path / "chromedriver.log"))
+    driver = webdriver.Chrome(service=service, options=options)
+    try:
+        driver.set_page_load_timeout(15)
+        driver.set_script_timeout(5)
+        yield driver
+    finally:
+        driver.quit()
+
+
+def stream_frame(driver) -> np.ndarray | None:
+    """The stream <img>'s current picture as an RGB array, or None before the first frame."""
+    url = driver.execute_script(GRAB_STREAM_FRAME)
+    if url is None:
+        return None
+    png = base64.b64decode(url.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(np.int16)
+
+
+def changed_pixels(a: np.ndarray, b: np.ndarray) -> int:
+    """Pixels that differ by more than JPEG noise in any channel."""
+    return int((np.abs(a - b).max(axis=2) > 24).sum())
+
+
+def text_of(driver, element_id: str) -> str:
+    return driver.find_element("id", element_id).text.strip()
+
+
+def number_in(driver, element_id: str) -> float | None:
+    with contextlib.suppress(ValueError):
+        return float(text_of(driver, element_id))
+    return None
+
+
+def test_the_page_plays_the_live_picture_and_keeps_its_figures_fresh(kiosk_port, browser, tmp_path):
+    browser.get(f"http://127.0.0.1:{kiosk_port}/")
+    browser.execute_script("window.notReloaded = true;")
+
+    frames = []
+    WebDriverWait(browser, 10).until(
+        lambda d: frames.append(stream_frame(d)) or frames[-1] is not None,
+        "the stream showed no frame",
+    )
+    first = frames[-1]
+    assert first.shape[:2] == (SIZE[1], SIZE[0])
+    assert first.std() > 5, "the first frame is a flat colour, not a picture"
+
+    # The picture moves: a later frame differs from the first in many pixels.
+    seen = []
+
+    def moved(driver):
+        frame = stream_frame(driver)
+        seen.append(-1 if frame is None else changed_pixels(first, frame))
+        return seen[-1] > 200
+
+    try:
+        WebDriverWait(browser, 8, poll_frequency=0.5).until(moved)
+    except TimeoutException:
+        pytest.fail(f"the picture did not change; changed pixels per sample: {seen}")
+
+    # The curve's details, from the page's status JSON and then its polling.
+    assert text_of(browser, "curve-name") == CURVE
+    assert text_of(browser, "curve-summary")
+    assert browser.find_elements("css selector", "#wheels tr"), "no wheel rows"
+
+    # The figures refresh without a reload: this viewer is counted, frames keep coming.
+    frames_before = number_in(browser, "frames-rendered")
+    WebDriverWait(browser, 8).until(
+        lambda d: (number_in(d, "viewers") or 0) >= 1,
+        "the viewers figure never counted this page",
+    )
+    WebDriverWait(browser, 8).until(
+        lambda d: number_in(d, "frames-rendered") not in (None, frames_before),
+        "the frames figure did not update",
+    )
+    assert (number_in(browser, "fps") or 0) > 0
+    assert (number_in(browser, "max-viewers") or 0) >= 1
+    assert browser.execute_script("return window.notReloaded === true;"), "the page reloaded"
+
+    browser.save_screenshot(str(tmp_path / "page.png"))

@@ -1,0 +1,305 @@
+"""FrameHub: demand, fps cap, newest-frame-only encoding, viewer slots, snapshots."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+import simplejpeg
+
+from spirokiosk.web.hub import FrameHub
+from spirokiosk.web.jpeg import fit_within
+from spirokiosk.web.settings import WebSettings, parse_stream_size
+from spirokiosk.web.testing import FrameFeeder
+
+
+def wait_until(predicate, timeout=5.0, interval=0.005):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+def solid(width, height, bgrx):
+    frame = np.empty((height, width, 4), dtype=np.uint8)
+    frame[...] = bgrx
+    return frame
+
+
+def thread_names():
+    return {t.name for t in threading.enumerate()}
+
+
+@pytest.fixture
+def hub():
+    made = []
+
+    def make(**settings):
+        h = FrameHub(WebSettings(**settings))
+        made.append(h)
+        return h
+
+    yield make
+    for h in made:
+        h.stop()
+
+
+def test_no_thread_until_started_and_none_after_stop(hub):
+    h = hub()
+    assert "jpeg-encoder" not in thread_names()
+    h.start()
+    assert "jpeg-encoder" in thread_names()
+    with pytest.raises(RuntimeError):
+        h.start()
+    h.stop()
+    assert wait_until(lambda: "jpeg-encoder" not in thread_names())
+
+
+def test_wants_frame_only_while_someone_watches(hub):
+    h = hub()
+    assert not h.wants_frame(100.0)
+    slot = h.acquire_viewer()
+    assert h.wants_frame(100.0)
+    slot.release()
+    assert not h.wants_frame(200.0)
+
+
+def test_fps_cap_limits_frames_at_render_rate(hub):
+    h = hub(stream_fps=10)
+    h.acquire_viewer()
+    ticks = [1000.0 + i / 60 for i in range(120)]  # two seconds of a 60 Hz render loop
+    granted = [t for t in ticks if h.wants_frame(t)]
+    assert 19 <= len(granted) <= 21
+    gaps = np.diff(granted)
+    assert gaps.min() > 0.07  # never two frames a tick apart
+
+
+def test_fps_cap_survives_a_clock_jump_backwards(hub):
+    h = hub(stream_fps=10)
+    h.acquire_viewer()
+    assert h.wants_frame(5000.0)
+    assert h.wants_frame(10.0)  # the clock went back: the schedule restarts
+
+
+def test_not_wanted_while_a_published_frame_waits_for_the_encoder(hub):
+    h = hub()
+    h.acquire_viewer()
+    assert h.wants_frame(1.0)
+    h.publish(solid(8, 8, (0, 0, 255, 0)), "BGRX", time.time())
+    assert not h.wants_frame(10.0)
+
+
+def test_publish_neither_encodes_nor_copies_in_the_caller(hub):
+    h = hub()  # encoder not started
+    h.acquire_viewer()
+    pixels = solid(64, 48, (0, 0, 255, 0))
+    h.publish(pixels, "BGRX", 123.0)
+    assert h.stats().frames_encoded == 0
+    assert h.latest() is None
+    assert h._raw.pixels is pixels
+
+
+def test_superseded_frame_is_dropped_not_queued(hub):
+    h = hub()
+    h.acquire_viewer()
+    h.publish(solid(32, 32, (255, 0, 0, 0)), "BGRX", 1.0)  # blue, replaced before encoding
+    h.publish(solid(32, 32, (0, 0, 255, 0)), "BGRX", 2.0)  # red
+    h.start()
+    frame = h.wait_frame(0, timeout=5)
+    assert frame is not None and frame.timestamp == 2.0
+    assert h.wait_frame(frame.seq, timeout=0.3).seq == frame.seq  # nothing else queued
+    stats = h.stats()
+    assert (stats.frames_published, stats.frames_encoded, stats.frames_dropped) == (2, 1, 1)
+    rgb = simplejpeg.decode_jpeg(frame.jpeg)
+    assert np.abs(rgb[16, 16].astype(int) - (255, 0, 0)).max() < 8
+
+
+def test_no_encoding_without_viewers(hub):
+    h = hub()
+    h.start()
+    h.publish(solid(32, 32, (0, 0, 255, 0)), "BGRX", 1.0)
+    assert wait_until(lambda: h.stats().frames_dropped == 1)
+    assert h.stats().frames_encoded == 0
+    assert h.latest() is None
+
+
+@pytest.mark.parametrize(
+    ("colorspace", "pixel"),
+    [
+        ("BGRX", (0, 0, 255, 0)),
+        ("RGBX", (255, 0, 0, 0)),
+        ("RGB", (255, 0, 0)),
+        ("BGR", (0, 0, 255)),
+    ],
+)
+def test_colour_layouts_encode_to_the_same_red(hub, colorspace, pixel):
+    h = hub()
+    h.acquire_viewer()
+    h.start()
+    frame = np.empty((24, 40, len(pixel)), dtype=np.uint8)
+    frame[...] = pixel
+    h.publish(frame, colorspace, 1.0)
+    encoded = h.wait_frame(0, timeout=5)
+    rgb = simplejpeg.decode_jpeg(encoded.jpeg)
+    assert rgb.shape == (24, 40, 3)
+    assert np.abs(rgb[12, 20].astype(int) - (255, 0, 0)).max() < 8
+
+
+@pytest.mark.parametrize(
+    ("stream_size", "expected"),
+    [
+        ("display", (320, 240)),
+        ("160x160", (160, 120)),
+        ("1920x1080", (320, 240)),
+        ("80x60", (80, 60)),
+    ],
+)
+def test_stream_size_fits_inside_and_keeps_aspect(hub, stream_size, expected):
+    h = hub(stream_size=stream_size)
+    h.acquire_viewer()
+    h.start()
+    # A vertical red/blue split must survive scaling (BGRX channel order kept).
+    pixels = solid(320, 240, (0, 0, 255, 0))
+    pixels[:, 160:] = (255, 0, 0, 0)
+    h.publish(pixels, "BGRX", 1.0)
+    frame = h.wait_frame(0, timeout=5)
+    assert (frame.width, frame.height) == expected
+    rgb = simplejpeg.decode_jpeg(frame.jpeg)
+    assert rgb.shape == (expected[1], expected[0], 3)
+    left, right = rgb[expected[1] // 2, 2], rgb[expected[1] // 2, -3]
+    assert left[0] > 200 and left[2] < 60
+    assert right[2] > 200 and right[0] < 60
+
+
+def test_fit_within():
+    assert fit_within((1920, 1080), None) == (1920, 1080)
+    assert fit_within((1920, 1080), (1280, 1280)) == (1280, 720)
+    assert fit_within((1080, 1920), (1280, 720)) == (405, 720)
+    assert fit_within((640, 480), (1280, 720)) == (640, 480)
+
+
+def test_wait_frame_times_out_with_the_same_frame_for_resending(hub):
+    h = hub()
+    assert h.wait_frame(-1, timeout=0.05) is None  # nothing yet
+    h.acquire_viewer()
+    h.start()
+    h.publish(solid(16, 16, (0, 0, 0, 0)), "BGRX", 7.0)
+    first = h.wait_frame(-1, timeout=5)
+    again = h.wait_frame(first.seq, timeout=0.1)
+    assert again is first
+
+
+def test_waiting_viewer_gets_the_next_frame(hub):
+    h = hub()
+    h.acquire_viewer()
+    h.start()
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(h.wait_frame(0, timeout=5)))
+    waiter.start()
+    h.publish(solid(16, 16, (0, 0, 0, 0)), "BGRX", 9.0)
+    waiter.join(6)
+    assert got and got[0].seq == 1 and got[0].timestamp == 9.0
+
+
+def test_viewer_cap_and_idempotent_release(hub):
+    h = hub(max_viewers=2)
+    a, b = h.acquire_viewer(), h.acquire_viewer()
+    assert a and b
+    assert h.acquire_viewer() is None
+    assert a.release() is True
+    assert a.release() is False  # a second release frees nothing
+    assert h.stats().viewers == 1
+    with h.acquire_viewer() as c:
+        assert c is not None
+        assert h.stats().viewers == 2
+    assert h.stats().viewers == 1
+    assert h.acquire_viewer(limit=1) is None  # a lower limit (the server's capacity) wins
+
+
+def test_stale_frame_is_not_the_first_one_a_new_viewer_gets(hub):
+    h = hub()
+    h.start()
+    slot = h.acquire_viewer()
+    h.publish(solid(16, 16, (0, 0, 0, 0)), "BGRX", 1.0)
+    old = h.wait_frame(0, timeout=5)
+    slot.release()
+    newcomer = h.acquire_viewer()
+    assert newcomer.first_after == old.seq  # it waits for a fresh frame first
+    second = h.acquire_viewer()
+    assert second.first_after == -1  # encoding is live: the newest frame is fresh
+
+
+def test_snapshot_asks_for_a_frame_when_nobody_streams(hub):
+    h = hub()
+    h.start()
+    with FrameFeeder(h, size=(64, 48)):
+        frame = h.snapshot(timeout=5)
+        assert frame is not None and simplejpeg.decode_jpeg(frame.jpeg).shape == (48, 64, 3)
+        encoded = h.stats().frames_encoded
+        time.sleep(0.2)
+        assert h.stats().frames_encoded == encoded  # no encoding once the snapshot is served
+
+
+def test_snapshot_gives_up_without_frames(hub):
+    h = hub()
+    h.start()
+    assert h.snapshot(timeout=0.1) is None
+    assert not h.wants_frame(time.monotonic())  # the request no longer counts as demand
+
+
+def test_measured_stream_fps():
+    now = [0.0]
+    h = FrameHub(WebSettings(), clock=lambda: now[0])
+    h.acquire_viewer()
+    for i in range(20):
+        now[0] = i * 0.05
+        h._encode(_raw(), 80, None)
+    assert h.stats().stream_fps == pytest.approx(20.0, abs=0.6)
+    now[0] += 5
+    assert h.stats().stream_fps == 0.0
+
+
+def _raw():
+    from spirokiosk.web.hub import _RawFrame
+
+    return _RawFrame(solid(8, 8, (0, 0, 0, 0)), "BGRX", 1.0)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.zeros((8, 8, 4), dtype=np.float32),
+        np.zeros((8, 8, 3), dtype=np.uint8),
+        np.zeros((8, 16, 4), dtype=np.uint8)[:, ::2],
+    ],
+)
+def test_publish_rejects_wrong_pixels(hub, bad):
+    with pytest.raises(ValueError):
+        hub().publish(bad, "BGRX", 1.0)
+
+
+def test_apply_settings_changes_quality_and_cap(hub):
+    h = hub(stream_quality=95)
+    h.acquire_viewer()
+    h.start()
+    rng = np.random.default_rng(1)
+    pixels = rng.integers(0, 255, (64, 64, 4), dtype=np.uint8)
+    h.publish(pixels, "RGBX", 1.0)
+    high = h.wait_frame(0, timeout=5)
+    h.apply_settings(WebSettings(stream_quality=20, max_viewers=1))
+    h.publish(pixels.copy(), "RGBX", 2.0)
+    low = h.wait_frame(high.seq, timeout=5)
+    assert len(low.jpeg) < len(high.jpeg) / 2
+    assert h.acquire_viewer() is None  # one viewer already, cap now 1
+
+
+def test_settings_name_the_bad_key():
+    with pytest.raises(ValueError, match=r"web\.stream_size"):
+        WebSettings(stream_size="big")
+    with pytest.raises(ValueError, match=r"web\.max_viewers.*web\.stream_quality"):
+        WebSettings(max_viewers=0, stream_quality=101)
+    assert parse_stream_size("display") is None
+    assert parse_stream_size("1280x720") == (1280, 720)
+    assert WebSettings(stream_size="640X480").stream_box == (640, 480)

@@ -1,0 +1,165 @@
+"""cheroot, adjusted for streaming the same large parts to many clients.
+
+- Writes are copy-free: cheroot's own socket writer copies what is left of its
+  buffer after every partial send (quadratic in the part size for a slow
+  client), and its chunked encoding joins size line, part and CRLF into a new
+  bytes object per client per frame. Here a chunk goes out with one
+  scatter-gather `sendmsg` of the three pieces, other writes with `sendall`.
+- Each connection bounds its unsent bytes (TCP_NOTSENT_LOWAT): the kernel
+  keeps at most that much queued ahead of the client, so a slow client's
+  next frame is never stuck behind a deep buffer of old ones, while the
+  congestion window (and so a fast client's throughput) is not limited.
+- A write that makes no progress for the server timeout raises TimeoutError,
+  which cheroot answers by closing the connection (a stalled client).
+- Open connections are tracked, so that stopping can cut off a blocked send.
+- The WSGI environ carries the client socket (PEER_SOCKET_KEY), so a stream
+  can notice a departed client between frames.
+- The listening socket is bound beforehand (so a busy port fails early) and
+  messages go through `logging`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+
+from cheroot import wsgi
+from cheroot.makefile import MakeFile, StreamWriter
+from cheroot.server import HTTPConnection, HTTPRequest
+
+from .context import PEER_SOCKET_KEY
+
+log = logging.getLogger(__name__)
+
+
+class _SocketWriter(StreamWriter):
+    """cheroot's socket writer without its buffer: every write goes straight to the socket."""
+
+    def __init__(self, sock: socket.socket, mode: str = "wb", bufsize: int = 8192) -> None:
+        super().__init__(sock, mode, bufsize)
+        self._socket = sock
+
+    def write(self, val, *args, **kwargs) -> int:
+        self._checkClosed()
+        if self._write_buf:
+            self.flush()
+        self._socket.sendall(val)
+        self.bytes_written += len(val)
+        return len(val)
+
+    def write_pieces(self, pieces: tuple[bytes, ...]) -> None:
+        """Send the pieces in order without joining them (each sendmsg waits at most the
+        socket timeout for room, so only a stalled client times out)."""
+        self._checkClosed()
+        views = [memoryview(piece) for piece in pieces]
+        total = sum(len(v) for v in views)
+        while views:
+            sent = self._socket.sendmsg(views)
+            while sent and views:
+                if sent >= len(views[0]):
+                    sent -= len(views.pop(0))
+                else:
+                    views[0] = views[0][sent:]
+                    sent = 0
+        self.bytes_written += total
+
+
+def _makefile(sock: socket.socket, mode: str = "r", bufsize: int = 8192):
+    return _SocketWriter(sock, mode, bufsize) if "w" in mode else MakeFile(sock, mode, bufsize)
+
+
+class _Request(HTTPRequest):
+    def write(self, chunk: bytes) -> None:
+        if self.chunked_write and chunk and isinstance(self.conn.wfile, _SocketWriter):
+            self.conn.wfile.write_pieces((b"%x\r\n" % len(chunk), chunk, b"\r\n"))
+        else:
+            super().write(chunk)
+
+
+class _Connection(HTTPConnection):
+    RequestHandlerClass = _Request
+
+    def __init__(self, server: CherootServer, sock: socket.socket, makefile=MakeFile) -> None:
+        if makefile is MakeFile:  # plain TCP (no TLS adapter): use the copy-free writer
+            makefile = _makefile
+        super().__init__(server, sock, makefile)
+        if server.unsent_limit and hasattr(socket, "TCP_NOTSENT_LOWAT"):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NOTSENT_LOWAT, server.unsent_limit)
+        server.track(self)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.server.untrack(self)
+
+
+class _Gateway(wsgi.Gateway_10):
+    def get_environ(self) -> dict:
+        environ = super().get_environ()
+        environ[PEER_SOCKET_KEY] = self.req.conn.socket
+        return environ
+
+
+class CherootServer(wsgi.Server):
+    """cheroot's WSGI server on a listening socket made beforehand (see the module doc)."""
+
+    ConnectionClass = _Connection
+    expiration_interval = 0.2  # also how often its selector loop looks at stop()
+
+    def __init__(
+        self,
+        listener: socket.socket,
+        app,
+        *,
+        threads: int,
+        timeout: float,
+        unsent_limit: int,
+        backlog: int,
+    ) -> None:
+        super().__init__(
+            listener.getsockname()[:2],
+            app,
+            numthreads=threads,
+            max=threads,
+            server_name="spirokiosk",
+            request_queue_size=backlog,
+            timeout=timeout,
+            shutdown_timeout=1,
+        )
+        self.gateway = _Gateway
+        self.unsent_limit = unsent_limit
+        self._listener = listener
+        self._live: set[_Connection] = set()
+        self._live_lock = threading.Lock()
+
+    def bind(self, family, type, proto=0):  # cheroot's signature; prepare() calls this
+        self.socket = self._listener
+        self.bind_addr = self.resolve_real_bind_addr(self._listener)
+        return self._listener
+
+    def error_log(self, msg="", level=logging.INFO, traceback=False) -> None:
+        log.log(level, "%s", msg, exc_info=traceback)
+
+    def track(self, conn: _Connection) -> None:
+        with self._live_lock:
+            self._live.add(conn)
+
+    def untrack(self, conn: _Connection) -> None:
+        with self._live_lock:
+            self._live.discard(conn)
+
+    def cut_off_connections(self) -> int:
+        """Shut down every open connection: a blocked send fails at once."""
+        with self._live_lock:
+            live = list(self._live)
+        for conn in live:
+            with contextlib.suppress(OSError):
+                conn.socket.shutdown(socket.SHUT_RDWR)
+        return len(live)
+
+    def busy_workers(self) -> int:
+        return max(0, self.requests.min - self.requests.idle)

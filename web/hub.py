@@ -1,0 +1,332 @@
+"""The frame hub: the newest rendered frame, JPEG-encoded once, fanned out to every viewer.
+
+Threads and what each one does here:
+
+- the render loop (main thread) asks `wants_frame(now)` every tick and, when
+  it is true, hands over its own copy of the pixels with `publish()`, which
+  only stores a reference and wakes the encoder (no copy, no encoding);
+- the encoder thread (`start()`/`stop()`) takes the newest raw frame, scales
+  and encodes it (GIL released, see `spirokiosk.web.jpeg`) and stores it as
+  an immutable `EncodedFrame`; a raw frame replaced before the encoder got
+  to it is dropped, never queued;
+- web threads wait in `wait_frame()` for a frame newer than the one they
+  sent last (or time out and resend the same one), and take viewer slots
+  under the `max_viewers` cap with `acquire_viewer()`.
+
+With no viewers and no pending snapshot `wants_frame` is false, so nothing
+is copied or encoded at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .jpeg import check_pixels, encode_jpeg
+from .mjpeg import build_part
+from .settings import WebSettings
+
+log = logging.getLogger(__name__)
+
+FPS_WINDOW_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedFrame:
+    """One encoded frame, shared read-only by every viewer."""
+
+    jpeg: bytes
+    part: bytes  # the MJPEG part (headers, JPEG, next boundary), built once
+    seq: int
+    timestamp: float  # Unix time at which the frame was rendered
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class HubStats:
+    """A snapshot of the hub's counters."""
+
+    frames_published: int
+    frames_encoded: int
+    frames_dropped: int
+    viewers: int
+    max_viewers: int
+    stream_fps: float  # new frames encoded per second, measured over the last FPS_WINDOW_SECONDS
+    encode_seconds: float  # total time spent scaling and encoding
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class _RawFrame:
+    pixels: np.ndarray
+    colorspace: str
+    timestamp: float
+
+
+class ViewerSlot:
+    """A stream client's place under the viewer cap; `release()` may be called repeatedly."""
+
+    def __init__(self, hub: FrameHub, first_after: int) -> None:
+        self._hub = hub
+        self._released = False
+        # The first frame sent must be newer than this sequence number: a frame
+        # encoded while nobody watched may be minutes old.
+        self.first_after = first_after
+
+    @property
+    def released(self) -> bool:
+        return self._released
+
+    def release(self) -> bool:
+        """Give the slot back; true if this call released it (false if it already was)."""
+        return self._hub._release_viewer(self)
+
+    def __enter__(self) -> ViewerSlot:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
+class FrameHub:
+    """Newest frame in, one JPEG per frame out, any number of viewers (up to the cap)."""
+
+    def __init__(
+        self,
+        settings: WebSettings | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings = settings or WebSettings()
+        self._box = self._settings.stream_box
+        self._interval = 1.0 / self._settings.stream_fps
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._raw_ready = threading.Condition(self._lock)
+        self._frame_ready = threading.Condition(self._lock)
+        self._raw: _RawFrame | None = None
+        self._latest: EncodedFrame | None = None
+        self._seq = 0
+        self._viewers = 0
+        self._snapshot_waiters = 0
+        self._next_due = -math.inf  # render thread only
+        self._encode_times: deque[float] = deque(maxlen=512)
+        self._frames_published = 0
+        self._frames_dropped = 0
+        self._encode_seconds = 0.0
+        self._encode_errors = 0
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    # -- settings ------------------------------------------------------------
+
+    @property
+    def settings(self) -> WebSettings:
+        return self._settings
+
+    def apply_settings(self, settings: WebSettings) -> None:
+        """Take new fps, quality, size and viewer cap live (e.g. on SIGHUP).
+
+        Viewers above a lowered cap keep watching; new ones wait for a free slot.
+        """
+        with self._lock:
+            self._settings = settings
+            self._box = settings.stream_box
+            self._interval = 1.0 / settings.stream_fps
+
+    # -- render thread -------------------------------------------------------
+
+    def wants_frame(self, now: float) -> bool:
+        """True when someone watches (or waits for a snapshot), the encoder is ready and
+        the stream fps cap allows a new frame. Call once per render tick.
+
+        `now` is a monotonic clock in seconds (time.monotonic()); a jump backwards
+        restarts the schedule. When this returns true the caller should `publish()`.
+        """
+        if self._viewers == 0 and self._snapshot_waiters == 0:
+            return False
+        if self._raw is not None:  # the encoder has not taken the previous frame yet
+            return False
+        interval = self._interval
+        due = self._next_due
+        if due - now > 2 * interval:  # clock went back, or the fps cap was raised
+            due = now
+        if now < due - 0.25 * interval:  # a quarter interval of slack absorbs tick jitter
+            return False
+        # Keep a steady cadence; after a pause start again from now.
+        self._next_due = now + interval if now - due > interval else due + interval
+        return True
+
+    def publish(self, pixels: np.ndarray, colorspace: str, timestamp: float) -> None:
+        """Hand over a rendered frame: (H, W, C) uint8, C-contiguous, owned by the hub from now on.
+
+        `colorspace` is simplejpeg's name for the layout ('BGRX', 'RGBX', 'RGB', ...);
+        `timestamp` is the Unix time of rendering (time.time()), sent as X-Timestamp.
+        Stores a reference and wakes the encoder: no copy, no encoding here.
+        """
+        check_pixels(pixels, colorspace)
+        raw = _RawFrame(pixels, colorspace, float(timestamp))
+        with self._lock:
+            self._frames_published += 1
+            if self._raw is not None:
+                self._frames_dropped += 1
+            self._raw = raw
+            self._raw_ready.notify()
+
+    # -- encoder thread ------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the encoder thread ('jpeg-encoder')."""
+        if self._thread is not None:
+            raise RuntimeError("FrameHub.start() called twice")
+        self._thread = threading.Thread(target=self._encode_loop, name="jpeg-encoder", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop the encoder thread and wake every waiting viewer. Safe to call more than once."""
+        with self._lock:
+            self._stopping = True
+            self._raw_ready.notify_all()
+            self._frame_ready.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("the JPEG encoder thread did not stop within %.1f s", timeout)
+
+    def _encode_loop(self) -> None:
+        while True:
+            with self._lock:
+                while self._raw is None and not self._stopping:
+                    self._raw_ready.wait()
+                if self._stopping:
+                    return
+                raw, self._raw = self._raw, None
+                wanted = self._viewers > 0 or self._snapshot_waiters > 0
+                quality, box = self._settings.stream_quality, self._box
+            if not wanted:  # the last viewer left after this frame was published
+                with self._lock:
+                    self._frames_dropped += 1
+                continue
+            self._encode(raw, quality, box)
+
+    def _encode(self, raw: _RawFrame, quality: int, box: tuple[int, int] | None) -> None:
+        started = time.perf_counter()
+        try:
+            jpeg, width, height = encode_jpeg(raw.pixels, raw.colorspace, quality, box)
+            part = build_part(jpeg, raw.timestamp)
+        except Exception:
+            self._encode_errors += 1
+            if self._encode_errors == 1 or self._encode_errors % 1000 == 0:
+                log.exception("JPEG encoding failed (%d failures so far)", self._encode_errors)
+            return
+        elapsed = time.perf_counter() - started
+        with self._lock:
+            self._seq += 1
+            self._latest = EncodedFrame(jpeg, part, self._seq, raw.timestamp, width, height)
+            self._encode_seconds += elapsed
+            self._encode_times.append(self._clock())
+            self._frame_ready.notify_all()
+
+    # -- viewers (web threads) -----------------------------------------------
+
+    def acquire_viewer(self, limit: int | None = None) -> ViewerSlot | None:
+        """A viewer slot, or None when `max_viewers` (or `limit`, if lower) are already
+        watching, or the hub has stopped."""
+        with self._lock:
+            cap = (
+                self._settings.max_viewers
+                if limit is None
+                else min(limit, self._settings.max_viewers)
+            )
+            if self._stopping or self._viewers >= cap:
+                return None
+            live = self._viewers > 0 and self._latest is not None
+            first_after = -1 if live or self._latest is None else self._latest.seq
+            self._viewers += 1
+        return ViewerSlot(self, first_after)
+
+    def _release_viewer(self, slot: ViewerSlot) -> bool:
+        with self._lock:
+            if slot._released:
+                return False
+            slot._released = True
+            self._viewers -= 1
+            return True
+
+    def wait_frame(
+        self, after_seq: int, timeout: float, cancel: threading.Event | None = None
+    ) -> EncodedFrame | None:
+        """The newest frame once one newer than `after_seq` exists, or after `timeout`
+        seconds the newest frame whatever its age (to resend a still picture);
+        None when there is no frame at all yet, or the hub stops.
+
+        Setting `cancel` and calling `wake_viewers()` ends the wait at once.
+        """
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not self._stopping and (self._latest is None or self._latest.seq <= after_seq):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or (cancel is not None and cancel.is_set()):
+                    break
+                self._frame_ready.wait(remaining)
+            return None if self._stopping else self._latest
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopping
+
+    def wake_viewers(self) -> None:
+        """Wake every thread in `wait_frame` (used when the web server closes its streams)."""
+        with self._lock:
+            self._frame_ready.notify_all()
+
+    def snapshot(
+        self, timeout: float = 2.0, cancel: threading.Event | None = None
+    ) -> EncodedFrame | None:
+        """The newest frame; when nobody streams, a fresh one asked of the render loop.
+
+        Returns None if no frame arrives within `timeout` seconds (or `cancel` is set).
+        """
+        with self._lock:
+            if self._latest is not None and self._viewers > 0:
+                return self._latest
+            after = self._latest.seq if self._latest is not None else 0
+            self._snapshot_waiters += 1
+        try:
+            frame = self.wait_frame(after, timeout, cancel)
+        finally:
+            with self._lock:
+                self._snapshot_waiters -= 1
+        return frame if frame is not None and frame.seq > after else None
+
+    def latest(self) -> EncodedFrame | None:
+        """The newest encoded frame, however old (None before the first one)."""
+        return self._latest
+
+    # -- counters ------------------------------------------------------------
+
+    def stats(self) -> HubStats:
+        now = self._clock()
+        with self._lock:
+            recent = [t for t in self._encode_times if now - t <= FPS_WINDOW_SECONDS]
+            span = now - recent[0] if recent else 0.0
+            fps = (len(recent) - 1) / span if len(recent) > 1 and span > 0 else 0.0
+            return HubStats(
+                frames_published=self._frames_published,
+                frames_encoded=self._seq,
+                frames_dropped=self._frames_dropped,
+                viewers=self._viewers,
+                max_viewers=self._settings.max_viewers,
+                stream_fps=round(fps, 2),
+                encode_seconds=self._encode_seconds,
+            )
