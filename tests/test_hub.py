@@ -303,3 +303,39 @@ def test_settings_name_the_bad_key():
     assert parse_stream_size("display") is None
     assert parse_stream_size("1280x720") == (1280, 720)
     assert WebSettings(stream_size="640X480").stream_box == (640, 480)
+
+
+def test_frame_buffers_are_reused_but_never_while_pending_or_encoding(hub, monkeypatch):
+    h = hub()
+    h.acquire_viewer()
+    entered, release = threading.Event(), threading.Event()
+    real_encode = h._encode
+
+    def held_encode(raw, quality, box):
+        entered.set()
+        release.wait(5)
+        real_encode(raw, quality, box)
+
+    monkeypatch.setattr(h, "_encode", held_encode)
+    shape = (48, 64, 4)
+    first = h.frame_buffer(shape)
+    first[:] = (0, 0, 255, 0)  # red, as BGRX
+    h.publish(first, "BGRX", 1.0)
+    h.start()
+    assert entered.wait(5)  # the encoder now works on `first`
+    second = h.frame_buffer(shape)
+    assert second is not first
+    second[:] = (255, 0, 0, 0)  # blue
+    h.publish(second, "BGRX", 2.0)  # pending behind the encoder
+    third = h.frame_buffer(shape)
+    assert third is not first and third is not second
+    third[:] = 0  # writing the free buffer must not touch the frames in flight
+    release.set()
+    frame = h.wait_frame(0, timeout=5)
+    assert frame.timestamp == 1.0
+    assert np.abs(simplejpeg.decode_jpeg(frame.jpeg)[8, 8].astype(int) - (255, 0, 0)).max() < 8
+    wait_until(lambda: h.stats().frames_encoded == 2)
+    assert np.abs(simplejpeg.decode_jpeg(h.latest().jpeg)[8, 8].astype(int) - (0, 0, 255)).max() < 8
+    # once the encoder is done, buffers come back instead of new allocations
+    assert any(h.frame_buffer(shape) is b for b in (first, second, third))
+    assert h.frame_buffer((10, 10, 4)).shape == (10, 10, 4)

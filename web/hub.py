@@ -115,6 +115,8 @@ class FrameHub:
         self._raw_ready = threading.Condition(self._lock)
         self._frame_ready = threading.Condition(self._lock)
         self._raw: _RawFrame | None = None
+        self._encoding: np.ndarray | None = None  # the pixels the encoder is working on
+        self._pool: list[np.ndarray] = []  # reusable frame buffers, see frame_buffer()
         self._latest: EncodedFrame | None = None
         self._seq = 0
         self._viewers = 0
@@ -167,6 +169,23 @@ class FrameHub:
         self._next_due = now + interval if now - due > interval else due + interval
         return True
 
+    def frame_buffer(self, shape: tuple[int, ...]) -> np.ndarray:
+        """A uint8 buffer of `shape` to copy the next frame into, then `publish()`.
+
+        Render thread only. Buffers are reused once the encoder is done with
+        them: copying a 1080p frame into memory that is already mapped costs
+        about half as much as into a fresh 8 MB array, whose pages all fault in.
+        """
+        with self._lock:
+            busy = (self._raw.pixels if self._raw is not None else None, self._encoding)
+            for buffer in self._pool:
+                if buffer.shape == shape and not any(buffer is b for b in busy):
+                    return buffer
+            buffer = np.empty(shape, np.uint8)
+            # Pending + encoding + the one being filled: three are always enough.
+            self._pool = [*[b for b in self._pool if b.shape == shape][-2:], buffer]
+            return buffer
+
     def publish(self, pixels: np.ndarray, colorspace: str, timestamp: float) -> None:
         """Hand over a rendered frame: (H, W, C) uint8, C-contiguous, owned by the hub from now on.
 
@@ -213,11 +232,16 @@ class FrameHub:
                 raw, self._raw = self._raw, None
                 wanted = self._viewers > 0 or self._snapshot_waiters > 0
                 quality, box = self._settings.stream_quality, self._box
-            if not wanted:  # the last viewer left after this frame was published
-                with self._lock:
+                if wanted:
+                    self._encoding = raw.pixels
+                else:  # the last viewer left after this frame was published
                     self._frames_dropped += 1
-                continue
-            self._encode(raw, quality, box)
+                    continue
+            try:
+                self._encode(raw, quality, box)
+            finally:
+                with self._lock:
+                    self._encoding = None
 
     def _encode(self, raw: _RawFrame, quality: int, box: tuple[int, int] | None) -> None:
         started = time.perf_counter()

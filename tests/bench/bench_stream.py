@@ -77,7 +77,9 @@ class Publisher(threading.Thread):
             now = time.monotonic()
             if self.hub.wants_frame(now):
                 surface = self.frames[self.published % len(self.frames)]
-                self.hub.publish(surface.copy(), "RGBX", time.time())  # the copy out of the surface
+                pixels = self.hub.frame_buffer(surface.shape)  # as the render loop does
+                np.copyto(pixels, surface)  # the copy out of the surface
+                self.hub.publish(pixels, "RGBX", time.time())
                 self.published += 1
             next_tick += self.tick
             self.stop_event.wait(max(0.0, next_tick - time.monotonic()))
