@@ -247,9 +247,10 @@ def write_file(curve, request: RenderRequest, path: Path) -> None:
     from spirokiosk.daemon import render as frames
     from spirokiosk.daemon.progress import Progress
     from spirokiosk.daemon.writers import open_writer
+    from spirokiosk.display.pixels import surface_layout
 
     size, kind = request.size, request.kind
-    layout = frames.pixel_layout(frames.new_target(size))
+    layout = surface_layout(frames.new_target(size))
     palette = frames.still_pixels(curve, size) if kind == "gif" else None
     with open_writer(kind, path, size, request.fps, layout, palette) as writer:
         if kind == "png":

@@ -51,6 +51,8 @@ class Control:
         self._stall_seconds = stall_seconds
         self._clock = clock
         self._commands: queue.Queue[Command] = queue.Queue(maxsize=max_queued)
+        self._max_queued = max_queued
+        self._scene_queue = 0  # curves asked for and not started yet, as the loop last saw
         self._snapshot: dict = {}
         self._last_beat = -math.inf
         self._running = False
@@ -75,7 +77,14 @@ class Control:
         return True
 
     def play_curve(self, curve: Curve) -> bool:
-        """Ask for `curve` after the current one (and any asked for before it)."""
+        """Ask for `curve` after the current one (and any asked for before it).
+
+        False when `max_queued` curves already wait, counting those the loop has
+        handed to the scene: requests are refused, never buffered without end.
+        """
+        if self._scene_queue + self._commands.qsize() >= self._max_queued:
+            log.warning("%d curves already wait: request refused", self._max_queued)
+            return False
         return self.submit(PlayCurve(curve))
 
     # -- render loop ---------------------------------------------------------
@@ -84,6 +93,10 @@ class Control:
         """The loop ticked at `now` (on the same clock as this Control's)."""
         self._last_beat = now
         self._running = True
+
+    def note_scene_queue(self, count: int) -> None:
+        """How many requested curves the scene holds, not started yet (every tick)."""
+        self._scene_queue = count
 
     def publish(self, snapshot: dict) -> None:
         """Make `snapshot` the status; the caller must not change it afterwards."""

@@ -1,9 +1,11 @@
 """The render loop: one plain pygame loop in the main thread, owning scene and screen.
 
 Each tick: SDL events, signal flags (stop, reload), queued web commands, the
-scene advanced by real elapsed time, drawn, presented (vsync or a frame-rate
-cap), the frame handed to the hub only when it wants one, the watchdog pinged,
-and now and then a status snapshot for the web and a STATUS line for systemd.
+scene advanced by real elapsed time, drawn (over the camera's newest frame
+when there is a camera and it delivers; never waiting for one), presented
+(vsync or a frame-rate cap), the frame handed to the hub only when it wants
+one, the watchdog pinged, and now and then a status snapshot for the web and
+a STATUS line for systemd.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from spirokiosk.daemon.control import Control, PlayCurve
 from spirokiosk.daemon.logs import setup_logging
 from spirokiosk.daemon.notify import Notifier
 from spirokiosk.daemon.playlist import Playlist
-from spirokiosk.daemon.render import pixel_layout, surface_pixels
 from spirokiosk.daemon.signals import SignalFlags
+from spirokiosk.display.camera_link import CAMERA_OFF, CameraLink, CameraSettings
 from spirokiosk.display.curves import Curve
-from spirokiosk.display.scene import Scene, Timing
+from spirokiosk.display.pixels import surface_array, surface_layout
+from spirokiosk.display.scene import Overlays, Scene, Timing
 from spirokiosk.display.screen import Output
 from spirokiosk.web.hub import FrameHub
 from spirokiosk.web.settings import WebSettings
@@ -45,16 +48,12 @@ RESTART_KEYS = frozenset(
         "display.mode",
         "display.size",
         "display.fallback_headless",
-        "display.show_pen",  # the Scene takes its overlays at construction
-        "display.show_wheels",
-        "display.show_caption",
         "web.enabled",
         "web.bind",
         "web.port",
         "web.write_timeout_seconds",
     }
 )
-UNUSED_PREFIXES = ("camera.",)  # no camera support yet: changes have no effect
 
 
 def web_settings(config: Config) -> WebSettings:
@@ -72,9 +71,26 @@ def web_settings(config: Config) -> WebSettings:
     )
 
 
+def scene_overlays(config: Config) -> Overlays:
+    display = config.display
+    return Overlays(pen=display.show_pen, wheels=display.show_wheels, caption=display.show_caption)
+
+
 def scene_timing(config: Config) -> Timing:
     curves = config.curves
     return Timing(curves.draw_seconds, curves.hold_seconds, curves.fade_seconds)
+
+
+def camera_settings(config: Config) -> CameraSettings:
+    """The [camera] section as the CameraLink's settings."""
+    camera = config.camera
+    return CameraSettings(
+        source=camera.source,
+        mode=camera.mode,
+        device=camera.device,
+        opacity=camera.overlay_opacity,
+        timeout=camera.timeout_seconds,
+    )
 
 
 class FpsMeter:
@@ -112,6 +128,7 @@ class RenderLoop:
         notifier: Notifier,
         signals: SignalFlags,
         hub: FrameHub | None = None,
+        camera: CameraLink | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.output = output
@@ -123,8 +140,9 @@ class RenderLoop:
         self.notifier = notifier
         self.signals = signals
         self.hub = hub
+        self.camera = camera  # applied and started by its maker; switched on reload
         self._clock = clock
-        self._layout = pixel_layout(output.surface)
+        self._layout = surface_layout(output.surface)
         self._frame_clock = pygame.time.Clock()
         self._capped = not output.vsync  # without vsync, display.fps caps the rate
         self._fps = FpsMeter()
@@ -158,7 +176,8 @@ class RenderLoop:
             self.reload()
         self._apply_commands()
         self.scene.update(dt)
-        self.scene.draw(self.output.surface)
+        picture = self.camera.picture(now) if self.camera is not None else None
+        self.scene.draw(self.output.surface, picture)
         self.output.present()
         self.frames += 1
         self._fps.tick(now)
@@ -204,13 +223,16 @@ class RenderLoop:
         for command in self.control.take_commands():
             if isinstance(command, PlayCurve):
                 self.scene.queue_curve(command.curve)
-                log.info("queued %s (asked over the web)", command.curve.name or "a curve")
+                name = command.curve.name or "a curve"
+                log.info("queued %s (asked over the web)", name, extra={"CURVE": name})
+        self.control.note_scene_queue(self.scene.queued_count)
 
     def _publish_frame(self) -> None:
-        """Copy the frame out (one memcpy) and hand it to the hub's encoder."""
-        view = surface_pixels(self.output.surface)
+        """Copy the frame out (one memcpy into a reused buffer) and hand it to the encoder."""
+        view = surface_array(self.output.surface)
         try:
-            pixels = np.array(view, copy=True, order="C")
+            pixels = self.hub.frame_buffer(view.shape)
+            np.copyto(pixels, view)
         finally:
             del view  # unlock the surface
         self.hub.publish(pixels, self._layout, time.time())
@@ -228,7 +250,7 @@ class RenderLoop:
     def snapshot(self, now: float) -> dict:
         """The status document's loop part; a new dict each time (never changed later)."""
         output, scene, curves = self.output, self.scene, self.config.curves
-        camera_source = self.config.camera.source
+        camera = self.camera
         return {
             "mode": output.mode,
             "requested_mode": output.requested,
@@ -242,14 +264,13 @@ class RenderLoop:
             "fps": round(self._fps.fps, 1),
             "frames_rendered": self.frames,
             "uptime_s": round(now - self._started, 1),
-            "camera": {
-                "source": camera_source,
-                "state": "off" if camera_source == "none" else "unsupported",
-            },
+            "camera": camera.status(now) if camera is not None else dict(CAMERA_OFF),
+            "picture": camera.shown if camera is not None else "curves",
             "curve": self._curve_dict(),
             "curve_summary": scene.curve.summary(),
             "phase": scene.phase,
             "progress": round(scene.progress, 4),
+            "queued": scene.queued_count,
             "timing": {
                 "draw_seconds": curves.draw_seconds,
                 "hold_seconds": curves.hold_seconds,
@@ -265,6 +286,9 @@ class RenderLoop:
         text = f"{self.output.mode}, {name}, {self._fps.fps:.1f} fps"
         if self.hub is not None:
             text += f", {self.hub.stats().viewers} viewers"
+        camera = self.camera.summary() if self.camera is not None else None
+        if camera is not None:
+            text += f", {camera}"
         return text
 
     # -- reload -------------------------------------------------------------
@@ -294,20 +318,21 @@ class RenderLoop:
         if old.curves != new.curves:
             self.playlist.update(new.curves.playlist, new.curves.random_shapes)
             self.scene.timing = scene_timing(new)
+        if scene_overlays(old) != scene_overlays(new):
+            self.scene.set_overlays(scene_overlays(new))
         if self.hub is not None and old.web != new.web:
             self.hub.apply_settings(web_settings(new))
+        if self.camera is not None and old.camera != new.camera:
+            self.camera.apply(camera_settings(new))
         restart = [key for key in changed if key in RESTART_KEYS]
-        unused = [key for key in changed if key.startswith(UNUSED_PREFIXES)]
-        live = [key for key in changed if key not in restart and key not in unused]
-        log.info(
-            "config reloaded from %s: %s",
-            new.source,
-            ", ".join(live) + " applied" if live else "nothing to apply",
-        )
+        live = [key for key in changed if key not in restart]
+        if not changed:
+            outcome = "no changes"
+        else:
+            outcome = ", ".join(live) + " applied" if live else "nothing applied live"
+        log.info("config reloaded from %s: %s", new.source, outcome)
         if restart:
             log.warning(
                 "%s changed: takes effect after a restart (systemctl restart spirokiosk)",
                 ", ".join(restart),
             )
-        if unused:
-            log.warning("%s changed: no camera support yet, ignored", ", ".join(unused))

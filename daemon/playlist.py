@@ -65,8 +65,12 @@ class Playlist:
     def __call__(self) -> Curve:
         name = self._names[self._position % len(self._names)]
         self._position = (self._position + 1) % len(self._names)
-        if name == RANDOM:
-            curve = self._make_random(self._shapes)
-            log.debug("playlist: %s (%s)", curve.name, curve.summary())
-            return curve
-        return self._presets[name]
+        curve = self._make_random(self._shapes) if name == RANDOM else self._presets[name]
+        # CURVE: a journal field, so `journalctl -u spirokiosk CURVE=NAME` finds its lines.
+        log.debug(
+            "playlist: next curve %s (%s)",
+            curve.name,
+            curve.summary(),
+            extra={"CURVE": curve.name or "unnamed"},
+        )
+        return curve

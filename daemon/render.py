@@ -3,17 +3,17 @@
 The frames are handed out as `(h, w, 4)` uint8 views of one reused surface,
 valid only during the callback (pygame keeps the surface locked while a view
 exists, so the callback must copy, not keep, the pixels). Their byte order is
-`pixel_layout(surface)`, "BGRX" on little-endian machines.
+`surface_layout(surface)`, "BGRX" on little-endian machines.
 """
 
 import logging
-import sys
 from collections.abc import Callable
 
 import numpy as np
 import pygame
 
 from spirokiosk.display.curves import Curve
+from spirokiosk.display.pixels import surface_array
 
 log = logging.getLogger(__name__)
 
@@ -30,28 +30,8 @@ def new_target(size: tuple[int, int]) -> pygame.Surface:
     return pygame.Surface(size, 0, 32)
 
 
-def pixel_layout(surface: pygame.Surface) -> str:
-    """The memory order of a 32-bit surface's bytes, e.g. "BGRX" (X: unused or alpha)."""
-    if surface.get_bytesize() != 4:
-        raise ValueError(f"expected a 32-bit surface, not {surface.get_bitsize()}-bit")
-    order = ["X"] * 4
-    for letter, mask, shift in zip("RGB", surface.get_masks(), surface.get_shifts(), strict=False):
-        if mask:
-            byte = shift // 8
-            order[byte if sys.byteorder == "little" else 3 - byte] = letter
-    return "".join(order)
-
-
-def surface_pixels(surface: pygame.Surface) -> np.ndarray:
-    """A `(h, w, 4)` view of the surface's memory (no copy); the surface stays
-    locked until every reference to the view is gone."""
-    w, h = surface.get_size()
-    rows = np.frombuffer(surface.get_view("0"), np.uint8).reshape(h, surface.get_pitch())
-    return rows[:, : w * 4].reshape(h, w, 4)
-
-
 def _hand_over(surface: pygame.Surface, on_frame: FrameCallback) -> None:
-    pixels = surface_pixels(surface)
+    pixels = surface_array(surface)
     try:
         on_frame(pixels)
     finally:

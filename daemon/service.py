@@ -1,14 +1,17 @@
 """`spirokiosk run`: start the parts in order, run the render loop, stop them in reverse.
 
-    config -> logging -> signal handlers -> display -> scene -> frame hub (encoder
-    thread) -> web server (binds its port) -> first frame -> READY=1 -> loop
-    ... -> STOPPING=1 -> web server -> hub -> display -> signal handlers
+    config -> logging -> signal handlers -> display -> scene -> camera (its own
+    thread) -> frame hub (encoder thread) -> web server (binds its port) -> first
+    frame -> READY=1 -> loop
+    ... -> STOPPING=1 -> web server -> hub -> camera -> display -> signal handlers
 
 Every part that started is registered on an ExitStack right after it started,
 so a failed start stops exactly what was running, in reverse order. A start
 that fails for a reason the admin can fix (bad config, busy port, no display
 when one was demanded) says so in one line and exits with status 1; a clean
-stop (SIGTERM, SIGINT, a closed window) exits with 0.
+stop (SIGTERM, SIGINT, a closed window) exits with 0. A camera that cannot
+be opened does not fail the start: it is retried in its thread while the
+screen shows curves only.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 HUB_STOP_SECONDS = 0.5
 WEB_STOP_SECONDS = 1.0  # with the hub's, well inside the 2 s a stop may take
+CAMERA_STOP_SECONDS = 0.3  # a camera stuck in its driver is left to end alone
 
 
 class StartError(RuntimeError):
@@ -94,9 +98,9 @@ def _run_parts(
     # Heavy imports here, after the config is known to be good: a config error is fast.
     import pygame
 
-    from spirokiosk.daemon.loop import RenderLoop, scene_timing
+    from spirokiosk.daemon.loop import RenderLoop, camera_settings, scene_overlays, scene_timing
     from spirokiosk.daemon.playlist import Playlist
-    from spirokiosk.display.overlays import Overlays
+    from spirokiosk.display.camera_link import CameraLink
     from spirokiosk.display.scene import Scene
     from spirokiosk.display.screen import DisplayError, open_output
 
@@ -116,10 +120,12 @@ def _run_parts(
     log.info("display: %s", output.describe())
 
     playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
-    overlays = Overlays(
-        pen=display.show_pen, wheels=display.show_wheels, caption=display.show_caption
-    )
+    overlays = scene_overlays(config)
     scene = Scene(output.size, playlist, timing=scene_timing(config), overlays=overlays)
+
+    camera = CameraLink(scene, like=output.surface)
+    stack.callback(camera.stop, CAMERA_STOP_SECONDS)
+    camera.apply(camera_settings(config))
 
     control = Control()
     hub = None
@@ -127,9 +133,6 @@ def _run_parts(
         hub = _start_web(config, control, stack)
     else:
         log.info("web mirror disabled (web.enabled = false)")
-
-    if config.camera.source != "none":
-        log.warning("camera.source = %s: no camera support yet; curves only", config.camera.source)
 
     loop = RenderLoop(
         output=output,
@@ -141,6 +144,7 @@ def _run_parts(
         notifier=notifier,
         signals=signals,
         hub=hub,
+        camera=camera,
     )
     loop.tick()  # the first frame is on screen before READY
     notifier.ready(status=loop.status_line())

@@ -3,6 +3,7 @@
     d = CurveDrawing(curve, size=(w, h))
     rects = d.advance_to(0.25)   # paints only what is new since the last call
     d.canvas                     # background + strokes so far (pygame.Surface)
+    d.enable_ink(0.85); d.ink    # the strokes alone too, to blend over a camera picture
 
 No display is needed: surfaces are plain 32-bit software surfaces.
 """
@@ -14,6 +15,7 @@ import pygame
 
 from .curves import Curve
 from .curves.colours import colour_table
+from .ink import InkLayer
 from .layout import Fit, fit_curve, sample_curve
 from .stroke import PolylineStroke, StrokeStats
 
@@ -40,9 +42,11 @@ class CurveDrawing:
     """The canvas of one curve and the pen that draws it, progress 0..1 in curve time.
 
     The pen moves uniformly in the curve parameter t: progress p means t = p * period.
+    With `ink_opacity` (or after `enable_ink`) the strokes are also kept on an
+    InkLayer of their own, `ink`, to be blended over a camera picture.
     """
 
-    def __init__(self, curve: Curve, size: tuple[int, int]):
+    def __init__(self, curve: Curve, size: tuple[int, int], ink_opacity: float | None = None):
         w, h = int(size[0]), int(size[1])
         if w < 1 or h < 1:
             raise ValueError(f"size: must be positive, not {size!r}")
@@ -56,6 +60,9 @@ class CurveDrawing:
         self.canvas = background_surface(curve.background_map, self.size)
         self._progress = 0.0
         self.last_stats = StrokeStats()
+        self.ink: InkLayer | None = None
+        if ink_opacity is not None:
+            self.ink = InkLayer(self.size, ink_opacity)
         log.debug(
             "drawing %s at %dx%d: %d points, %.1f px/unit",
             curve.name or "curve",
@@ -95,10 +102,34 @@ class CurveDrawing:
             return []
         pixels = pygame.surfarray.pixels3d(self.canvas)
         try:
-            boxes, self.last_stats = self._stroke.paint_to(pixels, target)
+            boxes, self.last_stats = self._stroke.paint_to(pixels, target, self.ink)
         finally:
             del pixels  # unlock before anyone blits the canvas
         return [pygame.Rect(box) for box in boxes]
+
+    def enable_ink(self, opacity: float) -> InkLayer:
+        """Keep the strokes on an InkLayer too (at `opacity`); what is drawn already goes on it.
+
+        Catching up paints the strokes so far once more (a whole curve at
+        1920x1080 takes about a tenth of a second), so it is meant for a
+        change of configuration, not for every frame.
+        """
+        if self.ink is not None:
+            self.ink.set_opacity(opacity)
+            return self.ink
+        ink = InkLayer(self.size, opacity)
+        drawn = self._stroke.drawn
+        if drawn:
+            stroke = self._stroke
+            replay = PolylineStroke(stroke.points, stroke.width, self._colours)
+            scratch = np.zeros((*self.size, 3), np.uint8)
+            replay.paint_to(scratch, drawn, ink)
+        self.ink = ink
+        return ink
+
+    def disable_ink(self) -> None:
+        """Stop keeping the strokes on their own layer (curves only from now on)."""
+        self.ink = None
 
     @property
     def pen_parameter(self) -> float:

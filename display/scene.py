@@ -6,11 +6,20 @@
     scene.update(dt)        # elapsed seconds, not frames
     scene.draw(target)      # the whole frame
 
+    scene.set_camera_mode("overlay", opacity=0.85)   # or "camera", or None
+    scene.draw(target, picture)   # the camera picture under the curves (or alone)
+
 Each curve's own clock starts when its pen starts. Its life is
 `draw_seconds` of drawing then `hold_seconds` of holding; then the next curve
 starts drawing while the finished frame of the old one fades out over its
 first `fade_seconds` (phase "fading"; `curve` and `progress` are already the
 new curve's).
+
+With a camera mode the strokes are also kept on each drawing's InkLayer:
+"overlay" draws the camera picture with that layer blended over it (the old
+curve's layer fading out over the new one), "camera" the picture alone.
+Without a picture (no camera, or it failed) the frame is the curves as
+always, over their background map.
 """
 
 import logging
@@ -22,11 +31,15 @@ import pygame
 
 from .curves import Curve
 from .drawing import CurveDrawing
+from .ink import InkLayer, check_opacity
 from .overlays import OverlayPainter, Overlays
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Overlays", "Scene", "Timing"]
+__all__ = ["CAMERA_MODES", "Overlays", "Scene", "Timing"]
+
+CAMERA_MODES = ("overlay", "camera")
+DEFAULT_OPACITY = 0.85
 
 # Float sums of many small steps land a hair off the exact total: within this
 # many seconds of the end the drawing counts as complete.
@@ -68,6 +81,8 @@ class Scene:
         next_curve: Callable[[], Curve],
         timing: Timing | None = None,
         overlays: Overlays | None = None,
+        camera_mode: str | None = None,
+        opacity: float = DEFAULT_OPACITY,
     ):
         self.size = (int(size[0]), int(size[1]))
         self.timing = timing or Timing()
@@ -75,10 +90,14 @@ class Scene:
         self._next_curve = next_curve
         self._queue: deque[Curve] = deque()
         self._painter = OverlayPainter(self.overlays)
-        self._drawing = CurveDrawing(next_curve(), self.size)
-        self._prepared: CurveDrawing | None = None  # the next playlist curve, built early
+        self._camera_mode = _check_camera_mode(camera_mode)
+        self._opacity = check_opacity(opacity)
+        self._drawing = self._new_drawing(next_curve())
+        self._prepared: CurveDrawing | None = None  # the next curve, built early
+        self._prepared_from_queue = False  # ...asked for with queue_curve, or the playlist's
         self._elapsed = 0.0  # seconds since the current curve's pen started
         self._old_frame: pygame.Surface | None = None  # previous finished frame, while fading
+        self._old_ink: InkLayer | None = None  # its strokes alone, while fading over a camera
 
     # -- state -------------------------------------------------------------
 
@@ -102,9 +121,49 @@ class Scene:
             return "fading"
         return "holding" if self._drawing.progress >= 1.0 else "drawing"
 
+    @property
+    def camera_mode(self) -> str | None:
+        """None (curves only), "overlay" or "camera"."""
+        return self._camera_mode
+
+    @property
+    def opacity(self) -> float:
+        """How opaque the curves are over the camera picture (overlay mode)."""
+        return self._opacity
+
+    def set_camera_mode(self, mode: str | None, opacity: float | None = None) -> None:
+        """Switch between curves only (None), "overlay" and "camera"; at once.
+
+        Turning a camera mode on puts the strokes drawn so far on the current
+        drawing's ink layer (about a tenth of a second for a whole curve at
+        1920x1080); None drops the layers.
+        """
+        mode = _check_camera_mode(mode)
+        opacity = self._opacity if opacity is None else check_opacity(opacity)
+        if (mode, opacity) == (self._camera_mode, self._opacity):
+            return
+        self._camera_mode, self._opacity = mode, opacity
+        drawings = [self._drawing] + ([self._prepared] if self._prepared is not None else [])
+        for drawing in drawings:
+            if mode is None:
+                drawing.disable_ink()
+            else:
+                drawing.enable_ink(self._opacity)
+        self._old_ink = None  # a fade under way finishes without the camera picture's version
+
+    def set_overlays(self, overlays: Overlays) -> None:
+        """Show other overlays from the next frame on (a config reload)."""
+        self.overlays = overlays
+        self._painter = OverlayPainter(overlays)
+
     def queue_curve(self, curve: Curve) -> None:
         """Play `curve` next, before the playlist (curves queue in order)."""
         self._queue.append(curve)
+
+    @property
+    def queued_count(self) -> int:
+        """Curves asked for with `queue_curve` that have not started yet."""
+        return len(self._queue) + (1 if self._prepared_from_queue else 0)
 
     # -- time ----------------------------------------------------------------
 
@@ -121,9 +180,12 @@ class Scene:
             self._switch_curve(self._elapsed - timing.cycle_seconds)
         if self._old_frame is not None and self._elapsed >= timing.fade_seconds:
             self._old_frame = None
+            self._old_ink = None
         self._drawing.advance_to(self._progress_at(self._elapsed))
-        if self._prepared is None and not self._queue and self._in_still_hold():
-            self._prepared = CurveDrawing(self._next_curve(), self.size)
+        if self._prepared is None and self._in_still_hold():
+            self._prepared_from_queue = bool(self._queue)
+            curve = self._queue.popleft() if self._queue else self._next_curve()
+            self._prepared = self._new_drawing(curve)
 
     def _in_still_hold(self) -> bool:
         """Halfway through a hold: nothing moves, a slow frame goes unseen."""
@@ -137,29 +199,49 @@ class Scene:
             return 1.0
         return elapsed / self.timing.draw_seconds
 
+    def _new_drawing(self, curve: Curve) -> CurveDrawing:
+        opacity = self._opacity if self._camera_mode is not None else None
+        return CurveDrawing(curve, self.size, ink_opacity=opacity)
+
     def _switch_curve(self, carry: float) -> None:
         old = self._drawing
         old.advance_to(1.0)
-        if self._queue:
-            new = CurveDrawing(self._queue.popleft(), self.size)
-        elif self._prepared is not None:
+        if self._prepared is not None and (self._prepared_from_queue or not self._queue):
             new, self._prepared = self._prepared, None
+            self._prepared_from_queue = False
+        elif self._queue:
+            # Asked for after the playlist's next curve was prepared: it goes first
+            # (built now, a short pause); the prepared one waits for the next switch.
+            new = self._new_drawing(self._queue.popleft())
         else:
-            new = CurveDrawing(self._next_curve(), self.size)
+            new = self._new_drawing(self._next_curve())
         # The old canvas is never drawn on again: it becomes the old frame.
         frame = old.canvas
         self._painter.draw(frame, old, moving=False)
-        self._old_frame = frame if self.timing.fade_seconds > 0 else None
+        fading = self.timing.fade_seconds > 0
+        self._old_frame = frame if fading else None
+        self._old_ink = old.ink if fading else None
         self._drawing = new
         self._elapsed = carry
-        log.info("now drawing %s", new.curve.name or "a curve")
+        name = new.curve.name or "a curve"
+        log.debug("now drawing %s", name, extra={"CURVE": name})
 
     # -- picture -------------------------------------------------------------
 
-    def draw(self, target: pygame.Surface) -> None:
-        """Compose the whole frame onto `target` (the scene's size)."""
+    def draw(self, target: pygame.Surface, picture: pygame.Surface | None = None) -> None:
+        """Compose the whole frame onto `target` (the scene's size).
+
+        `picture` is the camera's frame (the scene's size) in a camera mode,
+        None for curves only.
+        """
         if target.get_size() != self.size:
             raise ValueError(f"target: size {target.get_size()} is not the scene's {self.size}")
+        if picture is not None and self._camera_mode == "camera":
+            target.blit(picture, (0, 0))
+            return
+        if picture is not None and self._camera_mode == "overlay":
+            self._draw_overlay(target, picture)
+            return
         alpha = round(255 * self._old_frame_weight()) if self._old_frame is not None else 0
         if alpha >= 255:
             # Fully opaque: SDL's blit with surface alpha 255 is a slow path, and
@@ -173,7 +255,25 @@ class Scene:
             self._old_frame.set_alpha(alpha)
             target.blit(self._old_frame, (0, 0))
 
+    def _draw_overlay(self, target: pygame.Surface, picture: pygame.Surface) -> None:
+        """The picture, the ink of the curve being drawn, its overlays, the old ink fading out."""
+        target.blit(picture, (0, 0))
+        old = self._old_ink if self._old_frame is not None else None
+        weight = self._old_frame_weight() if old is not None else 0.0
+        if weight < 1.0:
+            self._drawing.ink.draw(target)
+            self._painter.draw(target, self._drawing, moving=self.phase != "holding")
+        if old is not None and weight > 0.0:
+            old.fade_to(weight)
+            old.draw(target)
+
     def _old_frame_weight(self) -> float:
         """1 -> 0 over the fade, eased (smoothstep) so it neither pops nor lingers."""
         x = min(max(self._elapsed / self.timing.fade_seconds, 0.0), 1.0)
         return 1.0 - x * x * (3.0 - 2.0 * x)
+
+
+def _check_camera_mode(mode: str | None) -> str | None:
+    if mode is not None and mode not in CAMERA_MODES:
+        raise ValueError(f"camera mode: must be None or one of {', '.join(CAMERA_MODES)}")
+    return mode

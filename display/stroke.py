@@ -23,6 +23,7 @@ to how much has been drawn before.
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -46,6 +47,13 @@ class StrokeStats:
             self.samples + other.samples,
             self.pixels + other.pixels,
         )
+
+
+class InkSink(Protocol):
+    """Receives what a paint call adds, pixel by pixel (see display.ink.InkLayer)."""
+
+    def add(self, x: np.ndarray, y: np.ndarray, colour: np.ndarray, coverage: np.ndarray) -> None:
+        """Pixels (x, y) get `colour` (k, 3) float over them with `coverage` (k,) 0..1."""
 
 
 class PolylineStroke:
@@ -78,13 +86,19 @@ class PolylineStroke:
     def segment_count(self) -> int:
         return len(self.points) - 1
 
-    def paint_to(self, pixels: np.ndarray, segments: int) -> tuple[list, StrokeStats]:
-        """Paint segments [drawn, segments) in batches; return dirty (x, y, w, h) boxes."""
+    def paint_to(
+        self, pixels: np.ndarray, segments: int, ink: InkSink | None = None
+    ) -> tuple[list, StrokeStats]:
+        """Paint segments [drawn, segments) in batches; return dirty (x, y, w, h) boxes.
+
+        `ink`, when given, also receives every painted pixel's colour and added
+        coverage, for a layer that is blended over something else later.
+        """
         segments = min(max(segments, self.drawn), self.segment_count)
         boxes, stats = [], StrokeStats()
         while self.drawn < segments:
             end = self._batch_end(self.drawn, segments)
-            box, batch_stats = self._paint_batch(pixels, self.drawn, end)
+            box, batch_stats = self._paint_batch(pixels, self.drawn, end, ink)
             self.drawn = end
             stats = stats + batch_stats
             if box is not None:
@@ -114,7 +128,7 @@ class PolylineStroke:
         low, high = self._colours[index], self._colours[index + 1]
         return low + (high - low) * frac
 
-    def _paint_batch(self, pixels: np.ndarray, start: int, stop: int):
+    def _paint_batch(self, pixels: np.ndarray, start: int, stop: int, ink: InkSink | None):
         """Paint segments [start, stop) over what is there; return (dirty box or None, stats)."""
         tail = self._tail(start)
         seg = np.concatenate([tail, np.arange(start, stop)])
@@ -146,9 +160,12 @@ class PolylineStroke:
             return None, stats
         x, y = np.divmod(cells[paint], height_px)
         colour = self._colour_at(param[paint])
+        added = beta[paint]
         current = pixels[x, y].astype(np.float32)
-        blend = (current + (colour - current) * beta[paint][:, None] + 0.5).astype(np.uint8)
+        blend = (current + (colour - current) * added[:, None] + 0.5).astype(np.uint8)
         pixels[x, y] = blend
+        if ink is not None:
+            ink.add(x, y, colour, added)
         x0, y0 = int(x.min()), int(y.min())
         box = (x0, y0, int(x.max()) - x0 + 1, int(y.max()) - y0 + 1)
         return box, dataclasses.replace(stats, pixels=len(x))

@@ -15,6 +15,7 @@ apt_packages=(
     xvfb xauth                  # a real X display for the window tests
     chromium chromium-driver    # the browser for the web mirror tests
     fonts-dejavu-core
+    systemd shellcheck          # systemd-analyze verify/security and lint for deploy/
 )
 
 as_root() {

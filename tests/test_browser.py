@@ -9,6 +9,7 @@ import base64
 import contextlib
 import http.client
 import io
+import json
 import os
 import signal
 import socket
@@ -23,11 +24,13 @@ from PIL import Image
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CURVE = "seed-magma-11"
+ASKED = "gears-96-52"  # a preset the playlist does not hold: it plays only when asked for
+QUEUED_START_TIMEOUT = 10.0  # a queued curve starts within draw + hold (3.5 s) on a calm machine
 SIZE = (640, 480)
 START_TIMEOUT = 30.0  # the daemon imports numpy, pygame and flask: slow on a busy machine
 
@@ -173,6 +176,16 @@ def number_in(driver, element_id: str) -> float | None:
     return None
 
 
+def status_curve_name(port: int) -> str | None:
+    """The curve name in /api/status, fetched by the test itself (not through the page)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request("GET", "/api/status")
+        return (json.loads(conn.getresponse().read()).get("curve") or {}).get("name")
+    finally:
+        conn.close()
+
+
 def test_the_page_plays_the_live_picture_and_keeps_its_figures_fresh(kiosk_port, browser, tmp_path):
     browser.get(f"http://127.0.0.1:{kiosk_port}/")
     browser.execute_script("window.notReloaded = true;")
@@ -216,6 +229,29 @@ def test_the_page_plays_the_live_picture_and_keeps_its_figures_fresh(kiosk_port,
     )
     assert (number_in(browser, "fps") or 0) > 0
     assert (number_in(browser, "max-viewers") or 0) >= 1
+    assert browser.execute_script("return window.notReloaded === true;"), "the page reloaded"
+
+    # "Draw next": choose a preset, click; the page says it is queued and the kiosk plays it.
+    WebDriverWait(browser, 8).until(
+        lambda d: d.find_elements("css selector", f'#ask-curve option[value="preset:{ASKED}"]'),
+        "the presets never reached the Draw next list",
+    )
+    Select(browser.find_element("id", "ask-curve")).select_by_value(f"preset:{ASKED}")
+    browser.find_element("id", "ask-button").click()
+    WebDriverWait(browser, 5).until(
+        lambda d: f"queued: {ASKED}" in text_of(d, "ask-result"),
+        "no 'queued' answer on the page",
+    )
+    names = []
+    try:
+        WebDriverWait(browser, QUEUED_START_TIMEOUT, poll_frequency=0.25).until(
+            lambda d: names.append(status_curve_name(kiosk_port)) or names[-1] == ASKED
+        )
+    except TimeoutException:
+        pytest.fail(f"{ASKED} did not start; /api/status curve names seen: {sorted(set(names))}")
+    WebDriverWait(browser, 5).until(
+        lambda d: text_of(d, "curve-name") == ASKED, "the page did not show the asked-for curve"
+    )
     assert browser.execute_script("return window.notReloaded === true;"), "the page reloaded"
 
     browser.save_screenshot(str(tmp_path / "page.png"))

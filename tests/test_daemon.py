@@ -28,10 +28,10 @@ from spirokiosk.daemon.control import Control, PlayCurve
 from spirokiosk.daemon.loop import RenderLoop, scene_timing, web_settings
 from spirokiosk.daemon.notify import Notifier
 from spirokiosk.daemon.playlist import Playlist, make_random_curve
-from spirokiosk.daemon.render import pixel_layout, surface_pixels
 from spirokiosk.daemon.signals import SignalFlags
 from spirokiosk.display.curves import PRESETS
 from spirokiosk.display.overlays import Overlays
+from spirokiosk.display.pixels import surface_array, surface_layout
 from spirokiosk.display.scene import Scene
 from spirokiosk.display.screen import open_output
 from spirokiosk.web.hub import FrameHub
@@ -234,7 +234,7 @@ def test_loop_publishes_status_snapshots(make_loop):
     assert status["mode"] == "headless"
     assert status["curve"] == PRESETS["seed-magma-11"].to_dict()
     assert status["curve_summary"] == PRESETS["seed-magma-11"].summary()
-    assert status["camera"] == {"source": "none", "state": "off"}
+    assert status["camera"] == {"source": "none", "state": "off", "last_error": None, "fps": 0.0}
     assert status["display"]["size"] == [160, 120]
     assert status["timing"] == {"draw_seconds": 1.0, "hold_seconds": 0.5, "fade_seconds": 0.0}
     assert loop.control.is_alive()
@@ -272,8 +272,8 @@ def test_frames_reach_the_hub_in_the_right_colours(make_loop):
             time.sleep(0.005)  # let the encoder thread run
         frame = loop.hub.latest()
         assert frame is not None
-        view = surface_pixels(loop.output.surface)
-        layout = pixel_layout(loop.output.surface)
+        view = surface_array(loop.output.surface)
+        layout = surface_layout(loop.output.surface)
         expected = np.stack([view[..., layout.index(c)] for c in "RGB"], axis=-1).astype(float)
         del view
     finally:
@@ -319,8 +319,10 @@ def test_reload_applies_what_it_can_and_names_what_needs_a_restart(make_loop, ca
         "web.max_viewers=3",
         "web.stream_quality=50",
         "display.size=320x240",
+        "display.show_caption=true",
     )
     loop, _ = make_loop(hub=True, load=lambda: new)
+    assert not loop.scene.overlays.caption
     loop.tick()
     with caplog.at_level(logging.INFO, "spirokiosk.daemon.loop"):
         loop.signals.request_reload()
@@ -331,7 +333,9 @@ def test_reload_applies_what_it_can_and_names_what_needs_a_restart(make_loop, ca
     assert loop.hub.settings.max_viewers == 3
     assert loop.hub.settings.stream_quality == 50
     assert loop.output.size == SMALL  # display.size needs a restart
+    assert loop.scene.overlays.caption  # overlays apply live
     messages = [r.getMessage() for r in caplog.records]
+    assert not any("display.show_caption changed" in m for m in messages)
     assert any("curves.draw_seconds" in m and "web.max_viewers" in m for m in messages)
     assert any(m.startswith("display.size changed: takes effect after a restart") for m in messages)
     assert loop.control.status()["reloads"] == 1
@@ -559,7 +563,7 @@ def test_status_snapshot_and_stream_over_http(kiosk):
         assert key in status
     assert status["mode"] == "headless"
     assert status["curve"]["name"] == "seed-magma-11"
-    assert status["camera"] == {"source": "none", "state": "off"}
+    assert status["camera"] == {"source": "none", "state": "off", "last_error": None, "fps": 0.0}
     assert status["display"]["size"] == [320, 240]
     assert status["phase"] in ("drawing", "holding", "fading")
     code, headers, body = http_get(kiosk.port, "/snapshot.jpg")
@@ -733,3 +737,15 @@ def test_a_hung_render_loop_stops_the_watchdog_pings(systemd_python):
             assert kiosk.proc.wait(5.0) == 0
         finally:
             kiosk.close()
+
+
+def test_curve_requests_are_bounded_by_what_the_scene_already_holds():
+    control = Control(max_queued=3)
+    curve = PRESETS["gears-96-30"]
+    assert all(control.play_curve(curve) for _ in range(3))
+    assert not control.play_curve(curve)  # three commands wait
+    assert len(control.take_commands()) == 3
+    control.note_scene_queue(3)  # the loop handed them to the scene, not started yet
+    assert not control.play_curve(curve)
+    control.note_scene_queue(2)  # one started
+    assert control.play_curve(curve)

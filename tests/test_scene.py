@@ -194,3 +194,20 @@ def test_importing_the_renderer_initialises_nothing():
         "assert not pygame.get_init() and not pygame.font.get_init()"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_queued_curve_is_prepared_during_the_still_hold_not_at_the_switch(monkeypatch):
+    next_curve, _ = playlist()
+    scene = Scene(SIZE, next_curve, Timing(0.5, 1.0, 0.2), NO_OVERLAYS)
+    asked = dataclasses.replace(PRESETS["gears-96-30"], name="asked")
+    scene.queue_curve(asked)
+    assert scene.queued_count == 1
+    scene.update(1.1)  # past halfway through the hold
+    assert scene.queued_count == 1  # prepared, not started
+    built = []
+    real = scene._new_drawing
+    monkeypatch.setattr(scene, "_new_drawing", lambda c: built.append(c.name) or real(c))
+    scene.update(0.5)  # the switch
+    assert scene.curve.name == "asked"
+    assert built == []  # nothing was built at the switch: no pause on screen
+    assert scene.queued_count == 0

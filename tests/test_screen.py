@@ -10,7 +10,7 @@ import pygame
 import pytest
 
 from spirokiosk.daemon.config import Size
-from spirokiosk.daemon.render import pixel_layout
+from spirokiosk.display.pixels import surface_layout
 from spirokiosk.display.screen import (
     DEFAULT_SIZE,
     DisplayError,
@@ -139,7 +139,7 @@ def test_headless_never_initialises_sdl_video(display_closed):
     assert not output.has_events
     output.surface.fill((10, 20, 30))
     output.present()  # nothing to show: no error without a display
-    assert pixel_layout(output.surface) in ("BGRX", "XRGB", "RGBX", "XBGR")
+    assert surface_layout(output.surface) in ("BGRX", "XRGB", "RGBX", "XBGR")
     output.close()
 
 

@@ -1,7 +1,8 @@
 """What the web handlers share: the hub, the daemon's control object, a closing flag.
 
 Handlers never mutate scene state: they read the hub's immutable frames and the
-control object's immutable status snapshots.
+control object's immutable status snapshots, and ask for curves through the
+control's command queue.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from flask import current_app
+
+from spirokiosk.display.curves import Curve
 
 from .curveinfo import describe_curve
 from .hub import FrameHub
@@ -41,6 +44,9 @@ class Control(Protocol):
 
     def is_alive(self) -> bool:
         """True while the render loop ticks."""
+
+    def play_curve(self, curve: Curve) -> bool:
+        """Queue `curve` to be drawn next (after any asked for before); False when full."""
 
 
 @dataclass

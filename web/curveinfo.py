@@ -20,6 +20,15 @@ def _size(text: str) -> dict:
     }
 
 
+def symmetry_text(curve: Curve) -> str:
+    """The symmetry in the words of `curve.summary()`: the page shows both, spelled alike."""
+    symmetry = curve.symmetry
+    if symmetry is None:
+        return "no rotational symmetry"
+    text = f"{symmetry[0]}-fold symmetry (m={symmetry[1]})"
+    return text if curve.exactly_symmetric else f"approximate {text}"
+
+
 def describe_curve(data: dict | None) -> dict | None:
     """Symmetry, summary and per-wheel sizes of a curve given as `Curve.to_dict()` data.
 
@@ -36,6 +45,7 @@ def describe_curve(data: dict | None) -> dict | None:
     return {
         "summary": curve.summary(),
         "symmetry": list(symmetry) if symmetry else None,
+        "symmetry_text": symmetry_text(curve),
         "exactly_symmetric": curve.exactly_symmetric,
         "wheels": [
             {

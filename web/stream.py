@@ -107,6 +107,7 @@ class MjpegBody:
                 time.monotonic() - self._started,
                 self._parts,
                 self._hub.stats().viewers,
+                extra={"VIEWER": self._client},
             )
 
 
@@ -140,7 +141,12 @@ def stream() -> Response:
             VIEWERS_FULL_RETRY_AFTER,
         )
     client = request.remote_addr or "?"
-    log.info("viewer %s joined (%d watching)", client, ctx.hub.stats().viewers)
+    log.info(
+        "viewer %s joined (%d watching)",
+        client,
+        ctx.hub.stats().viewers,
+        extra={"VIEWER": client},  # a journal field: journalctl -u spirokiosk VIEWER=ADDRESS
+    )
     peer = request.environ.get(PEER_SOCKET_KEY)
     body = MjpegBody(ctx.hub, slot, ctx.closing, ctx.resend_interval, client, peer)
     # direct_passthrough: the server iterates MjpegBody itself and calls its close().

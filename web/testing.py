@@ -1,6 +1,7 @@
 """Helpers for tests, benchmarks and demos of the mirror, without pygame or a daemon.
 
-- `StaticControl`: the `control` object `create_app` needs, with a settable status.
+- `StaticControl`: the `control` object `create_app` needs, with a settable status;
+  it records the curves asked for (`queued`) and can play a full queue (`accepting`).
 - `FrameFeeder`: a thread that plays the render loop: asks `hub.wants_frame()`
   at a tick rate and publishes synthetic moving frames.
 - `MjpegReader` / `open_stream`: a strict client of /stream.mjpg that parses
@@ -19,6 +20,8 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from spirokiosk.display.curves import Curve
 
 from .app import create_app
 from .hub import FrameHub
@@ -43,11 +46,20 @@ class StaticControl:
         }
     )
 
+    accepting: bool = True  # False: play_curve answers "queue full"
+    queued: list[Curve] = field(default_factory=list)
+
     def status(self) -> dict:
         return dict(self.data)
 
     def is_alive(self) -> bool:
         return self.alive
+
+    def play_curve(self, curve: Curve) -> bool:
+        if not self.accepting:
+            return False
+        self.queued.append(curve)
+        return True
 
 
 def synthetic_frame(width: int, height: int, t: float) -> np.ndarray:

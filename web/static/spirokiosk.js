@@ -1,10 +1,12 @@
-// The kiosk page: renders /api/status and keeps it fresh; keeps the stream alive.
+// The kiosk page: renders /api/status and keeps it fresh; keeps the stream alive;
+// lets the viewer ask for the next curve.
 "use strict";
 
 const POLL_MS = 2000;
 const STREAM_RETRY_MS = 10000;
 const $ = (id) => document.getElementById(id);
 let lastCurveJson = null;
+let askedFor = null; // the name of the curve this page asked for, until it starts
 
 function text(id, value) {
   const el = $(id);
@@ -82,8 +84,7 @@ function drawPreview(wheels) {
 function renderCurve(curve, info) {
   text("curve-name", curve ? curve.name || "unnamed curve" : "nothing yet");
   text("curve-summary", info ? info.summary || info.error : "");
-  const sym = info && info.symmetry;
-  text("symmetry", sym ? `${sym[0]}-fold (m = ${sym[1]})${info.exactly_symmetric ? ", exact" : ", approximate"}` : (info && !info.error ? "none" : null));
+  text("symmetry", info && !info.error ? info.symmetry_text : null);
   text("colour-map", curve && curve.colour_map);
   text("background-map", curve && curve.background_map);
   text("line-width", curve && curve.line_width !== undefined ? `${curve.line_width} px` : null);
@@ -120,6 +121,10 @@ function render(status) {
   if (curveJson !== lastCurveJson) {
     lastCurveJson = curveJson;
     renderCurve(status.curve, status.curve_info);
+    if (askedFor && status.curve && status.curve.name === askedFor) {
+      $("ask-result").textContent += " · now drawing";
+      askedFor = null;
+    }
   }
   window.spirokioskStatus = status;
 }
@@ -169,6 +174,66 @@ function setupStream() {
   });
 }
 
+// "Draw next": fill the select from /api/presets, POST the choice to /api/curve.
+async function loadPresets(select) {
+  try {
+    const response = await fetch("/api/presets", { cache: "no-store" });
+    if (!response.ok) return;
+    const group = document.createElement("optgroup");
+    group.label = "presets";
+    for (const preset of await response.json()) {
+      const option = new Option(preset.name, `preset:${preset.name}`);
+      option.title = [preset.description, preset.summary].filter(Boolean).join(": ");
+      group.appendChild(option);
+    }
+    select.appendChild(group);
+  } catch (err) {
+    /* random curves can still be asked for */
+  }
+}
+
+async function askForCurve(choice) {
+  const body = choice.startsWith("preset:") ? { preset: choice.slice(7) } : { random: true };
+  const response = await fetch("/api/curve", {
+    method: "POST",
+    cache: "no-store",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  let answer = null;
+  try {
+    answer = await response.json();
+  } catch (err) {
+    /* not JSON: a proxy's error page */
+  }
+  if (response.ok && answer) return answer;
+  throw new Error(answer && answer.error ? answer.error : `the kiosk answered ${response.status}`);
+}
+
+function setupAsk() {
+  const form = $("ask"), select = $("ask-curve"), button = $("ask-button"), result = $("ask-result");
+  form.hidden = false;
+  loadPresets(select);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    result.dataset.state = "busy";
+    result.textContent = "asking…";
+    askedFor = null;
+    try {
+      const answer = await askForCurve(select.value);
+      result.dataset.state = "ok";
+      result.textContent = `queued: ${answer.queued} (it plays once the curves ahead of it are done)`;
+      askedFor = answer.queued;
+    } catch (err) {
+      result.dataset.state = "error";
+      result.textContent = err instanceof TypeError ? "could not reach the kiosk" : err.message;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   try {
     render(JSON.parse($("initial-status").textContent));
@@ -176,5 +241,6 @@ document.addEventListener("DOMContentLoaded", () => {
     /* the first poll fills the page */
   }
   setupStream();
+  setupAsk();
   setInterval(poll, POLL_MS);
 });
