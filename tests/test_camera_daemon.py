@@ -7,6 +7,7 @@ hook) that silences the synthetic camera while a trigger file exists.
 """
 
 import http.client
+import importlib
 import json
 import os
 import queue
@@ -23,6 +24,7 @@ import numpy as np
 import pygame
 import pytest
 import simplejpeg
+from support import free_port
 
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.drawing import CurveDrawing
@@ -74,12 +76,6 @@ bind = "127.0.0.1"
 port = {port}
 stream_fps = {fps}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Kiosk:
@@ -219,7 +215,7 @@ class StreamWatcher:
 
 @pytest.fixture(scope="module")
 def kiosk():
-    pytest.importorskip("systemd.daemon")
+    importlib.import_module("systemd.daemon")  # set up by scripts/setup-env.sh
     with tempfile.TemporaryDirectory(prefix="sk-cam-") as where:
         kiosk = Kiosk(Path(where), free_port())
         try:

@@ -12,9 +12,9 @@ giving [B, G, R, 255] pixels for XRGB8888, and requests that must be released.
 
 import sys
 import threading
-import time
 
 import pytest
+from support import wait_until
 
 from spirokiosk.display.camera_picamera2 import Picamera2Device
 from spirokiosk.display.camera_source import CameraError, CameraSource
@@ -153,13 +153,6 @@ def picamera2(tmp_path, monkeypatch):
 
     yield fake
     sys.modules.pop("picamera2", None)
-
-
-def wait_until(predicate, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.005)
 
 
 def test_the_main_stream_is_asked_for_at_the_output_size_in_xrgb8888(picamera2):

@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pygame
 import pytest
+from support import wait_until
 
 from spirokiosk.display.camera import CameraFeed, device_factory
 from spirokiosk.display.camera_frames import convert_layout, fit_frame
@@ -20,13 +21,6 @@ from spirokiosk.display.pixels import surface_array, surface_layout
 
 SIZE = (64, 48)
 WAIT = 10.0  # generous deadline for what a thread does within milliseconds
-
-
-def wait_until(predicate, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.005)
 
 
 class ScriptedDevice:

@@ -10,11 +10,11 @@ a 24-bit RGB surface.
 
 import sys
 import threading
-import time
 import types
 
 import pygame
 import pytest
+from support import wait_until
 
 from spirokiosk.display.camera_source import CameraError, CameraSource
 from spirokiosk.display.camera_v4l2 import V4L2Device
@@ -78,13 +78,6 @@ def webcam(monkeypatch):
     monkeypatch.setattr(pygame, "camera", module, raising=False)
     behaviour["module"] = module
     return behaviour
-
-
-def wait_until(predicate, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.005)
 
 
 def test_frames_are_scaled_to_the_output_size_in_the_screens_byte_order(webcam):

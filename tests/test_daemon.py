@@ -3,7 +3,6 @@ service as a subprocess talking to a test-owned NOTIFY_SOCKET, as systemd would 
 """
 
 import contextlib
-import http.client
 import importlib
 import json
 import logging
@@ -22,6 +21,7 @@ import numpy as np
 import pygame
 import pytest
 import simplejpeg
+from support import free_port, http_get
 
 from spirokiosk.daemon.config import ConfigError, load_config
 from spirokiosk.daemon.control import Control, PlayCurve
@@ -364,12 +364,6 @@ READY_TIMEOUT = 30.0  # start-up imports numpy, pygame, flask: slow on a busy ma
 WATCHDOG_USEC = 400_000  # pings every 0.2 s
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def headless_on(port: int) -> list[str]:
     return ["--display", "headless", "--set", f"web.port={port}", "--set", "web.bind=127.0.0.1"]
 
@@ -490,16 +484,6 @@ class Kiosk:
         self._reader.join(5)
         self.notify.close()
         self._dir.cleanup()
-
-
-def http_get(port: int, path: str, timeout: float = 5.0) -> tuple[int, dict, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
 
 
 def status_of(port: int) -> dict:

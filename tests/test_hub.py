@@ -6,20 +6,12 @@ import time
 import numpy as np
 import pytest
 import simplejpeg
+from support import wait_until
 
 from spirokiosk.web.hub import FrameHub
 from spirokiosk.web.jpeg import fit_within
 from spirokiosk.web.settings import WebSettings, parse_stream_size
 from spirokiosk.web.testing import FrameFeeder
-
-
-def wait_until(predicate, timeout=5.0, interval=0.005):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 def solid(width, height, bgrx):

@@ -3,7 +3,6 @@
 Every wait is bounded: sockets have timeouts and polling loops have deadlines.
 """
 
-import http.client
 import itertools
 import os
 import re
@@ -14,19 +13,11 @@ import time
 
 import pytest
 import simplejpeg
+from support import http_get, wait_until
 
 from spirokiosk.web.app import NO_STORE_HEADERS
 from spirokiosk.web.mjpeg import CONTENT_TYPE
 from spirokiosk.web.testing import Mirror, MjpegReader, Throttled, median, open_stream
-
-
-def wait_until(predicate, timeout=5.0, interval=0.01):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 @pytest.fixture
@@ -109,16 +100,6 @@ def reset_close(sock):
     """Close with an RST, like a browser tab killed mid-stream."""
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     sock.close()
-
-
-def get(port, path, timeout=2.0):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
 
 
 def open_fds():
@@ -220,7 +201,7 @@ def test_slots_are_capped_and_freed(mirror):
         for _, response in held:
             assert response.status == 200
             MjpegReader(response).read_part()
-        status, headers, body = get(m.port, "/stream.mjpg")
+        status, headers, body = http_get(m.port, "/stream.mjpg")
         assert status == 503
         assert int(headers["Retry-After"]) > 0
         assert headers["Content-Type"].startswith("text/html")
@@ -249,10 +230,10 @@ def test_page_and_status_answer_while_ten_streams_run(mirror):
     assert m.hub.stats().viewers == 10
     for path in ("/", "/api/status", "/healthz", "/", "/api/status"):
         started = time.monotonic()
-        status, _, _ = get(m.port, path, timeout=2.0)  # a starved server would time out
+        status, _, _ = http_get(m.port, path, timeout=2.0)  # a starved server would time out
         assert status == 200, path
         assert time.monotonic() - started < 2.0
-    assert b'"viewers":10' in get(m.port, "/api/status")[2]
+    assert b'"viewers":10' in http_get(m.port, "/api/status")[2]
     for v in viewers:
         assert len(v.check()) > 10
 
@@ -290,7 +271,7 @@ def test_nothing_is_encoded_while_nobody_watches(mirror):
 
 def test_snapshot_over_http_while_nobody_streams(mirror):
     m = mirror(frame_size=(200, 100))
-    status, headers, body = get(m.port, "/snapshot.jpg", timeout=5)
+    status, headers, body = http_get(m.port, "/snapshot.jpg", timeout=5)
     assert status == 200 and headers["Content-Type"] == "image/jpeg"
     assert headers["Cache-Control"] == NO_STORE_HEADERS["Cache-Control"]
     assert simplejpeg.decode_jpeg(body).shape == (100, 200, 3)
@@ -305,7 +286,7 @@ def test_stalled_client_is_dropped_after_the_write_timeout(mirror):
     try:
         assert wait_until(lambda: m.hub.stats().viewers == 1)
         assert wait_until(lambda: m.hub.stats().viewers == 0, timeout=8)
-        status, _, _ = get(m.port, "/api/status")
+        status, _, _ = http_get(m.port, "/api/status")
         assert status == 200
     finally:
         sock.close()
@@ -348,4 +329,4 @@ def test_connect_abort_cycles_leak_nothing(mirror):
     assert wait_until(lambda: m.hub.stats().viewers == 0, timeout=10)
     assert wait_until(lambda: open_fds() <= fds, timeout=10), (open_fds(), fds)
     assert threading.active_count() == threads
-    assert get(m.port, "/healthz")[0] == 200
+    assert http_get(m.port, "/healthz")[0] == 200

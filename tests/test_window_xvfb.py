@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import simplejpeg
 from PIL import ImageGrab, features
+from support import free_port
 
 XVFB = shutil.which("Xvfb")
 SCREEN = (1280, 720)
@@ -60,12 +61,6 @@ def x_display():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_ready(notify: socket.socket, proc: subprocess.Popen, timeout: float) -> None:
