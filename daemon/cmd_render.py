@@ -220,7 +220,8 @@ def _pick_table(spec: str, path: Path, document: dict, table: str) -> tuple[str,
 
 
 def render(request: RenderRequest) -> int:
-    from spirokiosk.daemon.writers import MissingLibraryError, OutputError, atomic_output
+    from spirokiosk.daemon.frame_writer import MissingLibraryError
+    from spirokiosk.daemon.writers import OutputError, atomic_output
 
     curve, seed = load_curve(request.curve, request.seed)
     if seed is not None:

@@ -23,14 +23,20 @@ from spirokiosk.daemon.control import Control, PlayCurve
 from spirokiosk.daemon.logs import setup_logging
 from spirokiosk.daemon.notify import Notifier
 from spirokiosk.daemon.playlist import Playlist
+from spirokiosk.daemon.settings import (
+    RESTART_KEYS,
+    camera_settings,
+    scene_overlays,
+    scene_timing,
+    web_settings,
+)
 from spirokiosk.daemon.signals import SignalFlags
-from spirokiosk.display.camera_link import CAMERA_OFF, CameraLink, CameraSettings
+from spirokiosk.display.camera_link import CAMERA_OFF, CameraLink
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.pixels import surface_array, surface_layout
-from spirokiosk.display.scene import Overlays, Scene, Timing
+from spirokiosk.display.scene import Scene
 from spirokiosk.display.screen import Output
 from spirokiosk.web.hub import FrameHub
-from spirokiosk.web.settings import WebSettings
 
 log = logging.getLogger(__name__)
 
@@ -41,56 +47,6 @@ FPS_WINDOW = 1.0  # seconds over which the render fps is measured
 VSYNC_CHECK_FRAMES = 120  # after this many frames, see whether vsync really waits
 NO_VSYNC_FPS = 250.0  # faster than any screen refreshes: vsync is not working
 QUIT_KEYS = (pygame.K_ESCAPE, pygame.K_q)  # stop the program, on a desktop only
-
-# Keys a reload cannot apply to the running process.
-RESTART_KEYS = frozenset(
-    {
-        "display.mode",
-        "display.size",
-        "display.fallback_headless",
-        "web.enabled",
-        "web.bind",
-        "web.port",
-        "web.write_timeout_seconds",
-    }
-)
-
-
-def web_settings(config: Config) -> WebSettings:
-    """The [web] section as the mirror's WebSettings."""
-    web = config.web
-    return WebSettings(
-        enabled=web.enabled,
-        bind=web.bind,
-        port=web.port,
-        max_viewers=web.max_viewers,
-        stream_fps=web.stream_fps,
-        stream_quality=web.stream_quality,
-        stream_size=str(web.stream_size),
-        write_timeout_seconds=web.write_timeout_seconds,
-    )
-
-
-def scene_overlays(config: Config) -> Overlays:
-    display = config.display
-    return Overlays(pen=display.show_pen, wheels=display.show_wheels, caption=display.show_caption)
-
-
-def scene_timing(config: Config) -> Timing:
-    curves = config.curves
-    return Timing(curves.draw_seconds, curves.hold_seconds, curves.fade_seconds)
-
-
-def camera_settings(config: Config) -> CameraSettings:
-    """The [camera] section as the CameraLink's settings."""
-    camera = config.camera
-    return CameraSettings(
-        source=camera.source,
-        mode=camera.mode,
-        device=camera.device,
-        opacity=camera.overlay_opacity,
-        timeout=camera.timeout_seconds,
-    )
 
 
 class FpsMeter:

@@ -98,8 +98,9 @@ def _run_parts(
     # Heavy imports here, after the config is known to be good: a config error is fast.
     import pygame
 
-    from spirokiosk.daemon.loop import RenderLoop, camera_settings, scene_overlays, scene_timing
+    from spirokiosk.daemon.loop import RenderLoop
     from spirokiosk.daemon.playlist import Playlist
+    from spirokiosk.daemon.settings import camera_settings, scene_overlays, scene_timing
     from spirokiosk.display.camera_link import CameraLink
     from spirokiosk.display.scene import Scene
     from spirokiosk.display.screen import DisplayError, open_output
@@ -158,7 +159,7 @@ def _run_parts(
 
 def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) -> FrameHub:
     """The hub with its encoder thread, and the web server serving (port bound)."""
-    from spirokiosk.daemon.loop import web_settings
+    from spirokiosk.daemon.settings import web_settings
     from spirokiosk.web.app import create_app
     from spirokiosk.web.hub import FrameHub
     from spirokiosk.web.server import WebServer, WebServerError

@@ -25,9 +25,10 @@ from support import free_port, http_get
 
 from spirokiosk.daemon.config import ConfigError, load_config
 from spirokiosk.daemon.control import Control, PlayCurve
-from spirokiosk.daemon.loop import RenderLoop, scene_timing, web_settings
+from spirokiosk.daemon.loop import RenderLoop
 from spirokiosk.daemon.notify import Notifier
 from spirokiosk.daemon.playlist import Playlist, make_random_curve
+from spirokiosk.daemon.settings import scene_timing, web_settings
 from spirokiosk.daemon.signals import SignalFlags
 from spirokiosk.display.curves import PRESETS
 from spirokiosk.display.overlays import Overlays

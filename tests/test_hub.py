@@ -254,9 +254,9 @@ def test_measured_stream_fps():
 
 
 def _raw():
-    from spirokiosk.web.hub import _RawFrame
+    from spirokiosk.web.frames import RawFrame
 
-    return _RawFrame(solid(8, 8, (0, 0, 0, 0)), "BGRX", 1.0)
+    return RawFrame(solid(8, 8, (0, 0, 0, 0)), "BGRX", 1.0)
 
 
 @pytest.mark.parametrize(

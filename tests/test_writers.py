@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from spirokiosk.daemon.mp4 import Mp4Writer
 from spirokiosk.daemon.progress import Progress
 from spirokiosk.daemon.writers import (
     GifWriter,
-    Mp4Writer,
     OutputError,
     PngWriter,
     atomic_output,

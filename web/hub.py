@@ -25,77 +25,17 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .frames import EncodedFrame, RawFrame
+from .hub_stats import HubStats, recent_fps
 from .jpeg import check_pixels, encode_jpeg
 from .mjpeg import build_part
 from .settings import WebSettings
+from .viewers import ViewerSlot
 
 log = logging.getLogger(__name__)
-
-FPS_WINDOW_SECONDS = 2.0
-
-
-@dataclass(frozen=True, slots=True)
-class EncodedFrame:
-    """One encoded frame, shared read-only by every viewer."""
-
-    jpeg: bytes
-    part: bytes  # the MJPEG part (headers, JPEG, next boundary), built once
-    seq: int
-    timestamp: float  # Unix time at which the frame was rendered
-    width: int
-    height: int
-
-
-@dataclass(frozen=True, slots=True)
-class HubStats:
-    """A snapshot of the hub's counters."""
-
-    frames_published: int
-    frames_encoded: int
-    frames_dropped: int
-    viewers: int
-    max_viewers: int
-    stream_fps: float  # new frames encoded per second, measured over the last FPS_WINDOW_SECONDS
-    encode_seconds: float  # total time spent scaling and encoding
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True, slots=True)
-class _RawFrame:
-    pixels: np.ndarray
-    colorspace: str
-    timestamp: float
-
-
-class ViewerSlot:
-    """A stream client's place under the viewer cap; `release()` may be called repeatedly."""
-
-    def __init__(self, hub: FrameHub, first_after: int) -> None:
-        self._hub = hub
-        self._released = False
-        # The first frame sent must be newer than this sequence number: a frame
-        # encoded while nobody watched may be minutes old.
-        self.first_after = first_after
-
-    @property
-    def released(self) -> bool:
-        return self._released
-
-    def release(self) -> bool:
-        """Give the slot back; true if this call released it (false if it already was)."""
-        return self._hub._release_viewer(self)
-
-    def __enter__(self) -> ViewerSlot:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.release()
 
 
 class FrameHub:
@@ -114,7 +54,7 @@ class FrameHub:
         self._lock = threading.Lock()
         self._raw_ready = threading.Condition(self._lock)
         self._frame_ready = threading.Condition(self._lock)
-        self._raw: _RawFrame | None = None
+        self._raw: RawFrame | None = None
         self._encoding: np.ndarray | None = None  # the pixels the encoder is working on
         self._pool: list[np.ndarray] = []  # reusable frame buffers, see frame_buffer()
         self._latest: EncodedFrame | None = None
@@ -194,7 +134,7 @@ class FrameHub:
         Stores a reference and wakes the encoder: no copy, no encoding here.
         """
         check_pixels(pixels, colorspace)
-        raw = _RawFrame(pixels, colorspace, float(timestamp))
+        raw = RawFrame(pixels, colorspace, float(timestamp))
         with self._lock:
             self._frames_published += 1
             if self._raw is not None:
@@ -243,7 +183,7 @@ class FrameHub:
                 with self._lock:
                     self._encoding = None
 
-    def _encode(self, raw: _RawFrame, quality: int, box: tuple[int, int] | None) -> None:
+    def _encode(self, raw: RawFrame, quality: int, box: tuple[int, int] | None) -> None:
         started = time.perf_counter()
         try:
             jpeg, width, height = encode_jpeg(raw.pixels, raw.colorspace, quality, box)
@@ -342,9 +282,7 @@ class FrameHub:
     def stats(self) -> HubStats:
         now = self._clock()
         with self._lock:
-            recent = [t for t in self._encode_times if now - t <= FPS_WINDOW_SECONDS]
-            span = now - recent[0] if recent else 0.0
-            fps = (len(recent) - 1) / span if len(recent) > 1 and span > 0 else 0.0
+            fps = recent_fps(self._encode_times, now)
             return HubStats(
                 frames_published=self._frames_published,
                 frames_encoded=self._seq,

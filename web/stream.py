@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, render_template, request
 
 from .context import PEER_SOCKET_KEY, web_context
-from .hub import FrameHub, ViewerSlot
+from .hub import FrameHub
 from .mjpeg import CONTENT_TYPE, OPENING
+from .viewers import ViewerSlot
 
 log = logging.getLogger(__name__)
 

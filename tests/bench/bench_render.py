@@ -95,7 +95,7 @@ def profile_ours(workdir: Path, top: int) -> None:
     separately (time.thread_time around each encode call).
     """
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    from spirokiosk.daemon import render, writers
+    from spirokiosk.daemon import mp4, render
     from spirokiosk.display.curves import PRESETS
 
     curve = PRESETS[CURVE]
@@ -105,7 +105,7 @@ def profile_ours(workdir: Path, top: int) -> None:
           f"{time.perf_counter() - started:.2f} s")  # fmt: skip
 
     encoder_cpu = []
-    original = writers.Mp4Writer._encode
+    original = mp4.Mp4Writer._encode
 
     def measured(self, frame):
         begun = time.thread_time()
@@ -114,16 +114,16 @@ def profile_ours(workdir: Path, top: int) -> None:
         finally:
             encoder_cpu.append(time.thread_time() - begun)
 
-    writers.Mp4Writer._encode = measured
+    mp4.Mp4Writer._encode = measured
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
-    writer = writers.Mp4Writer(workdir / "profiled.mp4", SIZE, FPS, "BGRX")
+    writer = mp4.Mp4Writer(workdir / "profiled.mp4", SIZE, FPS, "BGRX")
     render.render_animation(curve, SIZE, FRAMES, FPS, writer.add)
     writer.finish()
     profiler.disable()
     wall = time.perf_counter() - started
-    writers.Mp4Writer._encode = original
+    mp4.Mp4Writer._encode = original
     print(f"whole render in-process: {wall:.2f} s; encoder thread CPU {sum(encoder_cpu):.2f} s "
           "(RGB->YUV + x264 calls; x264's own threads not counted)")  # fmt: skip
     stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()

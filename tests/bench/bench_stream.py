@@ -159,9 +159,11 @@ def measure(hub: FrameHub, port: int, viewers: int, seconds: float) -> dict:
     wait_viewers(hub, viewers)
     time.sleep(0.5)  # settle
     threads0 = thread_cpu()
+    usage0 = os.times()
     cpu0, enc0, t0 = cpu_seconds(), hub.stats().frames_encoded, time.monotonic()
     time.sleep(seconds)
     cpu1, enc1, t1 = cpu_seconds(), hub.stats().frames_encoded, time.monotonic()
+    usage1 = os.times()
     threads1 = thread_cpu()
     out, _ = proc.communicate(timeout=seconds + 60)
     frames = max(enc1 - enc0, 1)
@@ -169,6 +171,8 @@ def measure(hub: FrameHub, port: int, viewers: int, seconds: float) -> dict:
         "cpu_per_s": (cpu1 - cpu0) / (t1 - t0),
         "fps": frames / (t1 - t0),
         "cpu_per_frame": (cpu1 - cpu0) / frames,
+        "user_per_frame": (usage1.user - usage0.user) / frames,
+        "system_per_frame": (usage1.system - usage0.system) / frames,
         "threads_per_frame": {
             name: (threads1[name] - threads0.get(name, 0.0)) / frames for name in threads1
         },
@@ -243,10 +247,14 @@ def main() -> None:
             print(
                 f"  1 viewer:   CPU {one['cpu_per_s'] * 100:5.1f}% of a core, "
                 f"{one['fps']:.1f} fps encoded, client got {one['clients'][0]['frames']} frames"
+                f" (ms per frame: user {one['user_per_frame'] * 1000:.2f},"
+                f" kernel {one['system_per_frame'] * 1000:.2f})"
             )
             print(
                 f"  20 viewers: CPU {twenty['cpu_per_s'] * 100:5.1f}% of a core, "
                 f"{twenty['fps']:.1f} fps encoded, clients got {min(got)}..{max(got)} frames"
+                f" (ms per frame: user {twenty['user_per_frame'] * 1000:.2f},"
+                f" kernel {twenty['system_per_frame'] * 1000:.2f})"
             )
             print(
                 f"  pipeline {one['cpu_per_frame'] * 1000:.2f} ms CPU per frame "
