@@ -3,6 +3,7 @@
 Every wait is bounded: sockets have timeouts and polling loops have deadlines.
 """
 
+import gc
 import itertools
 import os
 import re
@@ -330,3 +331,29 @@ def test_connect_abort_cycles_leak_nothing(mirror):
     assert wait_until(lambda: open_fds() <= fds, timeout=10), (open_fds(), fds)
     assert threading.active_count() == threads
     assert http_get(m.port, "/healthz")[0] == 200
+
+
+def test_closed_connections_are_freed_without_the_cyclic_gc(mirror):
+    from spirokiosk.web.cheroot_io import _Connection
+
+    m = mirror(frame_size=(160, 120))
+
+    def live_connections() -> int:
+        return sum(isinstance(o, _Connection) for o in gc.get_objects())
+
+    assert http_get(m.port, "/api/status")[0] == 200
+    gc.collect()
+    gc.disable()  # only reference counting frees anything now
+    try:
+        for _ in range(30):
+            assert http_get(m.port, "/api/status")[0] == 200
+        counts = [live_connections()]
+        while len(counts) < 3 or counts[-1] != counts[-2]:  # the server has closed them all
+            time.sleep(0.2)
+            counts.append(live_connections())
+            assert len(counts) < 25, counts
+        gc.collect()
+        # nothing was waiting for the cyclic GC (cheroot's per-connection cycles are cut)
+        assert counts[-1] - live_connections() <= 2, (counts[-1], live_connections())
+    finally:
+        gc.enable()

@@ -11,7 +11,8 @@
   congestion window (and so a fast client's throughput) is not limited.
 - A write that makes no progress for the server timeout raises TimeoutError,
   which cheroot answers by closing the connection (a stalled client).
-- Open connections are tracked, so that stopping can cut off a blocked send.
+- Open connections are tracked, so that stopping can cut off a blocked send,
+  and freed by reference counting once closed (see `_Connection.close`).
 - The WSGI environ carries the client socket (PEER_SOCKET_KEY), so a stream
   can notice a departed client between frames.
 - The listening socket is bound beforehand (so a busy port fails early) and
@@ -95,6 +96,11 @@ class _Connection(HTTPConnection):
             super().close()
         finally:
             self.server.untrack(self)
+            # cheroot wraps two bound methods in lru_cache and keeps them on the
+            # instance: a reference cycle that only the cyclic GC would free.
+            # Dropping them lets a closed connection go as soon as it is unused.
+            for name in ("resolve_peer_creds", "get_peer_creds"):
+                self.__dict__.pop(name, None)
 
 
 class _Gateway(wsgi.Gateway_10):
