@@ -149,7 +149,7 @@ class GifWriter(FrameWriter):
             format="GIF",
             save_all=True,
             append_images=_drain(self._frames),  # frees each frame once Pillow has it
-            duration=gif_durations(self.frames_added, self.fps),
+            duration=gif_durations(self.frames_added, self.fps, GIF_HOLD_MS),
             loop=0,
             optimize=True,
         )
@@ -158,11 +158,17 @@ class GifWriter(FrameWriter):
         self._frames.clear()
 
 
-def gif_durations(frames: int, fps: int) -> list[int]:
+GIF_HOLD_MS = 2000  # a looping GIF pauses on the finished curve, as the screen holds it
+
+
+def gif_durations(frames: int, fps: int, hold_ms: int = 0) -> list[int]:
     """Frame delays in ms, multiples of 10 (GIF counts hundredths of a second), chosen
-    so their running sum stays within 10 ms of frame / fps: 30 fps is 30, 30, 40, ..."""
+    so their running sum stays within 10 ms of frame / fps: 30 fps is 30, 30, 40, ...
+    The last frame, the finished curve, stays `hold_ms` longer before the loop restarts."""
     ticks = [round(i * 100 / fps) for i in range(frames + 1)]
-    return [10 * (b - a) for a, b in itertools.pairwise(ticks)]
+    durations = [10 * (b - a) for a, b in itertools.pairwise(ticks)]
+    durations[-1] += hold_ms
+    return durations
 
 
 def _drain(frames: collections.deque) -> Iterator[Image.Image]:

@@ -137,3 +137,39 @@ def test_compact_form_as_in_the_seed_file():
 def test_compact_form_length_mismatch():
     err = error_of({"freqs": [1, 2], "widths": ["1"]})
     assert "freqs, widths and heights must have the same length" in str(err)
+
+
+def seed_tables() -> dict:
+    import pathlib
+    import tomllib
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "shared" / "seed-curves.toml"
+    return tomllib.loads(path.read_text())
+
+
+def test_the_seed_curves_file_loads_as_it_is():
+    from spirokiosk.display.curves import PRESETS
+
+    for name, table in seed_tables().items():
+        curve = Curve.from_dict(table)
+        assert curve.wheels == PRESETS[name].wheels
+        assert curve.colour_map == PRESETS[name].colour_map
+
+
+def test_k_fold_and_congruency_must_describe_the_frequencies():
+    table = seed_tables()["seed-ellipse-6"]  # k_fold 3, congruency 2
+    err = error_of({**table, "congruency": 1})
+    assert err.errors == [
+        "k_fold: wheels[0].freq = 2 is not 1 mod 3, so the curve is not 3-fold symmetric "
+        "as k_fold and congruency say"
+    ]
+    assert str(error_of({**table, "k_fold": 1})).startswith("k_fold: must be an integer of at")
+    assert str(error_of({**table, "congruency": "2"})).startswith("congruency: must be an int")
+
+
+def test_the_published_figures_must_be_numbers():
+    table = seed_tables()["seed-circle-9b"]
+    assert str(error_of({**table, "points": "many"})) == "points: must be a number, not 'many'"
+    # ...and they are the full form's unknown fields
+    full = {**Curve.from_dict(table).to_dict(), "k_fold": 4}
+    assert "k_fold: unknown field" in str(error_of(full))

@@ -16,6 +16,7 @@ from PIL import Image
 from spirokiosk.daemon import cmd_render
 from spirokiosk.daemon.cli import main
 from spirokiosk.daemon.render import render_animation
+from spirokiosk.daemon.writers import GIF_HOLD_MS
 from spirokiosk.display.curves import PRESETS
 from spirokiosk.display.drawing import background_surface
 
@@ -89,7 +90,8 @@ def test_gif_is_the_animation(finished_png, tmp_path, capsys):
     assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'a.gif'} (12 frames, 96x96, 25")
     frames, durations = gif_frames(tmp_path / "a.gif")
     assert len(frames) == FRAMES and frames[0].shape == (SIZE, SIZE, 3)
-    assert sum(durations) == FRAMES * 40
+    assert durations[:-1] == [40] * (FRAMES - 1)
+    assert durations[-1] == 40 + GIF_HOLD_MS  # a pause on the finished curve before the loop
     check_animation(frames, finished_png, tolerance=16)
 
 

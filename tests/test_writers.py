@@ -13,6 +13,7 @@ from PIL import Image
 from spirokiosk.daemon.mp4 import Mp4Writer
 from spirokiosk.daemon.progress import Progress
 from spirokiosk.daemon.writers import (
+    GIF_HOLD_MS,
     GifWriter,
     OutputError,
     PngWriter,
@@ -76,6 +77,8 @@ def test_gif_durations_keep_the_frame_rate(fps):
     assert len(durations) == 3 * fps
     assert all(d % 10 == 0 and d >= 20 for d in durations)
     assert sum(durations) == 3000
+    held = gif_durations(3 * fps, fps, 500)
+    assert held[:-1] == durations[:-1] and held[-1] == durations[-1] + 500
     running = np.cumsum(durations)
     ideal = 1000 * np.arange(1, 3 * fps + 1) / fps
     assert np.all(np.abs(running - ideal) <= 10)
@@ -101,7 +104,8 @@ def test_gif_decodes_to_the_frames(tmp_path):
             assert np.percentile(error, 99) <= 12, i
             square = decoded[22, 4 + i * (W - 16) // 9 + 6]
             assert square[0] > 180 and square[2] < 80, i  # the moving red square
-    assert sum(durations) == 400  # 10 frames at 25 fps
+    assert sum(durations) == 400 + GIF_HOLD_MS  # 10 frames at 25 fps, then the hold
+    assert durations[-1] == 40 + GIF_HOLD_MS
 
 
 def test_mp4_decodes_to_the_frames(tmp_path):

@@ -8,7 +8,11 @@ Two forms are accepted. The full form, what `Curve.to_dict` writes:
 
 and the compact form of the seed curves file: parallel lists `freqs`,
 `widths`, optional `heights` (defaults to the widths) and one `shape` for all
-wheels (or a list of shapes).
+wheels (or a list of shapes). The seed file's other keys are accepted there
+so that its tables load as they are: `k_fold` and `congruency` are checked
+against the frequencies; `points`, `published_frames` and
+`published_save_seconds` are the original posts' figures and are not used
+(sampling here is automatic).
 """
 
 import cmath
@@ -25,7 +29,17 @@ LINE_WIDTH_RANGE = (0.5, 64.0)
 
 _STYLE_KEYS = ("name", "description", "colour_map", "background_map", "line_width")
 _FULL_KEYS = {"wheels", *_STYLE_KEYS}
-_COMPACT_KEYS = {"freqs", "widths", "heights", "shape", *_STYLE_KEYS}
+_SEED_FILE_FIGURES = ("points", "published_frames", "published_save_seconds")
+_COMPACT_KEYS = {
+    "freqs",
+    "widths",
+    "heights",
+    "shape",
+    "k_fold",
+    "congruency",
+    *_SEED_FILE_FIGURES,
+    *_STYLE_KEYS,
+}
 _WHEEL_KEYS = {"freq", "width", "height", "shape"}
 
 
@@ -113,6 +127,31 @@ def _wheels_from_compact(data: dict, errors: list[str]) -> list[dict]:
     ]
 
 
+def _check_seed_file_keys(data: dict, wheels: list[dict], errors: list[str]) -> None:
+    """k_fold/congruency must describe the frequencies; the published figures be numbers."""
+    for key in _SEED_FILE_FIGURES:
+        value = data.get(key)
+        if key in data and (isinstance(value, bool) or not isinstance(value, int | float)):
+            errors.append(f"{key}: must be a number, not {value!r}")
+    if "k_fold" not in data and "congruency" not in data:
+        return
+    k, m = data.get("k_fold"), data.get("congruency", 1)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+        errors.append(f"k_fold: must be an integer of at least 2, not {k!r}")
+        return
+    if isinstance(m, bool) or not isinstance(m, int):
+        errors.append(f"congruency: must be an integer, not {m!r}")
+        return
+    for i, wheel in enumerate(wheels):
+        freq = wheel["freq"]
+        if freq is not None and (freq - m) % k:
+            errors.append(
+                f"k_fold: wheels[{i}].freq = {freq} is not {m} mod {k}, so the curve is not "
+                f"{k}-fold symmetric as k_fold and congruency say"
+            )
+            return
+
+
 def _check_wheels(raw, errors: list[str]) -> list[dict]:
     if not isinstance(raw, list) or not raw:
         errors.append("wheels: must be a non-empty list of wheels")
@@ -190,6 +229,7 @@ def validate_curve_data(data: object) -> dict:
         wheels = _check_wheels(data.get("wheels"), errors)
     elif raw := _wheels_from_compact(data, errors):
         wheels = _check_wheels(raw, errors)
+        _check_seed_file_keys(data, wheels, errors)
     style = _check_style(data, errors)
     if errors:
         raise CurveError(errors)
