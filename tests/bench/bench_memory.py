@@ -6,10 +6,10 @@ seconds, some read slowly, some hang up mid-frame), fetches snapshots and
 status, and samples the daemon's resident set size every `--sample` seconds.
 
 Budget (design.md): no growth. The playlist is every preset, in order, with
-short timings, so the same work repeats. The first whole cycle is warm-up:
-the heap's high-water mark follows the densest curve seen so far, which is
-not a leak. After it the script fits a line through the samples and prints
-the growth per ten minutes, in MiB.
+short timings, so the same work repeats. The first whole cycle and the
+next curve are warm-up: the heap's high-water mark follows the densest
+curve seen so far, which is not a leak. After it the script fits a line
+through the samples and prints the growth per ten minutes, in MiB.
 
     .venv/bin/python tests/bench/bench_memory.py            # 10 minutes
     .venv/bin/python tests/bench/bench_memory.py --minutes 2
@@ -134,7 +134,8 @@ def main() -> None:
         "--set",
         f"curves.fade_seconds={FADE}",
     ]
-    cycle = len(PRESETS) * (DRAW + HOLD)
+    # one whole cycle, plus the next curve (built during the last hold of the cycle)
+    cycle = (len(PRESETS) + 1) * (DRAW + HOLD)
     daemon = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stop = threading.Event()
     try:
@@ -159,7 +160,7 @@ def main() -> None:
     warm = t >= min(cycle, t[-1] / 2)
     slope = np.polyfit(t[warm], rss[warm], 1)[0] if warm.sum() >= 2 else float("nan")
     growth = slope * 600
-    print(f"playlist: {len(PRESETS)} presets, one cycle {cycle:.0f} s (warm-up)")
+    print(f"playlist: {len(PRESETS)} presets; warm-up: the first {cycle:.0f} s")
     print(
         f"{args.minutes:g} min, {args.size}: RSS after warm-up {rss[warm][0]:.1f} MiB, "
         f"at the end {rss[-1]:.1f} MiB, peak {rss.max():.1f} MiB"
