@@ -49,17 +49,23 @@ def describe_source(args: argparse.Namespace, config: Config) -> str:
     return f"{config.source}: no {path}"
 
 
-def _load_or_report(args: argparse.Namespace) -> Config | None:
+def report_config_errors(error: ConfigError) -> None:
+    """Every error on stderr, one per line, as `section.key: message`."""
+    for line in error.errors:
+        print(line, file=sys.stderr)
+
+
+def load_or_report(args: argparse.Namespace) -> Config | None:
+    """The config, or None after reporting every error."""
     try:
         return load_from_args(args)
     except ConfigError as exc:
-        for line in exc.errors:
-            print(line, file=sys.stderr)
+        report_config_errors(exc)
         return None
 
 
 def run_check_config(args: argparse.Namespace) -> int:
-    config = _load_or_report(args)
+    config = load_or_report(args)
     if config is None:
         return 1
     print(f"config OK ({describe_source(args, config)})")
@@ -67,7 +73,7 @@ def run_check_config(args: argparse.Namespace) -> int:
 
 
 def run_config(args: argparse.Namespace) -> int:
-    config = _load_or_report(args)
+    config = load_or_report(args)
     if config is None:
         return 1
     sys.stdout.write(dump_config(config))

@@ -22,7 +22,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
-from spirokiosk.daemon.cmd_config import describe_source, load_from_args
+from spirokiosk.daemon.cmd_config import describe_source, load_from_args, report_config_errors
 from spirokiosk.daemon.config import Config, ConfigError
 from spirokiosk.daemon.control import Control
 from spirokiosk.daemon.logs import setup_logging
@@ -55,12 +55,11 @@ def config_args(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def read_config(args: argparse.Namespace) -> Config | None:
-    """The config, or None after printing every error to stderr."""
+    """The config, or None after printing every error and that the kiosk will not start."""
     try:
         return load_from_args(args)
     except ConfigError as exc:
-        for line in exc.errors:
-            print(line, file=sys.stderr)
+        report_config_errors(exc)
         count = len(exc.errors)
         print(
             f"spirokiosk: not starting: {count} config error{'s' if count != 1 else ''}",

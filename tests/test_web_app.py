@@ -7,37 +7,10 @@ import pytest
 import simplejpeg
 
 from spirokiosk.display.curves import PRESETS, Curve
-from spirokiosk.web.app import NO_STORE_HEADERS, create_app
+from spirokiosk.web.app import NO_STORE_HEADERS
 from spirokiosk.web.context import STATUS_KEYS
-from spirokiosk.web.hub import FrameHub
 from spirokiosk.web.mjpeg import CONTENT_TYPE
-from spirokiosk.web.settings import WebSettings
-from spirokiosk.web.testing import FrameFeeder, MjpegReader, StaticControl
-
-
-@pytest.fixture
-def hub():
-    h = FrameHub(WebSettings(max_viewers=2))
-    h.start()
-    yield h
-    h.stop()
-
-
-@pytest.fixture
-def control():
-    c = StaticControl()
-    c.data["curve"] = PRESETS["seed-magma-11"].to_dict()
-    return c
-
-
-@pytest.fixture
-def app(hub, control):
-    return create_app(hub, control, snapshot_timeout=0.3)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+from spirokiosk.web.testing import FrameFeeder, MjpegReader
 
 
 @pytest.fixture

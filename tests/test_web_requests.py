@@ -11,23 +11,9 @@ import pytest
 
 from spirokiosk.display.curves import PRESETS, SHAPES, Curve, random_curve
 from spirokiosk.web import curve_request
-from spirokiosk.web.app import create_app
 from spirokiosk.web.curve_request import MAX_LIVE_POINTS, curve_from_request, live_points
 from spirokiosk.web.curveinfo import describe_curve
-from spirokiosk.web.hub import FrameHub
-from spirokiosk.web.settings import WebSettings
-from spirokiosk.web.testing import Mirror, StaticControl
-
-
-@pytest.fixture
-def control():
-    return StaticControl()
-
-
-@pytest.fixture
-def client(control):
-    hub = FrameHub(WebSettings())  # never started: these routes do not touch frames
-    return create_app(hub, control).test_client()
+from spirokiosk.web.testing import Mirror
 
 
 def post(client, body, **kwargs):

@@ -6,24 +6,14 @@ import time
 
 import pytest
 
-from spirokiosk.web.app import create_app
-from spirokiosk.web.hub import FrameHub
 from spirokiosk.web.server import WebServer, WebServerError
 from spirokiosk.web.settings import WebSettings
-from spirokiosk.web.testing import FrameFeeder, MjpegReader, StaticControl, open_stream
+from spirokiosk.web.testing import FrameFeeder, MjpegReader, open_stream
 
 
 @pytest.fixture
-def hub():
-    h = FrameHub(WebSettings(max_viewers=4))
-    h.start()
-    yield h
-    h.stop()
-
-
-@pytest.fixture
-def app(hub):
-    return create_app(hub, StaticControl())
+def hub_settings():
+    return WebSettings(max_viewers=4)
 
 
 def thread_names():

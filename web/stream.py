@@ -89,9 +89,11 @@ class MjpegBody:
         last = self._slot.first_after
         sent_at = time.monotonic()
         wait = min(self.CHECK_INTERVAL, self._resend_interval)
-        while not self._ended():
+        while True:
             frame = self._hub.wait_frame(last, wait, self._closing)
-            if frame is None or self._ended():
+            if self._ended():  # once per wake-up: it may poll the client's socket
+                return
+            if frame is None:
                 continue
             now = time.monotonic()
             if frame.seq == last and now - sent_at < self._resend_interval:
