@@ -1,4 +1,4 @@
-"""The `spirokiosk` command line: one subcommand per module.
+"""The `spirokiosk` command line: one subcommand per module of `commands`.
 
 Each command module has `register(subparsers, common)`, which adds its
 parser (with `common`, the options every command takes, as a parent) and sets
@@ -10,14 +10,14 @@ import importlib
 import os
 import sys
 
-COMMAND_MODULES = (
-    "spirokiosk.daemon.cmd_run",
-    "spirokiosk.daemon.cmd_render",
-    "spirokiosk.daemon.cmd_presets",
-    "spirokiosk.daemon.cmd_config",
-)
+from spirokiosk.daemon.config import DEFAULT_PATH, ENV_VAR
 
-DEFAULT_CONFIG_PATH = "/etc/spirokiosk/config.toml"
+COMMAND_MODULES = (
+    "spirokiosk.daemon.commands.run",
+    "spirokiosk.daemon.commands.render",
+    "spirokiosk.daemon.commands.presets",
+    "spirokiosk.daemon.commands.config",
+)
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -27,7 +27,7 @@ def common_options() -> argparse.ArgumentParser:
         "--config",
         metavar="PATH",
         default=None,
-        help=f"config file (default: $SPIROKIOSK_CONFIG or {DEFAULT_CONFIG_PATH})",
+        help=f"config file (default: ${ENV_VAR} or {DEFAULT_PATH})",
     )
     common.add_argument(
         "--set",

@@ -1,6 +1,8 @@
-"""Shared test set-up: pygame runs headless, quietly."""
+"""Shared test set-up: pygame runs headless, quietly; tests under tests/system/ are
+marked `system` (the slow end-to-end ones: `scripts/test -m "not system"` skips them)."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -10,24 +12,33 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 
+SYSTEM_TESTS = Path(__file__).resolve().parent / "system"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SYSTEM_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.system)
+
+
 # The Flask app and its test client, as in Flask's tutorial. Imported inside the
 # fixtures so that tests which never touch the web do not load Flask.
 
 
 @pytest.fixture
-def hub_settings():
-    """The mirror's settings for `hub`; a test module may override this fixture."""
-    from spirokiosk.web.settings import WebSettings
+def stream_settings():
+    """The settings of `hub`; a test module may override this fixture."""
+    from spirokiosk.web.hub import StreamSettings
 
-    return WebSettings(max_viewers=2)
+    return StreamSettings(max_viewers=2)
 
 
 @pytest.fixture
-def hub(hub_settings):
+def hub(stream_settings):
     """A started frame hub."""
     from spirokiosk.web.hub import FrameHub
 
-    h = FrameHub(hub_settings)
+    h = FrameHub(stream_settings)
     h.start()
     yield h
     h.stop()
@@ -36,8 +47,9 @@ def hub(hub_settings):
 @pytest.fixture
 def control():
     """A stand-in for the daemon's Control, showing seed-magma-11."""
+    from support.mirror import StaticControl
+
     from spirokiosk.display.curves import PRESETS
-    from spirokiosk.web.testing import StaticControl
 
     c = StaticControl()
     c.data["curve"] = PRESETS["seed-magma-11"].to_dict()

@@ -1,11 +1,12 @@
-"""The README stays true: its config table is the schema's, its commands exist."""
+"""The README stays true: its config table is the schema's, its commands exist, the keys
+it says need a restart are the schema's, the files it points developers to exist."""
 
-import pathlib
 import re
 
-from spirokiosk.daemon.config import config_reference_markdown
+from support import REPO as ROOT
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from spirokiosk.daemon.config import config_reference_markdown, restart_keys
+
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -26,3 +27,16 @@ def test_the_opening_commands_exist_and_ci_runs_the_test_command():
     for command in commands:
         assert (ROOT / command).stat().st_mode & 0o111, f"{command} is not executable"
     assert "scripts/test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_keys_said_to_need_a_restart_are_the_schemas():
+    said = README.split("Logged as needing `systemctl restart`:", 1)[1].split("\n- ", 1)[0]
+    assert set(re.findall(r"`(\w+\.\w+)`", said)) == restart_keys()
+
+
+def test_the_files_of_how_it_fits_together_exist():
+    section = README.split("## How it fits together", 1)[1].split("\n## ", 1)[0]
+    paths = set(re.findall(r"`((?:display|web|daemon|tests)/[\w/.]*)`", section))
+    assert len(paths) > 10
+    missing = [p for p in sorted(paths) if not (ROOT / p.removesuffix("*.py")).exists()]
+    assert missing == []

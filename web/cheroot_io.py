@@ -30,7 +30,7 @@ from cheroot import wsgi
 from cheroot.makefile import MakeFile, StreamWriter
 from cheroot.server import HTTPConnection, HTTPRequest
 
-from .context import PEER_SOCKET_KEY
+from spirokiosk.web.app.context import PEER_SOCKET_KEY
 
 log = logging.getLogger(__name__)
 

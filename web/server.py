@@ -36,9 +36,8 @@ import time
 
 from flask import Flask
 
-from .cheroot_io import CherootServer
-from .context import EXTENSION_KEY
-from .settings import WebSettings
+from spirokiosk.web.app.context import EXTENSION_KEY
+from spirokiosk.web.cheroot_io import CherootServer
 
 log = logging.getLogger(__name__)
 
@@ -112,18 +111,8 @@ class WebServer:
         self.bind = bind
         self.port: int = self._listener.getsockname()[1]
         ctx = app.extensions.get(EXTENSION_KEY)
-        if ctx is not None:
-            ctx.stream_capacity = max_viewers
-
-    @classmethod
-    def from_settings(cls, app: Flask, settings: WebSettings) -> WebServer:
-        return cls(
-            app,
-            bind=settings.bind,
-            port=settings.port,
-            max_viewers=settings.max_viewers,
-            write_timeout_seconds=settings.write_timeout_seconds,
-        )
+        if ctx is not None:  # one worker per stream: a reload may not raise the cap past them
+            ctx.hub.set_capacity(max_viewers)
 
     @property
     def url(self) -> str:

@@ -1,10 +1,11 @@
 """Colour maps by their usual matplotlib names, through `cmap` (numpy only)."""
 
-import difflib
 import functools
 
 import cmap
 import numpy as np
+
+from spirokiosk.display.names import did_you_mean
 
 
 class UnknownColourMapError(ValueError):
@@ -30,8 +31,7 @@ def colour_map(name: str) -> cmap.Colormap:
         # its default choice is the matplotlib one, which is what we want.
         return cmap.Colormap(_catalogue().resolve(name))
     except (ValueError, KeyError, TypeError):
-        close = difflib.get_close_matches(name, _catalogue_names(), n=3)
-        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        hint = did_you_mean(name, _catalogue_names(), n=3)
         raise UnknownColourMapError(f"unknown colour map {name!r}{hint}") from None
 
 

@@ -16,11 +16,11 @@ against the frequencies; `points`, `published_frames` and
 """
 
 import cmath
-import difflib
 import math
 
-from .colours import UnknownColourMapError, colour_map
-from .shapes import SHAPES
+from spirokiosk.display.curves.colours import UnknownColourMapError, colour_map
+from spirokiosk.display.curves.shapes import SHAPES
+from spirokiosk.display.names import did_you_mean
 
 MAX_WHEELS = 32
 MAX_FREQ = 1000
@@ -61,11 +61,6 @@ def format_complex(value: complex) -> str:
     return f"{value.real!r}{sign}{abs(value.imag)!r}j"
 
 
-def _did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _check_freq(value, where: str, errors: list[str]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value == 0:
         errors.append(f"{where}: must be a non-zero integer, not {value!r}")
@@ -96,7 +91,7 @@ def _check_size(value, where: str, errors: list[str]) -> complex | None:
 
 def _check_shape(value, where: str, errors: list[str]) -> str | None:
     if not isinstance(value, str) or value not in SHAPES:
-        hint = _did_you_mean(value, SHAPES) if isinstance(value, str) else ""
+        hint = did_you_mean(value, SHAPES)
         errors.append(
             f"{where}: unknown shape {value!r}{hint}; expected one of {', '.join(SHAPES)}"
         )
@@ -166,7 +161,7 @@ def _check_wheels(raw, errors: list[str]) -> list[dict]:
             errors.append(f"{where}: must be a table with freq, width, height, shape")
             continue
         for key in sorted(set(item) - _WHEEL_KEYS):
-            errors.append(f"{where}.{key}: unknown field{_did_you_mean(key, _WHEEL_KEYS)}")
+            errors.append(f"{where}.{key}: unknown field{did_you_mean(key, _WHEEL_KEYS)}")
         if "freq" not in item or "width" not in item:
             errors.append(f"{where}: needs at least freq and width")
             continue
@@ -223,7 +218,7 @@ def validate_curve_data(data: object) -> dict:
     compact = "wheels" not in data and "freqs" in data
     allowed = _COMPACT_KEYS if compact else _FULL_KEYS
     for key in sorted(set(data) - allowed, key=str):
-        errors.append(f"{key}: unknown field{_did_you_mean(str(key), allowed)}")
+        errors.append(f"{key}: unknown field{did_you_mean(str(key), allowed)}")
     wheels: list[dict] = []
     if not compact:
         wheels = _check_wheels(data.get("wheels"), errors)

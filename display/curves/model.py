@@ -9,8 +9,8 @@ from functools import reduce
 
 import numpy as np
 
-from .data import format_complex, validate_curve_data
-from .shapes import shape_speed, unit_shape
+from spirokiosk.display.curves.data import format_complex, validate_curve_data
+from spirokiosk.display.curves.shapes import shape_speed, unit_shape
 
 TAU = 2.0 * math.pi
 MAX_POINTS = 400_000  # a cap on automatic sampling, for absurd sizes

@@ -15,7 +15,7 @@ import tomllib
 from importlib import resources
 from types import MappingProxyType
 
-from .model import Curve, Wheel
+from spirokiosk.display.curves.model import Curve, Wheel
 
 
 def gear_curve(ring: int, wheel: int, pen: float, *, outside: bool = False, **style) -> Curve:

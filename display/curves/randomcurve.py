@@ -11,8 +11,8 @@ import secrets
 
 import numpy as np
 
-from .model import Curve, Wheel
-from .shapes import SHAPES
+from spirokiosk.display.curves.model import Curve, Wheel
+from spirokiosk.display.curves.shapes import SHAPES
 
 # Line colour map, background map: pairs that read well together.
 STYLE_PAIRS = (

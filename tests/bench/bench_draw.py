@@ -22,7 +22,7 @@ import numpy as np
 import pygame
 
 from spirokiosk.display.curves import PRESETS, random_curve
-from spirokiosk.display.scene import Overlays, Scene, Timing
+from spirokiosk.display.draw.scene import Overlays, Scene, Timing
 
 BUDGET_MEDIAN_MS = 4.0
 BUDGET_P99_MS = 10.0

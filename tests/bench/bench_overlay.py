@@ -31,12 +31,12 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import numpy as np
 import pygame
 
-from spirokiosk.display.camera import CameraFeed
-from spirokiosk.display.camera_source import CameraFrame, CameraStatus
-from spirokiosk.display.camera_synthetic import SyntheticDevice
+from spirokiosk.display.camera.feed import CameraFeed
+from spirokiosk.display.camera.source import CameraFrame, CameraStatus
+from spirokiosk.display.camera.synthetic import SyntheticDevice
 from spirokiosk.display.curves import PRESETS, random_curve
-from spirokiosk.display.pixels import surface_layout
-from spirokiosk.display.scene import Overlays, Scene, Timing
+from spirokiosk.display.draw.scene import Overlays, Scene, Timing
+from spirokiosk.display.draw.surfaces import surface_layout
 
 BUDGET_MEDIAN_MS = 8.0
 BUDGET_P99_MS = 15.0

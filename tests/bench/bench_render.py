@@ -95,8 +95,9 @@ def profile_ours(workdir: Path, top: int) -> None:
     separately (time.thread_time around each encode call).
     """
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    from spirokiosk.daemon import mp4, render
     from spirokiosk.display.curves import PRESETS
+    from spirokiosk.display.export import frames as render
+    from spirokiosk.display.export import mp4
 
     curve = PRESETS[CURVE]
     started = time.perf_counter()

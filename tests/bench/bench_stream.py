@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import simplejpeg
@@ -32,10 +33,12 @@ from PIL import Image, ImageDraw
 
 from spirokiosk.display.curves import PRESETS
 from spirokiosk.web.app import create_app
-from spirokiosk.web.hub import FrameHub
+from spirokiosk.web.hub import FrameHub, StreamSettings
 from spirokiosk.web.server import WebServer
-from spirokiosk.web.settings import WebSettings
-from spirokiosk.web.testing import MjpegReader, StaticControl, Throttled, median, open_stream
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for `support`
+from support.mirror import StaticControl
+from support.mjpeg import MjpegReader, Throttled, median, open_stream
 
 
 def curve_frames(size: tuple[int, int], count: int = 6) -> list[np.ndarray]:
@@ -77,9 +80,7 @@ class Publisher(threading.Thread):
             now = time.monotonic()
             if self.hub.wants_frame(now):
                 surface = self.frames[self.published % len(self.frames)]
-                pixels = self.hub.frame_buffer(surface.shape)  # as the render loop does
-                np.copyto(pixels, surface)  # the copy out of the surface
-                self.hub.publish(pixels, "RGBX", time.time())
+                self.hub.publish_copy(surface, "RGBX", time.time())  # as the render loop does
                 self.published += 1
             next_tick += self.tick
             self.stop_event.wait(max(0.0, next_tick - time.monotonic()))
@@ -212,16 +213,9 @@ def main() -> None:
     size = tuple(int(v) for v in args.size.lower().split("x"))
     frames = curve_frames(size)
     jpeg_kb = len(simplejpeg.encode_jpeg(frames[0], args.quality, "RGBX", "420", True)) / 1000
-    settings = WebSettings(
-        bind="127.0.0.1",
-        port=0,
-        max_viewers=24,
-        stream_fps=args.fps,
-        stream_quality=args.quality,
-    )
-    hub = FrameHub(settings)
+    hub = FrameHub(StreamSettings(max_viewers=24, fps=args.fps, quality=args.quality))
     hub.start()
-    server = WebServer.from_settings(create_app(hub, StaticControl()), settings)
+    server = WebServer(create_app(hub, StaticControl()), bind="127.0.0.1", port=0, max_viewers=24)
     server.start()
     publisher = Publisher(hub, frames)
     publisher.start()

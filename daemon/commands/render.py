@@ -1,0 +1,288 @@
+"""`spirokiosk render`: a curve to a PNG (finished picture), GIF or MP4 (its animation).
+
+    spirokiosk render --curve NAME|FILE.toml[:TABLE]|random [--seed N]
+                      [--size WxH] [--frames N] [--fps N] --out F.png|F.gif|F.mp4
+
+Every mistake the user can fix (unknown curve, bad curve file, bad size, bad
+output path...) is one line, `spirokiosk render: error: ...`, and exit status 2.
+The output appears only when complete: a half-written file is never left behind.
+"""
+
+import argparse
+import contextlib
+import secrets
+import signal
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from spirokiosk.display import sizes
+from spirokiosk.display.names import did_you_mean
+from spirokiosk.display.sizes import Size
+
+PROG = "spirokiosk render"
+DEFAULT_SIZE = "576x576"
+DEFAULT_FRAMES = 256
+DEFAULT_FPS = 30
+SIDE_RANGE = (16, 4096)  # pixels per side
+FRAMES_RANGE = (2, 100_000)
+FPS_RANGE = (1, 120)
+GIF_MAX_FPS = 50  # browsers play GIF delays under 20 ms as 100 ms
+GIF_MAX_PIXELS = 1 << 29  # frames x width x height kept in memory (1 byte each) for a GIF
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Something the user can fix; the message is one line."""
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    curve: str
+    seed: int | None
+    size: Size
+    frames: int
+    fps: int
+    out: Path
+    kind: str  # "png", "gif" or "mp4"
+
+
+def register(subparsers, common) -> None:
+    parser = subparsers.add_parser(
+        "render",
+        parents=[common],
+        help="render a curve to a PNG, GIF or MP4 file",
+        description=(
+            "Render a curve: PNG is the finished picture, GIF and MP4 the animation the "
+            "screen shows, N frames spread over the whole drawing."
+        ),
+        epilog=(
+            "CURVE is a preset name (see 'spirokiosk presets'), 'random', or a TOML file: "
+            "FILE.toml holding one curve (at the top level or as its only table), or "
+            "FILE.toml:TABLE for one table of a file that holds several."
+        ),
+    )
+    parser.add_argument(
+        "--curve", required=True, metavar="CURVE", help="NAME, FILE.toml[:TABLE] or random"
+    )
+    parser.add_argument("--seed", metavar="N", help="seed for --curve random (printed if omitted)")
+    parser.add_argument(
+        "--size", default=DEFAULT_SIZE, metavar="WxH", help=f"pixels (default {DEFAULT_SIZE})"
+    )
+    parser.add_argument(
+        "--frames",
+        default=str(DEFAULT_FRAMES),
+        metavar="N",
+        help=f"frames of animation for GIF and MP4 (default {DEFAULT_FRAMES})",
+    )
+    parser.add_argument(
+        "--fps", default=str(DEFAULT_FPS), metavar="N", help=f"frame rate (default {DEFAULT_FPS})"
+    )
+    parser.add_argument("--out", required=True, metavar="FILE", help="output: .png, .gif or .mp4")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        with _sigterm_as_exit():
+            return render(parse_request(args))
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+# -- arguments ----------------------------------------------------------------------
+
+
+def parse_request(args: argparse.Namespace) -> RenderRequest:
+    """Check every option; raise UsageError naming the first bad one."""
+    out = Path(args.out)
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in ("png", "gif", "mp4"):
+        raise UsageError(f"--out {args.out}: unknown output type; use .png, .gif or .mp4")
+    size = parse_size(args.size)
+    frames = _parse_int("--frames", args.frames, FRAMES_RANGE)
+    fps = _parse_int("--fps", args.fps, FPS_RANGE)
+    seed = None if args.seed is None else _parse_int("--seed", args.seed, (0, 2**63 - 1))
+    if seed is not None and args.curve != "random":
+        raise UsageError("--seed: only --curve random takes a seed")
+    if kind == "mp4" and (size[0] % 2 or size[1] % 2):
+        raise UsageError(f"--size {args.size}: mp4 (H.264, 4:2:0) needs an even width and height")
+    if kind == "gif":
+        if fps > GIF_MAX_FPS:
+            raise UsageError(
+                f"--fps {fps}: GIF players slow frames faster than {GIF_MAX_FPS} fps to 10 fps; "
+                f"use --fps {GIF_MAX_FPS} or less, or .mp4"
+            )
+        if frames * size[0] * size[1] > GIF_MAX_PIXELS:
+            raise UsageError(
+                f"--frames {frames} at {size[0]}x{size[1]}: too much for a GIF built in memory; "
+                "use fewer frames, a smaller size, or .mp4"
+            )
+    return RenderRequest(args.curve, seed, size, frames, fps, out, kind)
+
+
+def parse_size(text: str) -> Size:
+    """'576x576' -> Size(576, 576); each side within SIDE_RANGE."""
+    lo, hi = SIDE_RANGE
+    try:
+        size = sizes.parse_size(text)
+    except ValueError:
+        raise UsageError(
+            f"--size {text}: expected WIDTHxHEIGHT in pixels, such as 576x576"
+        ) from None
+    if not size.within(lo, hi):
+        raise UsageError(f"--size {text}: width and height must each be from {lo} to {hi}")
+    return size
+
+
+def _parse_int(option: str, text: str, bounds: tuple[int, int]) -> int:
+    lo, hi = bounds
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"{option} {text}: expected a whole number") from None
+    if not lo <= value <= hi:
+        raise UsageError(f"{option} {text}: must be from {lo} to {hi}")
+    return value
+
+
+# -- the curve ----------------------------------------------------------------------
+
+
+def load_curve(spec: str, seed: int | None):
+    """NAME (a preset), FILE.toml, FILE.toml:TABLE or 'random'; returns (curve, seed used)."""
+    from spirokiosk.display.curves import PRESETS, random_curve
+
+    if spec == "random":
+        seed = secrets.randbelow(2**31) if seed is None else seed
+        return random_curve(seed=seed), seed
+    if ".toml" in spec or "/" in spec:
+        return curve_from_file(spec), None
+    if spec in PRESETS:
+        return PRESETS[spec], None
+    hint = did_you_mean(spec, PRESETS)
+    raise UsageError(
+        f"--curve {spec}: no such preset{hint}; see 'spirokiosk presets', "
+        "or give FILE.toml or random"
+    )
+
+
+def curve_from_file(spec: str):
+    """A curve from a TOML file: the whole file, its only table, or FILE.toml:TABLE."""
+    from spirokiosk.display.curves import Curve, CurveError
+
+    path_text, table = _split_table(spec)
+    path = Path(path_text)
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except FileNotFoundError:
+        raise UsageError(f"--curve {spec}: no such file {path_text!r}") from None
+    except OSError as exc:
+        raise UsageError(f"--curve {spec}: cannot read {path_text!r}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"--curve {spec}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--curve {spec}: not valid TOML: not UTF-8 text") from None
+    name, data = _pick_table(spec, path, document, table)
+    try:
+        return Curve.from_dict({"name": name, **data})
+    except CurveError as exc:
+        raise UsageError(f"--curve {spec}: {exc}") from None
+
+
+def _split_table(spec: str) -> tuple[str, str]:
+    """'curves.toml:gold' -> ('curves.toml', 'gold'); 'curve.toml' -> ('curve.toml', '')."""
+    head, colon, table = spec.rpartition(":")
+    if colon and head.endswith(".toml"):
+        return head, table
+    return spec, ""
+
+
+def _pick_table(spec: str, path: Path, document: dict, table: str) -> tuple[str, dict]:
+    tables = {k: v for k, v in document.items() if isinstance(v, dict)}
+    if table:
+        if table not in tables:
+            hint = did_you_mean(table, tables)
+            raise UsageError(f"--curve {spec}: no table [{table}] in {str(path)!r}{hint}")
+        return table, tables[table]
+    if "wheels" in document or "freqs" in document or not tables:
+        return path.stem, document
+    if len(tables) == 1 and len(document) == 1:
+        return next(iter(tables.items()))
+    names = ", ".join(list(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+    raise UsageError(
+        f"--curve {spec}: the file holds {len(tables)} curves ({names}); pick one with {path}:NAME"
+    )
+
+
+# -- rendering ----------------------------------------------------------------------
+
+
+def render(request: RenderRequest) -> int:
+    from spirokiosk.display.export.output import OutputError, atomic_output
+    from spirokiosk.display.export.writer import MissingLibraryError
+
+    curve, seed = load_curve(request.curve, request.seed)
+    if seed is not None:
+        print(f"random curve, seed {seed} (again: --curve random --seed {seed})")
+    started = time.perf_counter()
+    try:
+        with atomic_output(request.out) as temp:
+            write_file(curve, request, temp)
+    except OutputError as exc:
+        raise UsageError(f"--out {exc}") from None
+    except MissingLibraryError as exc:
+        raise UsageError(str(exc)) from None
+    seconds = time.perf_counter() - started
+    w, h = request.size
+    what = f"{w}x{h}"
+    if request.kind != "png":
+        what = f"{request.frames} frames, {what}, {request.fps} fps"
+    print(f"wrote {request.out} ({what}, {seconds:.1f} s)")
+    return 0
+
+
+def write_file(curve, request: RenderRequest, path: Path) -> None:
+    """Render `curve` into `path` as the request says: still or animation, with progress."""
+    from spirokiosk.display.draw.surfaces import surface_layout
+    from spirokiosk.display.export import frames
+    from spirokiosk.display.export.formats import open_writer
+    from spirokiosk.display.export.progress import Progress
+
+    size, kind = request.size, request.kind
+    layout = surface_layout(frames.new_target(size))
+    palette = frames.still_pixels(curve, size) if kind == "gif" else None
+    with open_writer(kind, path, size, request.fps, layout, palette) as writer:
+        if kind == "png":
+            frames.render_still(curve, size, writer.add)
+        else:
+            with Progress(request.frames, f"rendering {request.out.name}") as progress:
+
+                def on_frame(pixels) -> None:
+                    writer.add(pixels)
+                    progress.advance()
+
+                frames.render_animation(curve, size, request.frames, request.fps, on_frame)
+        writer.finish()
+
+
+@contextlib.contextmanager
+def _sigterm_as_exit():
+    """SIGTERM unwinds like Ctrl-C, so the temporary output file is removed."""
+
+    def _raise(signum, frame):
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

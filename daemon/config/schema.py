@@ -1,0 +1,229 @@
+"""The configuration schema: the sections, each key declared once.
+
+A key is a field of a frozen section dataclass whose metadata carries its value type
+(value_types: which values it takes, its limits), a one-line description, and whether a
+reload can apply it. Loading, dumping, the shipped deploy/config.toml, the README table
+and what a reload applies are all generated from these declarations, so they cannot
+disagree. The names a key may take that belong to another part (display modes, camera
+sources and modes) come from that part's light package, never written out twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from spirokiosk.daemon.config.value_types import (
+    Bool,
+    Choice,
+    Float,
+    Int,
+    NameList,
+    SizeOr,
+    Text,
+    ValueType,
+)
+from spirokiosk.display.camera import SOURCES as CAMERA_SOURCES
+from spirokiosk.display.draw import CAMERA_MODES
+from spirokiosk.display.screen import MODES as DISPLAY_MODES
+from spirokiosk.display.sizes import Size
+
+BUILT_IN_DEFAULTS = "built-in defaults"
+
+
+def key(
+    kind: ValueType, default: Any, doc: str, *, secret: bool = False, restart: bool = False
+) -> Any:
+    """Declare one config key: its value type, default and one-line description.
+
+    `secret`: masked when the config is shown. `restart`: a reload cannot apply it to the
+    running process (it is logged as needing `systemctl restart`).
+    """
+    metadata = {"kind": kind, "doc": doc, "secret": secret, "restart": restart}
+    return field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True)
+class DisplaySection:
+    mode: str = key(
+        Choice(DISPLAY_MODES),
+        "fullscreen",
+        "fullscreen on the HDMI screen, a desktop window, or headless (no screen; the web "
+        "mirror still runs)",
+        restart=True,
+    )
+    size: Size | str = key(  # noqa: RUF009 (key() is this schema's dataclasses.field)
+        SizeOr(("auto",)),
+        "auto",
+        "drawing size: auto (the screen's resolution) or WxH",
+        restart=True,
+    )
+    fps: int = key(Int(1, 240), 60, "frame rate cap, used when the display gives no vsync")
+    fallback_headless: bool = key(
+        Bool(),
+        True,
+        "when no display can be opened, run headless (and say so) instead of failing",
+        restart=True,
+    )
+    show_pen: bool = key(Bool(), True, "draw a dot at the pen's tip while a curve is drawn")
+    show_wheels: bool = key(Bool(), False, "draw the turning wheels and arms (the epicycles)")
+    show_caption: bool = key(Bool(), False, "show a caption with the curve's name and parameters")
+
+
+@dataclass(frozen=True)
+class CurvesSection:
+    playlist: tuple[str, ...] = key(
+        NameList("curves", "preset", extra=("random",), empty_means_all=True),
+        (),
+        'preset names (see `spirokiosk presets`) and "random" (a new random curve), played in '
+        'order and repeated; [] means every preset, then "random"',
+    )
+    draw_seconds: float = key(Float(0.5, 3600), 20.0, "seconds the pen takes to draw one curve")
+    hold_seconds: float = key(Float(0, 3600), 8.0, "seconds a finished curve stays on screen")
+    fade_seconds: float = key(Float(0, 60), 2.0, "seconds of cross-fade into the next curve")
+    random_shapes: tuple[str, ...] = key(
+        NameList("shapes", "shape", min_items=1),
+        ("circle",),
+        "wheel shapes random curves are built from",
+    )
+
+
+@dataclass(frozen=True)
+class CameraSection:
+    source: str = key(
+        Choice(("none", *CAMERA_SOURCES)),
+        "none",
+        "none, picamera2 (the Pi camera), v4l2 (a USB webcam) or synthetic (a test pattern)",
+    )
+    mode: str = key(
+        Choice(CAMERA_MODES),
+        "overlay",
+        "overlay: the curves drawn over the camera picture; camera: the picture alone",
+    )
+    device: str = key(Text(), "/dev/video0", "the webcam's device, used when source is v4l2")
+    overlay_opacity: float = key(
+        Float(0, 1), 0.85, "opacity of the curves over the camera picture (overlay mode)"
+    )
+    timeout_seconds: float = key(
+        Float(0.1, 60),
+        5.0,
+        "a camera silent this long counts as failed: curves only, retried with back-off",
+    )
+
+
+@dataclass(frozen=True)
+class WebSection:
+    enabled: bool = key(
+        Bool(), True, "serve the live mirror, snapshot and status over HTTP", restart=True
+    )
+    bind: str = key(
+        Text(),
+        "0.0.0.0",
+        "address to listen on: 0.0.0.0 for the whole LAN, 127.0.0.1 for local",
+        restart=True,
+    )
+    port: int = key(Int(1, 65535), 8000, "TCP port of the mirror", restart=True)
+    max_viewers: int = key(
+        Int(1, 1000), 10, "concurrent stream viewers; the next one gets 503 with Retry-After"
+    )
+    stream_fps: int = key(Int(1, 120), 30, "frame rate cap of the stream")
+    stream_quality: int = key(Int(1, 100), 80, "JPEG quality of the stream")
+    stream_size: Size | str = key(  # noqa: RUF009 (as above)
+        SizeOr(("display",)), "display", "stream picture size: display (the screen's) or WxH"
+    )
+    write_timeout_seconds: float = key(
+        Float(0.1, 300),
+        10.0,
+        "a viewer that accepts no data for this long is dropped",
+        restart=True,
+    )
+
+
+@dataclass(frozen=True)
+class LoggingSection:
+    level: str = key(
+        Choice(("debug", "info", "warning", "error")), "info", "level of spirokiosk's own messages"
+    )
+    verbose: bool = key(
+        Bool(),
+        False,
+        "also log other libraries (waitress, PIL, picamera2) at that level, not only warnings",
+    )
+
+
+SECTIONS: Mapping[str, type] = MappingProxyType(
+    {
+        "display": DisplaySection,
+        "curves": CurvesSection,
+        "camera": CameraSection,
+        "web": WebSection,
+        "logging": LoggingSection,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole typed, immutable configuration. `path` is the file read, or None."""
+
+    display: DisplaySection = field(default_factory=DisplaySection)
+    curves: CurvesSection = field(default_factory=CurvesSection)
+    camera: CameraSection = field(default_factory=CameraSection)
+    web: WebSection = field(default_factory=WebSection)
+    logging: LoggingSection = field(default_factory=LoggingSection)
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def source(self) -> str:
+        """Where the values came from: the file's path or 'built-in defaults'."""
+        return str(self.path) if self.path is not None else BUILT_IN_DEFAULTS
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One key of the schema, flattened for loaders and documentation."""
+
+    section: str
+    name: str
+    default: Any
+    kind: ValueType
+    doc: str
+    secret: bool
+    restart: bool
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.section}.{self.name}"
+
+
+def section_keys(section: str) -> list[KeySpec]:
+    """The keys of one section, in declaration order."""
+    return [
+        KeySpec(section, f.name, f.default, **f.metadata)
+        for f in dataclasses.fields(SECTIONS[section])
+    ]
+
+
+def all_keys() -> Iterator[KeySpec]:
+    """Every key of the schema, section by section, in declaration order."""
+    for section in SECTIONS:
+        yield from section_keys(section)
+
+
+def changed_keys(old: Config, new: Config) -> list[str]:
+    """The dotted keys whose values differ, for logging what a reload changed."""
+    return [
+        spec.dotted
+        for spec in all_keys()
+        if getattr(getattr(old, spec.section), spec.name)
+        != getattr(getattr(new, spec.section), spec.name)
+    ]
+
+
+def restart_keys() -> frozenset[str]:
+    """The dotted keys a reload cannot apply (declared with restart=True)."""
+    return frozenset(spec.dotted for spec in all_keys() if spec.restart)

@@ -1,0 +1,202 @@
+"""The value types of config keys: parse a TOML value, write it back, describe it.
+
+Each type's `parse` turns a raw TOML value into the typed value or raises BadValueError
+(one message per problem); `to_toml` turns a typed value back into something tomli-w can
+write; `describe` names the allowed values for the shipped config file and the README.
+The sections that use these types are declared in `schema`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from spirokiosk.display.names import did_you_mean
+from spirokiosk.display.sizes import Size, parse_size
+
+
+class BadValueError(ValueError):
+    """A value does not fit its type; one message per problem found."""
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def toml_type_name(value: object) -> str:
+    """The TOML name of a parsed value's type, for error messages."""
+    names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array"}
+    return names.get(type(value), "table" if isinstance(value, dict) else "date/time")
+
+
+def shown(value: object) -> str:
+    """A parsed TOML value written back compactly for an error message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value, default=str)
+
+
+def typed(value: object) -> str:
+    """'string "abc"', 'integer 3': a value with its TOML type, for error messages."""
+    return f"{toml_type_name(value)} {shown(value)}"
+
+
+# Value types (see the module docstring). The `names` argument of `parse` maps a vocabulary
+# ("curves", "shapes") to the names known at load time.
+
+
+class _Plain:
+    """Types whose typed value is already what TOML holds."""
+
+    def to_toml(self, value: Any) -> Any:
+        return value
+
+
+@dataclass(frozen=True)
+class Bool(_Plain):
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> bool:
+        if not isinstance(raw, bool):
+            raise BadValueError(f"must be true or false, not {typed(raw)}")
+        return raw
+
+    def describe(self) -> str:
+        return "true or false"
+
+
+@dataclass(frozen=True)
+class Int(_Plain):
+    min: int
+    max: int
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise BadValueError(f"must be an integer, not {typed(raw)}")
+        if not self.min <= raw <= self.max:
+            raise BadValueError(f"must be between {self.min} and {self.max}, not {raw}")
+        return raw
+
+    def describe(self) -> str:
+        return f"integer {self.min} to {self.max}"
+
+
+@dataclass(frozen=True)
+class Float(_Plain):
+    min: float
+    max: float
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> float:
+        if isinstance(raw, bool) or not isinstance(raw, int | float) or math.isnan(raw):
+            raise BadValueError(f"must be a number, not {typed(raw)}")
+        if not self.min <= raw <= self.max:
+            raise BadValueError(f"must be between {self.min:g} and {self.max:g}, not {raw:g}")
+        return float(raw)
+
+    def describe(self) -> str:
+        return f"number {self.min:g} to {self.max:g}"
+
+
+@dataclass(frozen=True)
+class Choice(_Plain):
+    options: tuple[str, ...]
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> str:
+        allowed = ", ".join(self.options)
+        if not isinstance(raw, str):
+            raise BadValueError(f"must be one of {allowed}; not {typed(raw)}")
+        if raw not in self.options:
+            hint = did_you_mean(raw, self.options)
+            raise BadValueError(f"must be one of {allowed}; not {shown(raw)}{hint}")
+        return raw
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(self.options)
+
+
+@dataclass(frozen=True)
+class Text(_Plain):
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> str:
+        if not isinstance(raw, str):
+            raise BadValueError(f"must be a string, not {typed(raw)}")
+        if not raw.strip():
+            raise BadValueError("must not be empty")
+        return raw
+
+    def describe(self) -> str:
+        return "string"
+
+
+@dataclass(frozen=True)
+class SizeOr:
+    """`WxH` or one of a few keywords (`auto`, `display`)."""
+
+    keywords: tuple[str, ...]
+    min: int = 16
+    max: int = 8192
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> Size | str:
+        spelled = " or ".join(self.keywords) + " or WxH such as 1920x1080"
+        if not isinstance(raw, str):
+            raise BadValueError(f"must be {spelled}; not {typed(raw)}")
+        if raw in self.keywords:
+            return raw
+        try:
+            size = parse_size(raw)
+        except ValueError:
+            hint = did_you_mean(raw, self.keywords)
+            raise BadValueError(f"must be {spelled}; not {shown(raw)}{hint}") from None
+        if not size.within(self.min, self.max):
+            raise BadValueError(
+                f"width and height must be between {self.min} and {self.max} pixels, not {size}"
+            )
+        return size
+
+    def to_toml(self, value: Size | str) -> str:
+        return str(value)
+
+    def describe(self) -> str:
+        return " or ".join(self.keywords) + " or WxH"
+
+
+@dataclass(frozen=True)
+class NameList:
+    """A list of names from a vocabulary known only at load time (presets, shapes).
+
+    With `empty_means_all`, an empty list stands for every known name followed by the
+    `extra` names, and is expanded at load time so the effective config shows it.
+    """
+
+    vocabulary: str
+    noun: str
+    extra: tuple[str, ...] = ()
+    min_items: int = 0
+    empty_means_all: bool = False
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> tuple[str, ...]:
+        if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+            raise BadValueError(f"must be an array of strings, not {typed(raw)}")
+        if len(raw) < self.min_items:
+            raise BadValueError(f"must name at least {self.min_items} {self.noun}")
+        known = [*names[self.vocabulary], *self.extra]
+        problems = [
+            f"unknown {self.noun} {shown(item)}{did_you_mean(item, known)}"
+            for item in raw
+            if item not in known
+        ]
+        if problems:
+            raise BadValueError(*problems)
+        if not raw and self.empty_means_all:
+            return tuple(known)
+        return tuple(raw)
+
+    def to_toml(self, value: tuple[str, ...]) -> list[str]:
+        return list(value)
+
+    def describe(self) -> str:
+        extra = "".join(f' or "{name}"' for name in self.extra)
+        return f"array of {self.noun} names{extra}"
+
+
+ValueType = Bool | Int | Float | Choice | Text | SizeOr | NameList

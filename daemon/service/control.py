@@ -1,0 +1,117 @@
+"""The render loop's window to the web threads: the status out, commands in.
+
+The web app (`create_app(hub, control)`) gets a Control. Its threads never touch
+the scene: they read the newest status (a dict built by the render loop
+and never changed after publication, so publishing is one reference swap) and
+put commands on a bounded queue that the render loop drains once per tick.
+
+Render loop side: `beat(now)` every tick (for `is_alive`), `publish_status(status)` a
+few times a second, `take_commands()` every tick, `stopped()` at the end.
+Web side: `status()`, `is_alive()`, `play_curve(curve)`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import queue
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spirokiosk.display.curves import Curve
+
+log = logging.getLogger(__name__)
+
+STALL_SECONDS = 2.0  # no tick for this long: the loop counts as stalled (/healthz 503)
+MAX_QUEUED_COMMANDS = 64  # a flood of requests is refused, never buffered without end
+MAX_COMMANDS_PER_TICK = 8  # the rest waits for the next tick: a frame stays cheap
+
+
+@dataclass(frozen=True)
+class PlayCurve:
+    """Play this curve next, before the playlist (requests play in order)."""
+
+    curve: Curve
+
+
+Command = PlayCurve  # a union as commands are added
+
+
+class Control:
+    """The published status and the command queue; safe to share between threads."""
+
+    def __init__(
+        self,
+        *,
+        stall_seconds: float = STALL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        max_queued: int = MAX_QUEUED_COMMANDS,
+    ) -> None:
+        self._stall_seconds = stall_seconds
+        self._clock = clock
+        self._commands: queue.Queue[Command] = queue.Queue(maxsize=max_queued)
+        self._max_queued = max_queued
+        self._scene_queue = 0  # curves asked for and not started yet, as the loop last saw
+        self._status: dict = {}
+        self._last_beat = -math.inf
+        self._running = False
+
+    # -- web threads ---------------------------------------------------------
+
+    def status(self) -> dict:
+        """The newest status the loop published (a shallow copy: the caller may add keys)."""
+        return dict(self._status)
+
+    def is_alive(self) -> bool:
+        """True while the render loop runs and ticked within the last `stall_seconds`."""
+        return self._running and self._clock() - self._last_beat < self._stall_seconds
+
+    def submit(self, command: Command) -> bool:
+        """Queue a command for the render loop; False when the queue is full."""
+        try:
+            self._commands.put_nowait(command)
+        except queue.Full:
+            log.warning("command queue full: %s refused", type(command).__name__)
+            return False
+        return True
+
+    def play_curve(self, curve: Curve) -> bool:
+        """Ask for `curve` after the current one (and any asked for before it).
+
+        False when `max_queued` curves already wait, counting those the loop has
+        handed to the scene: requests are refused, never buffered without end.
+        """
+        if self._scene_queue + self._commands.qsize() >= self._max_queued:
+            log.warning("%d curves already wait: request refused", self._max_queued)
+            return False
+        return self.submit(PlayCurve(curve))
+
+    # -- render loop ---------------------------------------------------------
+
+    def beat(self, now: float) -> None:
+        """The loop ticked at `now` (on the same clock as this Control's)."""
+        self._last_beat = now
+        self._running = True
+
+    def note_scene_queue(self, count: int) -> None:
+        """How many requested curves the scene holds, not started yet (every tick)."""
+        self._scene_queue = count
+
+    def publish_status(self, status: dict) -> None:
+        """Make `status` the status; the caller must not change it afterwards."""
+        self._status = status
+
+    def take_commands(self, limit: int = MAX_COMMANDS_PER_TICK) -> list[Command]:
+        """Up to `limit` queued commands, oldest first, without waiting."""
+        taken: list[Command] = []
+        while len(taken) < limit:
+            try:
+                taken.append(self._commands.get_nowait())
+            except queue.Empty:
+                break
+        return taken
+
+    def stopped(self) -> None:
+        """The loop has ended: is_alive() is false from now on."""
+        self._running = False

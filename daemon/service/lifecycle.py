@@ -1,0 +1,192 @@
+"""`spirokiosk run`: start the parts in order, run the render loop, stop them in reverse.
+
+    config -> logging -> signal handlers -> display -> scene -> camera (its own
+    thread) -> frame hub (encoder thread) -> web server (binds its port) -> first
+    frame -> READY=1 -> loop
+    ... -> STOPPING=1 -> web server -> hub -> camera -> display -> signal handlers
+
+Every part that started is registered on an ExitStack right after it started,
+so a failed start stops exactly what was running, in reverse order. A start
+that fails for a reason the admin can fix (bad config, busy port, no display
+when one was demanded) says so in one line and exits with status 1; a clean
+stop (SIGTERM, SIGINT, a closed window) exits with 0. A camera that cannot
+be opened does not fail the start: it is retried in its thread while the
+screen shows curves only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+from spirokiosk.daemon.config import (
+    Config,
+    ConfigError,
+    describe_source,
+    load_from_options,
+    report_config_errors,
+)
+from spirokiosk.daemon.service.control import Control
+from spirokiosk.daemon.service.logs import setup_logging
+from spirokiosk.daemon.service.notify import Notifier
+from spirokiosk.daemon.service.signals import SignalFlags
+
+if TYPE_CHECKING:
+    from spirokiosk.web.hub import FrameHub
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+HUB_STOP_SECONDS = 0.5
+WEB_STOP_SECONDS = 1.0  # with the hub's, well inside the 2 s a stop may take
+CAMERA_STOP_SECONDS = 0.3  # a camera stuck in its driver is left to end alone
+
+
+class StartError(RuntimeError):
+    """A part could not start; the message is the one line the admin sees."""
+
+
+def config_args(args: argparse.Namespace) -> argparse.Namespace:
+    """args with `--display MODE` as the last --set, so it wins at start and on reload."""
+    overrides = list(getattr(args, "overrides", None) or [])
+    display = getattr(args, "display", None)
+    if display:
+        overrides.append(f"display.mode={display}")
+    return argparse.Namespace(**{**vars(args), "overrides": overrides})
+
+
+def read_config(args: argparse.Namespace) -> Config | None:
+    """The config, or None after printing every error and that the kiosk will not start."""
+    try:
+        return load_from_options(args.config, args.overrides)
+    except ConfigError as exc:
+        report_config_errors(exc)
+        count = len(exc.errors)
+        print(
+            f"spirokiosk: not starting: {count} config error{'s' if count != 1 else ''}",
+            file=sys.stderr,
+        )
+        return None
+
+
+def run(args: argparse.Namespace) -> int:
+    """The `run` command: the live kiosk until stopped. Returns the exit status."""
+    args = config_args(args)
+    config = read_config(args)
+    if config is None:
+        return EXIT_FAILED
+    setup_logging(config.logging.level, config.logging.verbose)
+    log.info("config: %s", describe_source(args.config, config))
+    notifier = Notifier()
+    with contextlib.ExitStack() as stack:  # closing it stops what started, in reverse
+        try:
+            status = _run_parts(args, config, notifier, stack)
+        except StartError as exc:
+            log.error("%s", exc)
+            status = EXIT_FAILED
+        except Exception:
+            log.exception("spirokiosk failed")
+            status = EXIT_FAILED
+    if status == EXIT_OK:
+        log.info("stopped")
+    return status
+
+
+def _run_parts(
+    args: argparse.Namespace, config: Config, notifier: Notifier, stack: contextlib.ExitStack
+) -> int:
+    # Heavy imports here, after the config is known to be good: a config error is fast.
+    import pygame
+
+    from spirokiosk.daemon.service.loop import RenderLoop
+    from spirokiosk.daemon.service.parts import (
+        camera_settings,
+        display_size,
+        scene_overlays,
+        scene_timing,
+    )
+    from spirokiosk.daemon.service.playlist import Playlist
+    from spirokiosk.display.camera.link import CameraLink
+    from spirokiosk.display.draw.scene import Scene
+    from spirokiosk.display.screen.output import DisplayError, open_output
+
+    signals = SignalFlags()
+    signals.install()
+    stack.callback(signals.uninstall)
+
+    display = config.display
+    stack.callback(pygame.quit)
+    try:
+        output = open_output(
+            display.mode, display_size(config), fallback_headless=display.fallback_headless
+        )
+    except DisplayError as exc:
+        raise StartError(str(exc)) from exc
+    stack.callback(output.close)
+    log.info("display: %s", output.describe())
+
+    playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
+    overlays = scene_overlays(config)
+    scene = Scene(output.size, playlist, timing=scene_timing(config), overlays=overlays)
+
+    camera = CameraLink(scene, like=output.surface)
+    stack.callback(camera.stop, CAMERA_STOP_SECONDS)
+    camera.apply(camera_settings(config))
+
+    control = Control()
+    hub = None
+    if config.web.enabled:
+        hub = _start_web(config, control, stack)
+    else:
+        log.info("web mirror disabled (web.enabled = false)")
+
+    loop = RenderLoop(
+        output=output,
+        scene=scene,
+        playlist=playlist,
+        config=config,
+        load_config=lambda: load_from_options(args.config, args.overrides),
+        control=control,
+        notifier=notifier,
+        signals=signals,
+        hub=hub,
+        camera=camera,
+    )
+    loop.tick()  # the first frame is on screen before READY
+    notifier.ready(status=loop.status_line())
+    log.info("ready: %s", loop.status_line())
+    try:
+        loop.run()
+    finally:
+        notifier.stopping()
+    return EXIT_OK
+
+
+def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) -> FrameHub:
+    """The hub with its encoder thread, and the web server serving (port bound)."""
+    from spirokiosk.daemon.service.parts import stream_settings
+    from spirokiosk.web.app import create_app
+    from spirokiosk.web.hub import FrameHub
+    from spirokiosk.web.server import WebServer, WebServerError
+
+    web = config.web
+    hub = FrameHub(stream_settings(config))
+    hub.start()
+    stack.callback(hub.stop, HUB_STOP_SECONDS)
+    try:
+        server = WebServer(
+            create_app(hub, control),
+            bind=web.bind,
+            port=web.port,
+            max_viewers=web.max_viewers,
+            write_timeout_seconds=web.write_timeout_seconds,
+        )
+    except WebServerError as exc:
+        raise StartError(str(exc)) from exc
+    stack.callback(server.stop, WEB_STOP_SECONDS)
+    server.start()
+    return hub

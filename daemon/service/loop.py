@@ -1,0 +1,270 @@
+"""The render loop: one plain pygame loop in the main thread, owning scene and screen.
+
+Each tick: SDL events, signal flags (stop, reload), queued web commands, the
+scene advanced by real elapsed time, drawn (over the camera's newest frame
+when there is a camera and it delivers; never waiting for one), presented
+(vsync or a frame-rate cap), the frame handed to the hub only when it wants
+one, the watchdog pinged, and now and then a status document for the web and
+a STATUS line for systemd.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import pygame
+
+from spirokiosk.daemon.config import Config, ConfigError, changed_keys, restart_keys
+from spirokiosk.daemon.service.control import Control, PlayCurve
+from spirokiosk.daemon.service.logs import setup_logging
+from spirokiosk.daemon.service.notify import Notifier
+from spirokiosk.daemon.service.parts import (
+    camera_settings,
+    scene_overlays,
+    scene_timing,
+    stream_settings,
+)
+from spirokiosk.daemon.service.playlist import Playlist
+from spirokiosk.daemon.service.signals import SignalFlags
+from spirokiosk.display.camera.link import CAMERA_OFF, CameraLink
+from spirokiosk.display.curves import Curve
+from spirokiosk.display.draw.scene import Scene
+from spirokiosk.display.draw.surfaces import surface_array, surface_layout
+from spirokiosk.display.rates import RateMeter
+from spirokiosk.display.screen.output import Output
+from spirokiosk.web.hub import FrameHub
+
+log = logging.getLogger(__name__)
+
+MAX_DT = 0.25  # after a stall the animation resumes where it was, it does not jump
+STATUS_EVERY = 0.25  # seconds between status documents for the web
+SYSTEMD_STATUS_EVERY = 5.0  # seconds between STATUS= lines
+FPS_WINDOW = 1.0  # seconds over which the render fps is measured
+VSYNC_CHECK_FRAMES = 120  # after this many frames, see whether vsync really waits
+NO_VSYNC_FPS = 250.0  # faster than any screen refreshes: vsync is not working
+QUIT_KEYS = (pygame.K_ESCAPE, pygame.K_q)  # stop the program, on a desktop only
+
+
+class RenderLoop:
+    """Ticks until a stop is requested. `tick()` is one frame; `run()` loops it."""
+
+    def __init__(
+        self,
+        *,
+        output: Output,
+        scene: Scene,
+        playlist: Playlist,
+        config: Config,
+        load_config: Callable[[], Config],
+        control: Control,
+        notifier: Notifier,
+        signals: SignalFlags,
+        hub: FrameHub | None = None,
+        camera: CameraLink | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.output = output
+        self.scene = scene
+        self.playlist = playlist
+        self.config = config
+        self._load_config = load_config
+        self.control = control
+        self.notifier = notifier
+        self.signals = signals
+        self.hub = hub
+        self.camera = camera  # applied and started by its maker; switched on reload
+        self._clock = clock
+        self._layout = surface_layout(output.surface)
+        self._frame_clock = pygame.time.Clock()
+        self._capped = not output.vsync  # without vsync, display.fps caps the rate
+        self._fps = RateMeter(FPS_WINDOW)
+        self._started = clock()
+        self._last_tick: float | None = None
+        self._next_status = self._started
+        self._next_systemd_status = self._started + SYSTEMD_STATUS_EVERY
+        self._curve_data: tuple[Curve | None, dict | None] = (None, None)
+        self.frames = 0
+        self.reloads = 0
+
+    # -- the loop -----------------------------------------------------------
+
+    def run(self) -> None:
+        """Tick until SIGTERM/SIGINT (or a closed window) asks to stop."""
+        try:
+            while not self.signals.stop_requested:
+                self.tick()
+        finally:
+            self.control.stopped()
+        why = self.signals.stop_signal.name if self.signals.stop_signal else "request"
+        log.info("stopping (%s) after %d frames", why, self.frames)
+
+    def tick(self) -> None:
+        now = self._clock()
+        dt = 0.0 if self._last_tick is None else min(max(now - self._last_tick, 0.0), MAX_DT)
+        self._last_tick = now
+        if self.output.has_events:
+            self._handle_events()
+        if self.signals.take_reload():
+            self.reload()
+        self._apply_commands()
+        self.scene.update(dt)
+        picture = self.camera.picture(now) if self.camera is not None else None
+        self.scene.draw(self.output.surface, picture)
+        self.output.present()
+        self.frames += 1
+        self._fps.add(now)
+        if self.hub is not None and self.hub.wants_frame(now):
+            self._publish_frame()
+        self.control.beat(now)
+        self.notifier.watchdog_ping(now)
+        if now >= self._next_status:
+            self._next_status = now + STATUS_EVERY
+            self.control.publish_status(self.status(now))
+        if now >= self._next_systemd_status:
+            self._next_systemd_status = now + SYSTEMD_STATUS_EVERY
+            self.notifier.status(self.status_line())
+        if self.frames == VSYNC_CHECK_FRAMES:
+            self._check_vsync()
+        if self._capped:
+            self._frame_clock.tick(self.config.display.fps)
+
+    def _check_vsync(self) -> None:
+        """A driver that claims vsync but does not wait would spin a core: cap it."""
+        if not self._capped and self._fps.rate() > NO_VSYNC_FPS:
+            log.warning(
+                "display: %.0f fps despite vsync; capping at display.fps = %d",
+                self._fps.rate(),
+                self.config.display.fps,
+            )
+            self._capped = True
+
+    def _handle_events(self) -> None:
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT:
+                log.info("the window was closed")
+                self.signals.request_stop()
+            elif (
+                event.type == pygame.KEYDOWN
+                and event.key in QUIT_KEYS
+                and self.output.on_desktop  # a stray key must not end the kiosk
+            ):
+                log.info("%s pressed", pygame.key.name(event.key))
+                self.signals.request_stop()
+
+    def _apply_commands(self) -> None:
+        for command in self.control.take_commands():
+            if isinstance(command, PlayCurve):
+                self.scene.queue_curve(command.curve)
+                name = command.curve.name or "a curve"
+                log.info("queued %s (asked over the web)", name, extra={"CURVE": name})
+        self.control.note_scene_queue(self.scene.queued_count)
+
+    def _publish_frame(self) -> None:
+        """Hand the frame to the hub, which copies it out (one memcpy into its buffer)."""
+        view = surface_array(self.output.surface)
+        try:
+            self.hub.publish_copy(view, self._layout, time.time())
+        finally:
+            del view  # unlock the surface
+
+    # -- status -------------------------------------------------------------
+
+    def _curve_dict(self) -> dict:
+        curve = self.scene.curve
+        cached, data = self._curve_data
+        if cached is not curve or data is None:
+            data = curve.to_dict()
+            self._curve_data = (curve, data)
+        return data
+
+    def status(self, now: float) -> dict:
+        """The status document's loop part; a new dict each time (never changed later)."""
+        output, scene, curves = self.output, self.scene, self.config.curves
+        camera = self.camera
+        return {
+            "mode": output.mode,
+            "requested_mode": output.requested,
+            "fallback_reason": output.fallback_reason,
+            "display": {
+                "size": list(output.size),
+                "driver": output.driver,
+                "vsync": not self._capped,
+                "fps_cap": self.config.display.fps if self._capped else None,
+            },
+            "fps": round(self._fps.rate(), 1),
+            "frames_rendered": self.frames,
+            "uptime_s": round(now - self._started, 1),
+            "camera": camera.status(now) if camera is not None else dict(CAMERA_OFF),
+            "picture": camera.shown if camera is not None else "curves",
+            "curve": self._curve_dict(),
+            "curve_summary": scene.curve.summary(),
+            "phase": scene.phase,
+            "progress": round(scene.progress, 4),
+            "queued": scene.queued_count,
+            "timing": {
+                "draw_seconds": curves.draw_seconds,
+                "hold_seconds": curves.hold_seconds,
+                "fade_seconds": curves.fade_seconds,
+            },
+            "config_source": self.config.source,
+            "reloads": self.reloads,
+        }
+
+    def status_line(self) -> str:
+        """systemd's STATUS=: mode, curve, fps, viewers."""
+        name = self.scene.curve.name or "unnamed curve"
+        text = f"{self.output.mode}, {name}, {self._fps.rate():.1f} fps"
+        if self.hub is not None:
+            text += f", {self.hub.stats().viewers} viewers"
+        camera = self.camera.summary() if self.camera is not None else None
+        if camera is not None:
+            text += f", {camera}"
+        return text
+
+    # -- reload -------------------------------------------------------------
+
+    def reload(self) -> None:
+        """SIGHUP: read the config again; apply what can be applied, keep it all on errors."""
+        self.notifier.reloading()
+        log.info("reloading the configuration")
+        try:
+            new = self._load_config()
+        except ConfigError as exc:
+            log.error("config not reloaded, %d error(s); the running config stays", len(exc.errors))
+            for line in exc.errors:
+                log.error("%s", line)
+        else:
+            self.apply_config(new)
+        # The status shows the outcome before systemd (and whoever waits on it) hears READY.
+        self.control.publish_status(self.status(self._clock()))
+        self.notifier.ready(status=self.status_line())
+
+    def apply_config(self, new: Config) -> None:
+        old, self.config = self.config, new
+        changed = changed_keys(old, new)
+        self.reloads += 1
+        if old.logging != new.logging:
+            setup_logging(new.logging.level, new.logging.verbose)
+        if old.curves != new.curves:
+            self.playlist.update(new.curves.playlist, new.curves.random_shapes)
+            self.scene.timing = scene_timing(new)
+        if scene_overlays(old) != scene_overlays(new):
+            self.scene.set_overlays(scene_overlays(new))
+        if self.hub is not None and old.web != new.web:
+            self.hub.apply_settings(stream_settings(new))
+        if self.camera is not None and old.camera != new.camera:
+            self.camera.apply(camera_settings(new))
+        restart = [key for key in changed if key in restart_keys()]
+        live = [key for key in changed if key not in restart]
+        if not changed:
+            outcome = "no changes"
+        else:
+            outcome = ", ".join(live) + " applied" if live else "nothing applied live"
+        log.info("config reloaded from %s: %s", new.source, outcome)
+        if restart:
+            log.warning(
+                "%s changed: takes effect after a restart (systemctl restart spirokiosk)",
+                ", ".join(restart),
+            )

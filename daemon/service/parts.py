@@ -1,0 +1,51 @@
+"""The config's sections as the arguments of the parts they configure: the stream, the
+scene's timing and overlays, the camera, the screen. Used at start-up (`lifecycle`) and
+on reload (`loop`); the values are the schema's, already checked, passed on as they are.
+"""
+
+from __future__ import annotations
+
+from spirokiosk.daemon.config import Config
+from spirokiosk.display.camera.link import CameraSettings
+from spirokiosk.display.draw.scene import Overlays, Timing
+from spirokiosk.display.sizes import Size
+from spirokiosk.web.hub import StreamSettings
+
+
+def display_size(config: Config) -> Size | None:
+    """display.size: a Size, or None for auto (the screen's own)."""
+    size = config.display.size
+    return size if isinstance(size, Size) else None
+
+
+def stream_settings(config: Config) -> StreamSettings:
+    """The stream's keys of the [web] section as the hub's settings."""
+    web = config.web
+    return StreamSettings(
+        max_viewers=web.max_viewers,
+        fps=web.stream_fps,
+        quality=web.stream_quality,
+        box=web.stream_size if isinstance(web.stream_size, Size) else None,
+    )
+
+
+def scene_overlays(config: Config) -> Overlays:
+    display = config.display
+    return Overlays(pen=display.show_pen, wheels=display.show_wheels, caption=display.show_caption)
+
+
+def scene_timing(config: Config) -> Timing:
+    curves = config.curves
+    return Timing(curves.draw_seconds, curves.hold_seconds, curves.fade_seconds)
+
+
+def camera_settings(config: Config) -> CameraSettings:
+    """The [camera] section as the CameraLink's settings."""
+    camera = config.camera
+    return CameraSettings(
+        source=camera.source,
+        mode=camera.mode,
+        device=camera.device,
+        opacity=camera.overlay_opacity,
+        timeout=camera.timeout_seconds,
+    )

@@ -1,0 +1,14 @@
+"""Drawing curves with pygame: strokes, the canvas, overlays, the layout and the scene.
+
+`stroke` rasterises anti-aliased polylines into pixels; `drawing` keeps one curve's
+persistent canvas; `ink` keeps its strokes alone for blending over a camera picture;
+`overlays` draws the pen, wheels and caption on the frame; `layout` fits a curve to a
+pixel size and samples it (pure numpy); `scene` is the show (draw, hold, cross-fade);
+`surfaces` reads a surface's memory.
+
+May import: display.curves and display's helper modules.
+"""
+
+# What the scene can do with a camera picture (camera.mode): draw the curves over it,
+# or show it alone. Here, not in `scene`, so the config can name them without pygame.
+CAMERA_MODES = ("overlay", "camera")

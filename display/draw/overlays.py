@@ -1,0 +1,194 @@
+"""What is drawn over a curve's canvas on each frame: pen, wheels, caption.
+
+Overlays go on the frame, never on the persistent canvas. Everything that
+depends only on the curve (wheel outlines, the caption panel) is built once
+per drawing; per frame only a few small blits and lines remain.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pygame
+import pygame.gfxdraw
+
+from spirokiosk.display.draw.drawing import CurveDrawing
+
+WHEEL_ALPHA = 150  # opacity of the wheels-and-arms layer (0..255)
+WHEEL_OUTLINE_POINTS = 96
+WHEEL_LIGHT = (235, 235, 240)
+WHEEL_DARK = (12, 12, 20)  # not (0, 0, 0): that is the layer's transparent colour
+CAPTION_ALPHA = 150  # opacity of the dark panel behind the caption
+
+
+@dataclass(frozen=True)
+class Overlays:
+    """Which overlays to draw on every frame."""
+
+    pen: bool = True  # a bright dot with a glow at the pen tip
+    wheels: bool = False  # the epicycles: arms from the centre, each wheel's outline
+    caption: bool = False  # curve name and summary in the bottom-left corner
+
+
+def glow_sprite(radius: int) -> pygame.Surface:
+    """A white disc of soft light, alpha falling off like a Gaussian."""
+    size = 2 * radius + 1
+    yy, xx = np.mgrid[0:size, 0:size] - radius
+    falloff = np.exp(-((np.hypot(xx, yy) / (0.5 * radius)) ** 2))
+    sprite = pygame.Surface((size, size), pygame.SRCALPHA, 32)
+    sprite.fill((255, 255, 255, 0))
+    alpha = pygame.surfarray.pixels_alpha(sprite)
+    alpha[:] = np.round(200.0 * falloff).astype(np.uint8)
+    del alpha
+    return sprite
+
+
+class _WheelChain:
+    """The epicycles of one drawing: each wheel's outline at its joint, arms between joints.
+
+    Everything is drawn opaque and then blended at WHEEL_ALPHA as a whole
+    (black is the colour key): translucent lines drawn one by one would
+    double up where they meet. A wheel's outline never changes shape, only
+    place, so each is rendered once into a run-length-encoded sprite, which
+    blits in microseconds; only the arms are redrawn every frame, on a
+    scratch layer the size of their bounding box.
+    """
+
+    def __init__(self, drawing: CurveDrawing):
+        self._drawing = drawing
+        self._origin = np.array(drawing.fit.point_to_pixels(0j))
+        self._scale = drawing.fit.scale
+        self._sprites: list[tuple[int, pygame.Surface, int]] = []  # (wheel, sprite, centre)
+        for index, wheel in enumerate(drawing.curve.wheels):
+            size = wheel.size * self._scale
+            if size >= 3.0:  # smaller does not read as a wheel
+                self._sprites.append((index, *_outline_sprite(wheel, self._scale)))
+        self._layer: pygame.Surface | None = None
+
+    def joints(self, t: float) -> np.ndarray:
+        """(n + 1, 2) pixel positions: the centre, each wheel's joint, the pen."""
+        steps = [complex(w.position(np.array(t))) for w in self._drawing.curve.wheels]
+        offsets = np.array([[0.0, 0.0]] + [[s.real, -s.imag] for s in steps])
+        return self._origin + np.cumsum(offsets * self._scale, axis=0)
+
+    def draw(self, target: pygame.Surface, t: float) -> None:
+        joints = self.joints(t)
+        for index, sprite, centre in self._sprites:
+            x, y = joints[index]
+            target.blit(sprite, (round(x) - centre, round(y) - centre))
+        self._draw_arms(target, joints)
+
+    def _draw_arms(self, target: pygame.Surface, joints: np.ndarray) -> None:
+        """The chain dark-edged, so it reads on light and dark backgrounds."""
+        lo, hi = np.floor(joints.min(axis=0)) - 4, np.ceil(joints.max(axis=0)) + 4
+        box = pygame.Rect(int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1]))
+        layer_w, layer_h = self._layer.get_size() if self._layer is not None else (0, 0)
+        if layer_w < box.width or layer_h < box.height:
+            size = (max(box.width, layer_w), max(box.height, layer_h))
+            self._layer = pygame.Surface(size, 0, 32)
+            self._layer.set_colorkey((0, 0, 0))
+            self._layer.set_alpha(WHEEL_ALPHA)
+        area = pygame.Rect(0, 0, box.width, box.height)
+        self._layer.fill((0, 0, 0), area)
+        chain = (joints - lo).tolist()
+        pygame.draw.lines(self._layer, WHEEL_DARK, False, (joints - lo + 0.5).tolist(), 3)
+        pygame.draw.aalines(self._layer, WHEEL_LIGHT, False, chain)
+        for x, y in chain[:-1]:
+            pygame.gfxdraw.aacircle(self._layer, round(x), round(y), 2, WHEEL_LIGHT)
+            pygame.gfxdraw.filled_circle(self._layer, round(x), round(y), 2, WHEEL_LIGHT)
+        target.blit(self._layer, box.topleft, area)
+
+
+def _outline_sprite(wheel, scale: float) -> tuple[pygame.Surface, int]:
+    """A wheel's outline, light, anti-aliased, dark-edged, on the colour key.
+
+    Returns (sprite, centre pixel). The dark edge keeps the light line
+    visible on light backgrounds.
+    """
+    size = wheel.size * scale
+    count = int(np.clip(2.0 * math.pi * size / 8.0, 24, WHEEL_OUTLINE_POINTS))  # ~8 px edges
+    theta = np.linspace(0.0, 2.0 * math.pi, count, endpoint=False)
+    z = wheel.position(theta / wheel.freq) * scale  # the whole outline, once round
+    centre = math.ceil(size) + 2
+    sprite = pygame.Surface((2 * centre + 1, 2 * centre + 1), 0, 32)
+    sprite.fill((0, 0, 0))
+    points = np.column_stack([centre + 0.5 + z.real, centre + 0.5 - z.imag])
+    # pygame truncates the wide line's coordinates: +0.5 centres it on the fine one.
+    pygame.draw.lines(sprite, WHEEL_DARK, True, (points + 0.5).tolist(), 3)
+    pygame.draw.aalines(sprite, WHEEL_LIGHT, True, points.tolist())
+    sprite.set_colorkey((0, 0, 0), pygame.RLEACCEL)
+    sprite.set_alpha(WHEEL_ALPHA, pygame.RLEACCEL)
+    return sprite, centre
+
+
+def _caption_panel(drawing: CurveDrawing) -> pygame.Surface:
+    """Name and one-line summary in white on a rounded, translucent dark panel."""
+    if not pygame.font.get_init():
+        pygame.font.init()
+    height = drawing.size[1]
+    size = max(12, round(height / 42))
+    title_font = pygame.font.Font(None, round(size * 1.25))
+    body_font = pygame.font.Font(None, size)
+    curve = drawing.curve
+    lines = [
+        title_font.render(curve.name or "spirograph", True, (255, 255, 255)),
+        body_font.render(curve.summary(), True, (225, 225, 225)),
+    ]
+    pad = max(4, size // 2)
+    width = max(line.get_width() for line in lines) + 2 * pad
+    panel_h = sum(line.get_height() for line in lines) + 2 * pad
+    panel = pygame.Surface((width, panel_h), pygame.SRCALPHA, 32)
+    pygame.draw.rect(panel, (0, 0, 0, CAPTION_ALPHA), panel.get_rect(), border_radius=pad)
+    y = pad
+    for line in lines:
+        panel.blit(line, (pad, y))
+        y += line.get_height()
+    return panel
+
+
+class OverlayPainter:
+    """Draws the enabled overlays for a drawing onto a frame."""
+
+    def __init__(self, overlays: Overlays):
+        self.overlays = overlays
+        self._drawing: CurveDrawing | None = None
+        self._glow: pygame.Surface | None = None
+        self._chain: _WheelChain | None = None
+        self._caption: pygame.Surface | None = None
+
+    def _prepare(self, drawing: CurveDrawing) -> None:
+        if drawing is self._drawing:
+            return
+        self._drawing = drawing
+        width = drawing.curve.line_width
+        self._glow = glow_sprite(max(6, round(2.5 * width))) if self.overlays.pen else None
+        self._chain = _WheelChain(drawing) if self.overlays.wheels else None
+        self._caption = _caption_panel(drawing) if self.overlays.caption else None
+
+    def draw(self, target: pygame.Surface, drawing: CurveDrawing, *, moving: bool) -> None:
+        """Overlays for `drawing`; pen and wheels only while the pen is `moving`."""
+        self._prepare(drawing)
+        if moving and self._chain is not None:
+            self._draw_wheels(target, drawing)
+        if moving and self._glow is not None:
+            self._draw_pen(target, drawing)
+        if self._caption is not None:
+            margin = max(6, drawing.size[1] // 60)
+            target.blit(
+                self._caption, (margin, target.get_height() - margin - self._caption.get_height())
+            )
+
+    def _draw_pen(self, target: pygame.Surface, drawing: CurveDrawing) -> None:
+        x, y = drawing.pen_position()
+        glow = self._glow.copy()
+        glow.fill((*drawing.pen_colour(), 255), special_flags=pygame.BLEND_RGBA_MULT)
+        radius = glow.get_width() // 2
+        target.blit(glow, (round(x) - radius, round(y) - radius))
+        core = max(2, round(drawing.curve.line_width * 0.45))
+        cx, cy = round(x), round(y)
+        pygame.gfxdraw.aacircle(target, cx, cy, core + 1, (0, 0, 0, 110))
+        pygame.gfxdraw.filled_circle(target, cx, cy, core, (255, 255, 255))
+        pygame.gfxdraw.aacircle(target, cx, cy, core, (255, 255, 255))
+
+    def _draw_wheels(self, target: pygame.Surface, drawing: CurveDrawing) -> None:
+        self._chain.draw(target, drawing.pen_parameter)

@@ -1,0 +1,279 @@
+"""The show: curves drawn one after another, held, and cross-faded into the next.
+
+    scene = Scene(size=(w, h), next_curve=playlist_function,
+                  timing=Timing(draw_seconds=30.0, hold_seconds=8.0, fade_seconds=2.0),
+                  overlays=Overlays(pen=True, wheels=False, caption=False))
+    scene.update(dt)        # elapsed seconds, not frames
+    scene.draw(target)      # the whole frame
+
+    scene.set_camera_mode("overlay", opacity=0.85)   # or "camera", or None
+    scene.draw(target, picture)   # the camera picture under the curves (or alone)
+
+Each curve's own clock starts when its pen starts. Its life is
+`draw_seconds` of drawing then `hold_seconds` of holding; then the next curve
+starts drawing while the finished frame of the old one fades out over its
+first `fade_seconds` (phase "fading"; `curve` and `progress` are already the
+new curve's).
+
+With a camera mode the strokes are also kept on each drawing's InkLayer:
+"overlay" draws the camera picture with that layer blended over it (the old
+curve's layer fading out over the new one), "camera" the picture alone.
+Without a picture (no camera, or it failed) the frame is the curves as
+always, over their background map.
+"""
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pygame
+
+from spirokiosk.display.curves import Curve
+from spirokiosk.display.draw import CAMERA_MODES
+from spirokiosk.display.draw.drawing import CurveDrawing
+from spirokiosk.display.draw.ink import InkLayer, check_opacity
+from spirokiosk.display.draw.overlays import OverlayPainter, Overlays
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Overlays", "Scene", "Timing"]
+
+DEFAULT_OPACITY = 0.85
+
+# Float sums of many small steps land a hair off the exact total: within this
+# many seconds of the end the drawing counts as complete.
+TIME_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per curve: pen time, pause on the finished picture, cross-fade."""
+
+    draw_seconds: float = 30.0
+    hold_seconds: float = 8.0
+    fade_seconds: float = 2.0
+
+    def __post_init__(self) -> None:
+        if not self.draw_seconds > 0:
+            raise ValueError(f"draw_seconds: must be positive, not {self.draw_seconds!r}")
+        for name in ("hold_seconds", "fade_seconds"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name}: must be zero or more, not {getattr(self, name)!r}")
+
+    @property
+    def cycle_seconds(self) -> float:
+        """From one curve's first stroke to the next curve's."""
+        return self.draw_seconds + self.hold_seconds
+
+
+class Scene:
+    """Owns the current drawing, the clock, the queue and the cross-fade.
+
+    `next_curve()` is called once per curve, for the playlist; curves passed to
+    `queue_curve` go first. The next playlist curve is prepared halfway through
+    the hold, while the picture is still, so the switch costs no visible frame.
+    """
+
+    def __init__(
+        self,
+        size: tuple[int, int],
+        next_curve: Callable[[], Curve],
+        timing: Timing | None = None,
+        overlays: Overlays | None = None,
+        camera_mode: str | None = None,
+        opacity: float = DEFAULT_OPACITY,
+    ):
+        self.size = (int(size[0]), int(size[1]))
+        self.timing = timing or Timing()
+        self.overlays = overlays or Overlays()
+        self._next_curve = next_curve
+        self._queue: deque[Curve] = deque()
+        self._painter = OverlayPainter(self.overlays)
+        self._camera_mode = _check_camera_mode(camera_mode)
+        self._opacity = check_opacity(opacity)
+        self._drawing = self._new_drawing(next_curve())
+        self._prepared: CurveDrawing | None = None  # the next curve, built early
+        self._prepared_from_queue = False  # ...asked for with queue_curve, or the playlist's
+        self._elapsed = 0.0  # seconds since the current curve's pen started
+        self._old_frame: pygame.Surface | None = None  # previous finished frame, while fading
+        self._old_ink: InkLayer | None = None  # its strokes alone, while fading over a camera
+
+    # -- state -------------------------------------------------------------
+
+    @property
+    def curve(self) -> Curve:
+        return self._drawing.curve
+
+    @property
+    def drawing(self) -> CurveDrawing:
+        return self._drawing
+
+    @property
+    def progress(self) -> float:
+        """The current curve's pen progress, 0..1."""
+        return self._drawing.progress
+
+    @property
+    def phase(self) -> str:
+        """'fading' (new curve starting over the old one), 'drawing' or 'holding'."""
+        if self._old_frame is not None:
+            return "fading"
+        return "holding" if self._drawing.progress >= 1.0 else "drawing"
+
+    @property
+    def camera_mode(self) -> str | None:
+        """None (curves only), "overlay" or "camera"."""
+        return self._camera_mode
+
+    @property
+    def opacity(self) -> float:
+        """How opaque the curves are over the camera picture (overlay mode)."""
+        return self._opacity
+
+    def set_camera_mode(self, mode: str | None, opacity: float | None = None) -> None:
+        """Switch between curves only (None), "overlay" and "camera"; at once.
+
+        Turning a camera mode on puts the strokes drawn so far on the current
+        drawing's ink layer (about a tenth of a second for a whole curve at
+        1920x1080); None drops the layers.
+        """
+        mode = _check_camera_mode(mode)
+        opacity = self._opacity if opacity is None else check_opacity(opacity)
+        if (mode, opacity) == (self._camera_mode, self._opacity):
+            return
+        self._camera_mode, self._opacity = mode, opacity
+        drawings = [self._drawing] + ([self._prepared] if self._prepared is not None else [])
+        for drawing in drawings:
+            if mode is None:
+                drawing.disable_ink()
+            else:
+                drawing.enable_ink(self._opacity)
+        self._old_ink = None  # a fade under way finishes without the camera picture's version
+
+    def set_overlays(self, overlays: Overlays) -> None:
+        """Show other overlays from the next frame on (a config reload)."""
+        self.overlays = overlays
+        self._painter = OverlayPainter(overlays)
+
+    def queue_curve(self, curve: Curve) -> None:
+        """Play `curve` next, before the playlist (curves queue in order)."""
+        self._queue.append(curve)
+
+    @property
+    def queued_count(self) -> int:
+        """Curves asked for with `queue_curve` that have not started yet."""
+        return len(self._queue) + (1 if self._prepared_from_queue else 0)
+
+    # -- time ----------------------------------------------------------------
+
+    def update(self, dt: float) -> None:
+        """Advance by `dt` seconds: move the pen, hold, switch curves, fade.
+
+        A stall longer than one whole curve counts as one curve's time, so a
+        long pause never skips through (and pays for) several curves at once.
+        """
+        timing = self.timing
+        dt = min(max(float(dt), 0.0), timing.cycle_seconds)
+        self._elapsed += dt
+        if self._elapsed > timing.cycle_seconds + TIME_EPSILON:
+            self._switch_curve(self._elapsed - timing.cycle_seconds)
+        if self._old_frame is not None and self._elapsed >= timing.fade_seconds:
+            self._old_frame = None
+            self._old_ink = None
+        self._drawing.advance_to(self._progress_at(self._elapsed))
+        if self._prepared is None and self._in_still_hold():
+            self._prepared_from_queue = bool(self._queue)
+            curve = self._queue.popleft() if self._queue else self._next_curve()
+            self._prepared = self._new_drawing(curve)
+
+    def _in_still_hold(self) -> bool:
+        """Halfway through a hold: nothing moves, a slow frame goes unseen."""
+        timing = self.timing
+        return timing.hold_seconds > 0 and (
+            self._elapsed >= timing.draw_seconds + timing.hold_seconds / 2
+        )
+
+    def _progress_at(self, elapsed: float) -> float:
+        if elapsed >= self.timing.draw_seconds - TIME_EPSILON:
+            return 1.0
+        return elapsed / self.timing.draw_seconds
+
+    def _new_drawing(self, curve: Curve) -> CurveDrawing:
+        opacity = self._opacity if self._camera_mode is not None else None
+        return CurveDrawing(curve, self.size, ink_opacity=opacity)
+
+    def _switch_curve(self, carry: float) -> None:
+        old = self._drawing
+        old.advance_to(1.0)
+        if self._prepared is not None and (self._prepared_from_queue or not self._queue):
+            new, self._prepared = self._prepared, None
+            self._prepared_from_queue = False
+        elif self._queue:
+            # Asked for after the playlist's next curve was prepared: it goes first
+            # (built now, a short pause); the prepared one waits for the next switch.
+            new = self._new_drawing(self._queue.popleft())
+        else:
+            new = self._new_drawing(self._next_curve())
+        # The old canvas is never drawn on again: it becomes the old frame.
+        frame = old.canvas
+        self._painter.draw(frame, old, moving=False)
+        fading = self.timing.fade_seconds > 0
+        self._old_frame = frame if fading else None
+        self._old_ink = old.ink if fading else None
+        self._drawing = new
+        self._elapsed = carry
+        name = new.curve.name or "a curve"
+        log.debug("now drawing %s", name, extra={"CURVE": name})
+
+    # -- picture -------------------------------------------------------------
+
+    def draw(self, target: pygame.Surface, picture: pygame.Surface | None = None) -> None:
+        """Compose the whole frame onto `target` (the scene's size).
+
+        `picture` is the camera's frame (the scene's size) in a camera mode,
+        None for curves only.
+        """
+        if target.get_size() != self.size:
+            raise ValueError(f"target: size {target.get_size()} is not the scene's {self.size}")
+        if picture is not None and self._camera_mode == "camera":
+            target.blit(picture, (0, 0))
+            return
+        if picture is not None and self._camera_mode == "overlay":
+            self._draw_overlay(target, picture)
+            return
+        alpha = round(255 * self._old_frame_weight()) if self._old_frame is not None else 0
+        if alpha >= 255:
+            # Fully opaque: SDL's blit with surface alpha 255 is a slow path, and
+            # the new canvas would be hidden anyway.
+            self._old_frame.set_alpha(None)
+            target.blit(self._old_frame, (0, 0))
+            return
+        target.blit(self._drawing.canvas, (0, 0))
+        self._painter.draw(target, self._drawing, moving=self.phase != "holding")
+        if alpha > 0:
+            self._old_frame.set_alpha(alpha)
+            target.blit(self._old_frame, (0, 0))
+
+    def _draw_overlay(self, target: pygame.Surface, picture: pygame.Surface) -> None:
+        """The picture, the ink of the curve being drawn, its overlays, the old ink fading out."""
+        target.blit(picture, (0, 0))
+        old = self._old_ink if self._old_frame is not None else None
+        weight = self._old_frame_weight() if old is not None else 0.0
+        if weight < 1.0:
+            self._drawing.ink.draw(target)
+            self._painter.draw(target, self._drawing, moving=self.phase != "holding")
+        if old is not None and weight > 0.0:
+            old.fade_to(weight)
+            old.draw(target)
+
+    def _old_frame_weight(self) -> float:
+        """1 -> 0 over the fade, eased (smoothstep) so it neither pops nor lingers."""
+        x = min(max(self._elapsed / self.timing.fade_seconds, 0.0), 1.0)
+        return 1.0 - x * x * (3.0 - 2.0 * x)
+
+
+def _check_camera_mode(mode: str | None) -> str | None:
+    if mode is not None and mode not in CAMERA_MODES:
+        raise ValueError(f"camera mode: must be None or one of {', '.join(CAMERA_MODES)}")
+    return mode

@@ -1,0 +1,189 @@
+"""Opening the picture's output: the HDMI screen, a desktop window, or nothing at all.
+
+    output = open_output("fullscreen", size=None, fallback_headless=True)
+    scene.draw(output.surface); output.present()
+    output.close()
+
+- fullscreen: SDL's kmsdrm driver straight on the Pi's HDMI screen (no X, no
+  Wayland), on the card `kmsdrm` chooses. The picture goes through an SDL
+  renderer (pygame's SCALED), which is what gives vsync and scales a
+  configured WxH to the screen; the cursor is hidden.
+- window: a plain desktop window for development, display.size or 1280x720.
+- headless: an off-screen surface; SDL's video is never initialised. The web
+  mirror still runs.
+
+SDL reads its environment variables when the display is initialised, so they
+are set by `open_output` (through `kmsdrm.prepare_environment`), never at import.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+
+from spirokiosk.display.screen import MODES
+from spirokiosk.display.screen.kmsdrm import DRM_SYSFS, prepare_environment
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = (1280, 720)  # window and headless when display.size is auto
+WINDOW_TITLE = "spirokiosk"
+DESKTOP_DRIVERS = ("x11", "wayland", "windows", "cocoa")  # SDL drivers with a desktop around
+
+
+class DisplayError(RuntimeError):
+    """The requested output could not be opened; the message is one line for the admin."""
+
+
+@dataclass
+class Output:
+    """Where frames go. `surface` is drawn on; `present()` shows it."""
+
+    mode: str  # what runs: fullscreen, window or headless
+    requested: str  # what was asked for
+    surface: pygame.Surface
+    vsync: bool = False  # present() waits for the screen's refresh
+    driver: str | None = None  # SDL's video driver, None when headless
+    fallback_reason: str | None = None  # why `mode` is not `requested`
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.surface.get_size()
+
+    @property
+    def on_desktop(self) -> bool:
+        """A window, or fullscreen over a desktop (not the kiosk's bare kmsdrm screen)."""
+        return self.mode == "window" or self.driver in DESKTOP_DRIVERS
+
+    @property
+    def has_events(self) -> bool:
+        """Whether SDL's event queue exists (not when headless)."""
+        return self.driver is not None
+
+    def present(self) -> None:
+        """Show the surface (waits for vsync when there is one); nothing when headless."""
+        if self.driver is not None:
+            pygame.display.flip()
+
+    def describe(self) -> str:
+        w, h = self.size
+        text = f"{self.mode} {w}x{h}"
+        if self.driver is not None:
+            text += f" (SDL {self.driver}, {'vsync' if self.vsync else 'no vsync'})"
+        return text
+
+    def close(self) -> None:
+        if self.driver is not None:
+            pygame.display.quit()
+            self.driver = None
+
+
+# -- opening ----------------------------------------------------------------------
+
+
+def _sdl_error(exc: BaseException) -> str:
+    return str(exc).strip() or type(exc).__name__
+
+
+def _init_display() -> str:
+    try:
+        pygame.display.init()
+    except pygame.error as exc:
+        pygame.display.quit()
+        hint = ""
+        driver = os.environ.get("SDL_VIDEODRIVER")
+        if not driver and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            hint = " (no DISPLAY or WAYLAND_DISPLAY: is there a desktop?)"
+        raise DisplayError(f"no video device: {_sdl_error(exc)}{hint}") from exc
+    return pygame.display.get_driver()
+
+
+def _set_mode(size: tuple[int, int], flags: int, vsync: int) -> tuple[pygame.Surface, list[str]]:
+    """pygame.display.set_mode, returning the warnings it gave (e.g. 'could not enable vsync')."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        surface = pygame.display.set_mode(size, flags, 32, vsync=vsync)
+    return surface, [str(w.message) for w in caught]
+
+
+def _open_fullscreen(size: tuple[int, int] | None) -> Output:
+    driver = _init_display()
+    desktop = pygame.display.get_desktop_sizes()
+    if size is None:
+        if not desktop or desktop[0][0] <= 0:
+            pygame.display.quit()
+            raise DisplayError(f"no screen to size the picture by (SDL {driver})")
+        size = desktop[0]
+    flags = pygame.FULLSCREEN | pygame.SCALED
+    try:
+        surface, notes = _set_mode(size, flags, vsync=1)
+        # pygame warns 'could not enable vsync', or 'no fast renderer available' for
+        # SDL's software renderer, which accepts the vsync flag but does not wait.
+        vsync = not notes
+        for note in notes:
+            log.info("display: %s", note)
+    except pygame.error as exc:
+        log.info("display: no scaled fullscreen with vsync (%s); trying without", exc)
+        try:
+            surface, _ = _set_mode(size, pygame.FULLSCREEN, vsync=0)
+        except pygame.error as exc2:
+            pygame.display.quit()
+            raise DisplayError(f"cannot open {size[0]}x{size[1]}: {_sdl_error(exc2)}") from exc2
+        vsync = False
+    pygame.mouse.set_visible(False)
+    return Output("fullscreen", "fullscreen", surface, vsync=vsync, driver=driver)
+
+
+def _open_window(size: tuple[int, int] | None) -> Output:
+    driver = _init_display()
+    size = size or DEFAULT_SIZE
+    try:
+        surface, _ = _set_mode(size, 0, vsync=0)
+    except pygame.error as exc:
+        pygame.display.quit()
+        raise DisplayError(f"cannot open a {size[0]}x{size[1]} window: {_sdl_error(exc)}") from exc
+    pygame.display.set_caption(WINDOW_TITLE)
+    return Output("window", "window", surface, vsync=False, driver=driver)
+
+
+def open_headless(size: tuple[int, int] | None, requested: str = "headless") -> Output:
+    """An off-screen 32-bit surface; no SDL video at all."""
+    surface = pygame.Surface(size or DEFAULT_SIZE, 0, 32)
+    return Output("headless", requested, surface)
+
+
+def open_output(
+    mode: str,
+    size: tuple[int, int] | None = None,
+    *,
+    fallback_headless: bool = True,
+    drm_root: Path = DRM_SYSFS,
+) -> Output:
+    """Open the output for display.mode `mode` at `size` (None: the screen's own, or
+    DEFAULT_SIZE for a window or headless).
+
+    When a screen or window cannot be opened: headless with one warning saying why
+    if `fallback_headless`, else DisplayError with one line. SDL's variables are set in
+    os.environ (SDL reads the process environment), unless already set.
+    """
+    if mode not in MODES:
+        raise ValueError(f"display.mode: must be one of {', '.join(MODES)}, not {mode!r}")
+    wanted = (int(size[0]), int(size[1])) if size is not None else None
+    if mode == "headless":
+        return open_headless(wanted)
+    prepare_environment(mode, os.environ, drm_root)
+    try:
+        return _open_fullscreen(wanted) if mode == "fullscreen" else _open_window(wanted)
+    except DisplayError as exc:
+        reason = f"display: cannot open {mode}: {exc}"
+        if not fallback_headless:
+            raise DisplayError(reason + " (display.fallback_headless is false)") from exc
+        log.warning("%s; running headless (the web mirror still works)", reason)
+        output = open_headless(wanted, requested=mode)
+        output.fallback_reason = str(exc)
+        return output

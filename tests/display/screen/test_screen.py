@@ -1,0 +1,206 @@
+"""Opening the output: the DRM card choice, SDL's environment, modes and the headless fallback.
+
+pygame runs on SDL's dummy video driver here (tests/conftest.py); a driver that
+does not exist stands for a screen that cannot be opened.
+"""
+
+import logging
+
+import pygame
+import pytest
+
+from spirokiosk.display.draw.surfaces import surface_layout
+from spirokiosk.display.screen.kmsdrm import (
+    choose_kmsdrm_device,
+    connected_connectors,
+    prepare_environment,
+)
+from spirokiosk.display.screen.output import DEFAULT_SIZE, DisplayError, Output, open_output
+from spirokiosk.display.sizes import Size
+
+SDL_VARIABLES = ("SDL_VIDEODRIVER", "SDL_KMSDRM_DEVICE_INDEX", "DISPLAY", "WAYLAND_DISPLAY")
+
+
+def fake_drm(root, connectors):
+    """/sys/class/drm as a tree: {'card1-HDMI-A-1': 'connected', ...}."""
+    for name, status in connectors.items():
+        (root / name).mkdir(parents=True)
+        (root / name / "status").write_text(status + "\n")
+    (root / "card0").mkdir(exist_ok=True)  # cards themselves have no status file
+    (root / "renderD128").mkdir(exist_ok=True)
+    return root
+
+
+@pytest.fixture
+def display_closed():
+    """Whatever a test opens, the display is shut afterwards (the next test starts clean)."""
+    yield
+    pygame.display.quit()
+
+
+@pytest.fixture
+def sdl_env(monkeypatch):
+    """SDL's variables as tests set them (restored afterwards)."""
+    for name in SDL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+# -- which card ---------------------------------------------------------------------
+
+
+def test_connected_hdmi_card_comes_first(tmp_path):
+    root = fake_drm(
+        tmp_path,
+        {
+            "card0-HDMI-A-1": "disconnected",
+            "card1-DSI-1": "connected",
+            "card2-HDMI-A-2": "connected",
+            "card2-HDMI-A-1": "disconnected",
+            "card2-Composite-1": "unknown",
+        },
+    )
+    assert connected_connectors(root) == [(2, "HDMI-A-2"), (1, "DSI-1")]
+
+
+def test_no_drm_directory_means_no_connectors(tmp_path):
+    assert connected_connectors(tmp_path / "absent") == []
+
+
+def test_kmsdrm_is_pointed_at_the_connected_card(tmp_path, caplog):
+    root = fake_drm(tmp_path, {"card0-HDMI-A-1": "disconnected", "card1-HDMI-A-1": "connected"})
+    environ = {}
+    with caplog.at_level(logging.INFO, "spirokiosk.display.screen.kmsdrm"):
+        choose_kmsdrm_device(environ, root)
+    assert environ == {"SDL_KMSDRM_DEVICE_INDEX": "1"}
+    assert "card1, HDMI-A-1 is connected" in caplog.text
+
+
+def test_the_admins_device_index_is_kept(tmp_path):
+    root = fake_drm(tmp_path, {"card1-HDMI-A-1": "connected"})
+    environ = {"SDL_KMSDRM_DEVICE_INDEX": "0"}
+    choose_kmsdrm_device(environ, root)
+    assert environ == {"SDL_KMSDRM_DEVICE_INDEX": "0"}
+
+
+def test_no_connected_screen_leaves_the_choice_to_sdl(tmp_path, caplog):
+    root = fake_drm(tmp_path, {"card1-HDMI-A-1": "disconnected"})
+    environ = {}
+    choose_kmsdrm_device(environ, root)
+    assert environ == {}
+    assert "no connected screen" in caplog.text
+
+
+# -- SDL's environment ----------------------------------------------------------------
+
+
+def test_fullscreen_without_a_desktop_uses_kmsdrm(tmp_path):
+    root = fake_drm(tmp_path, {"card1-HDMI-A-1": "connected"})
+    environ = {}
+    prepare_environment("fullscreen", environ, root)
+    assert environ == {"SDL_VIDEODRIVER": "kmsdrm", "SDL_KMSDRM_DEVICE_INDEX": "1"}
+
+
+@pytest.mark.parametrize(
+    ("mode", "environ"),
+    [
+        ("fullscreen", {"DISPLAY": ":0"}),  # a desktop: SDL picks x11 itself
+        ("fullscreen", {"WAYLAND_DISPLAY": "wayland-0"}),
+        ("fullscreen", {"SDL_VIDEODRIVER": "x11"}),  # the admin's choice
+        ("window", {}),
+        ("headless", {}),
+    ],
+)
+def test_sdl_environment_is_left_alone(tmp_path, mode, environ):
+    root = fake_drm(tmp_path, {"card1-HDMI-A-1": "connected"})
+    before = dict(environ)
+    prepare_environment(mode, environ, root)
+    assert environ == before
+
+
+# -- modes ------------------------------------------------------------------------------
+
+
+def test_headless_never_initialises_sdl_video(display_closed):
+    output = open_output("headless", None)
+    assert not pygame.display.get_init()
+    assert (output.mode, output.requested, output.driver) == ("headless", "headless", None)
+    assert output.size == DEFAULT_SIZE
+    assert not output.has_events
+    output.surface.fill((10, 20, 30))
+    output.present()  # nothing to show: no error without a display
+    assert surface_layout(output.surface) in ("BGRX", "XRGB", "RGBX", "XBGR")
+    output.close()
+
+
+def test_window_of_the_configured_size(display_closed):
+    output = open_output("window", Size(320, 200))
+    assert pygame.display.get_init()
+    assert (output.mode, output.driver, output.size) == ("window", "dummy", (320, 200))
+    assert pygame.display.get_caption()[0] == "spirokiosk"
+    assert output.has_events and not output.vsync
+    output.present()
+    output.close()
+    assert not pygame.display.get_init()
+
+
+def test_window_auto_size_is_1280x720(display_closed):
+    output = open_output("window", None)
+    assert output.size == (1280, 720)
+    output.close()
+
+
+def test_fullscreen_takes_the_screen_size_and_hides_the_cursor(tmp_path, display_closed):
+    output = open_output("fullscreen", None, drm_root=tmp_path)
+    assert output.mode == "fullscreen"
+    assert output.size == pygame.display.get_desktop_sizes()[0]
+    assert not pygame.mouse.get_visible()
+    # SDL's software renderer takes the vsync flag but does not wait: not counted as vsync.
+    assert not output.vsync
+    output.close()
+
+
+def test_unavailable_display_falls_back_to_headless_with_one_warning(
+    sdl_env, display_closed, caplog
+):
+    sdl_env.setenv("SDL_VIDEODRIVER", "no-such-driver")
+    with caplog.at_level(logging.INFO, "spirokiosk.display.screen.output"):
+        output = open_output("window", Size(200, 100), fallback_headless=True)
+    assert (output.mode, output.requested, output.size) == ("headless", "window", (200, 100))
+    assert "no-such-driver" in output.fallback_reason
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1
+    assert "cannot open window" in warnings[0].getMessage()
+    assert "running headless" in warnings[0].getMessage()
+    assert not pygame.display.get_init()
+
+
+def test_unavailable_display_without_fallback_is_one_clear_error(sdl_env, display_closed, tmp_path):
+    sdl_env.setenv("SDL_VIDEODRIVER", "no-such-driver")
+    with pytest.raises(DisplayError) as failure:
+        open_output("fullscreen", None, fallback_headless=False, drm_root=tmp_path)
+    message = str(failure.value)
+    assert "\n" not in message
+    assert "cannot open fullscreen" in message
+    assert "display.fallback_headless is false" in message
+    assert not pygame.display.get_init()
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match=r"display\.mode"):
+        open_output("hologram")
+
+
+@pytest.mark.parametrize(
+    ("mode", "driver", "desktop"),
+    [
+        ("window", "x11", True),
+        ("fullscreen", "x11", True),  # fullscreen over a desktop: Esc and q still quit
+        ("fullscreen", "wayland", True),
+        ("fullscreen", "kmsdrm", False),  # the kiosk: a stray key must not stop it
+        ("headless", None, False),
+    ],
+)
+def test_quit_keys_are_for_desktops_only(mode, driver, desktop):
+    output = Output(mode, mode, pygame.Surface((8, 8)), driver=driver)
+    assert output.on_desktop is desktop

@@ -1,0 +1,387 @@
+"""The whole service as a subprocess talking to a test-owned NOTIFY_SOCKET, as systemd
+would see it: READY, STATUS, WATCHDOG, reloads, stop, and start-up failures."""
+
+import contextlib
+import importlib
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import simplejpeg
+from support import free_port, http_get
+from support.mjpeg import MjpegReader, open_stream
+
+# -- the service as systemd runs it --------------------------------------------------------
+
+RUN = (sys.executable, "-m", "spirokiosk.daemon.cli", "run")
+READY_TIMEOUT = 30.0  # start-up imports numpy, pygame, flask: slow on a busy machine
+WATCHDOG_USEC = 400_000  # pings every 0.2 s
+
+
+def headless_on(port: int) -> list[str]:
+    return ["--display", "headless", "--set", f"web.port={port}", "--set", "web.bind=127.0.0.1"]
+
+
+def parse_notification(datagram: bytes) -> dict[str, str]:
+    fields = {}
+    for line in datagram.decode().split("\n"):
+        name, _, value = line.partition("=")
+        fields[name] = value
+    return fields
+
+
+HANG_LAUNCHER = """\
+# Runs `spirokiosk` with a render loop that hangs while TRIGGER exists: the test's own
+# way to freeze the loop (and nothing else) in a real process; production has no hook.
+import pathlib, sys, time
+from spirokiosk.daemon import cli
+from spirokiosk.daemon.service import loop
+
+trigger = pathlib.Path(sys.argv[1])
+real_tick = loop.RenderLoop.tick
+
+def tick(self):
+    while trigger.exists():
+        time.sleep(0.02)
+    real_tick(self)
+
+loop.RenderLoop.tick = tick
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+class Kiosk:
+    """`spirokiosk run` in a subprocess with NOTIFY_SOCKET and WATCHDOG_USEC set.
+
+    A thread reads the notification socket all the time, as systemd does: a full socket
+    would block the daemon's sd_notify() (and with it the render loop).
+    """
+
+    def __init__(self, args, *, env=None, launcher_args=None):
+        self._dir = tempfile.TemporaryDirectory(prefix="sk-")  # short: AF_UNIX paths <= 107
+        self.dir = Path(self._dir.name)
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(str(self.dir / "notify"))
+        self.notify.settimeout(0.1)
+        self._inbox: queue.Queue[dict[str, str]] = queue.Queue()
+        self._closing = threading.Event()
+        self._reader = threading.Thread(target=self._read, name="test-notify-reader")
+        self._reader.start()
+        self.messages: list[dict[str, str]] = []  # what the test has received so far
+        self.stderr_path = self.dir / "stderr.log"
+        environ = {
+            k: v for k, v in os.environ.items() if not k.startswith(("WATCHDOG_", "JOURNAL_"))
+        }
+        environ.pop("SPIROKIOSK_CONFIG", None)
+        environ.update(
+            NOTIFY_SOCKET=str(self.dir / "notify"),
+            WATCHDOG_USEC=str(WATCHDOG_USEC),
+            SDL_VIDEODRIVER="dummy",
+            PYGAME_HIDE_SUPPORT_PROMPT="1",
+        )
+        environ.update(env or {})
+        if launcher_args is None:
+            command = [*RUN, *args]
+        else:
+            launcher = self.dir / "launcher.py"
+            launcher.write_text(HANG_LAUNCHER)
+            command = [sys.executable, str(launcher), *launcher_args, "run", *args]
+        with open(self.stderr_path, "wb") as stderr:
+            self.proc = subprocess.Popen(
+                command, env=environ, stdout=subprocess.DEVNULL, stderr=stderr
+            )
+
+    def _read(self) -> None:
+        while not self._closing.is_set():
+            try:
+                self._inbox.put(parse_notification(self.notify.recv(4096)))
+            except TimeoutError:
+                continue
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def receive(self, timeout: float) -> dict[str, str] | None:
+        """The next notification, or None after `timeout` seconds."""
+        try:
+            message = self._inbox.get(timeout=max(timeout, 0.0))
+        except queue.Empty:
+            return None
+        self.messages.append(message)
+        return message
+
+    def wait_for(self, key: str, timeout: float, value: str = "1") -> dict[str, str]:
+        """The next message with key=value; every message read on the way is kept."""
+        deadline = time.monotonic() + timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            message = self.receive(min(remaining, 0.5))
+            if message is not None and message.get(key) == value:
+                return message
+            if message is None and self.proc.poll() is not None:
+                break
+        raise AssertionError(
+            f"no {key}={value} within {timeout} s (exit {self.proc.poll()}); "
+            f"messages {self.messages[-5:]}; stderr:\n{self.stderr}"
+        )
+
+    def drain(self) -> list[dict[str, str]]:
+        got = []
+        while (message := self.receive(0.0)) is not None:
+            got.append(message)
+        return got
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self._closing.set()
+        self._reader.join(5)
+        self.notify.close()
+        self._dir.cleanup()
+
+
+def status_of(port: int) -> dict:
+    code, _, body = http_get(port, "/api/status")
+    assert code == 200
+    return json.loads(body)
+
+
+@pytest.fixture(scope="module")
+def systemd_python():
+    importlib.import_module("systemd.daemon")
+
+
+CONFIG = """\
+[display]
+size = "320x240"
+[curves]
+draw_seconds = 2
+hold_seconds = 1
+fade_seconds = 0.5
+[web]
+bind = "127.0.0.1"
+port = {port}
+"""
+
+
+@pytest.fixture(scope="module")
+def kiosk(systemd_python):
+    """One kiosk for the module's lifecycle tests, started from a config file."""
+    port = free_port()
+    config_dir = Path(tempfile.mkdtemp(prefix="sk-config-"))
+    config = config_dir / "config.toml"
+    config.write_text(CONFIG.format(port=port))
+    kiosk = Kiosk(["--display", "headless", "--config", str(config)])
+    kiosk.port, kiosk.config = port, config
+    try:
+        kiosk.ready = kiosk.wait_for("READY", READY_TIMEOUT)
+        kiosk.healthz_at_ready = http_get(port, "/healthz")[0]  # at once, before anything
+        yield kiosk
+    finally:
+        if kiosk.proc.poll() is None:
+            kiosk.proc.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                kiosk.proc.wait(2)
+        kiosk.close()
+        config.unlink(missing_ok=True)
+        config_dir.rmdir()
+
+
+def test_ready_once_the_first_frame_is_drawn_and_the_port_answers(kiosk):
+    assert kiosk.healthz_at_ready == 200
+    assert kiosk.ready["STATUS"].startswith("headless, seed-magma-11, ")
+    before = kiosk.messages[: kiosk.messages.index(kiosk.ready)]
+    assert all("READY" not in message for message in before)
+    assert f"config: {kiosk.config}" in kiosk.stderr
+
+
+def test_status_and_stream_over_http(kiosk):
+    status = status_of(kiosk.port)
+    for key in ("mode", "fps", "stream_fps", "viewers", "max_viewers", "frames_rendered"):
+        assert key in status
+    assert status["mode"] == "headless"
+    assert status["curve"]["name"] == "seed-magma-11"
+    assert status["camera"] == {"source": "none", "state": "off", "last_error": None, "fps": 0.0}
+    assert status["display"]["size"] == [320, 240]
+    assert status["phase"] in ("drawing", "holding", "fading")
+    code, headers, body = http_get(kiosk.port, "/snapshot.jpg")
+    assert code == 200 and headers["Content-Type"] == "image/jpeg"
+    picture = simplejpeg.decode_jpeg(body)
+    assert picture.shape == (240, 320, 3) and picture.std() > 10
+    conn, response = open_stream("127.0.0.1", kiosk.port)
+    try:
+        reader = MjpegReader(response)
+        parts = [reader.read_part() for _ in range(3)]
+    finally:
+        conn.close()
+    stamps = [part.timestamp for part in parts]
+    assert stamps == sorted(stamps) and stamps[0] < stamps[-1]
+    assert all(simplejpeg.decode_jpeg(p.jpeg).shape == (240, 320, 3) for p in parts)
+
+
+def test_watchdog_pings_and_periodic_status_lines(kiosk):
+    kiosk.drain()
+    status = None
+    deadline = time.monotonic() + 7.0  # STATUS= comes every 5 s
+    while status is None and time.monotonic() < deadline:
+        message = kiosk.receive(0.5)
+        if message is not None and "STATUS" in message and "READY" not in message:
+            status = message
+    assert status is not None, kiosk.messages[-10:]
+    name, fps, viewers = status["STATUS"].split(", ")[1:]
+    assert name == "seed-magma-11" or name.startswith(("gears", "seed", "random"))
+    assert float(fps.split()[0]) > 0 and viewers.endswith("viewers")
+    pings = [m for m in kiosk.messages if m == {"WATCHDOG": "1"}]
+    assert len(pings) >= 5
+
+
+def test_sighup_with_a_good_config_reloads_it(kiosk):
+    kiosk.config.write_text(
+        CONFIG.format(port=kiosk.port).replace("draw_seconds = 2", "draw_seconds = 3")
+        + "max_viewers = 3\n"
+    )
+    before = time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000
+    kiosk.proc.send_signal(signal.SIGHUP)
+    reloading = kiosk.wait_for("RELOADING", 10)
+    assert before <= int(reloading["MONOTONIC_USEC"]) <= before + 10_000_000
+    kiosk.wait_for("READY", 10)
+    status = status_of(kiosk.port)
+    assert status["max_viewers"] == 3
+    assert status["timing"]["draw_seconds"] == 3.0
+    assert status["reloads"] == 1
+    assert "curves.draw_seconds, web.max_viewers applied" in kiosk.stderr
+
+
+def test_sighup_with_a_bad_config_keeps_the_running_one(kiosk):
+    before = status_of(kiosk.port)
+    kiosk.config.write_text(
+        CONFIG.format(port='"eighty"').replace("hold_seconds = 1", "hold_secs = 1")
+    )
+    kiosk.proc.send_signal(signal.SIGHUP)
+    kiosk.wait_for("RELOADING", 10)
+    kiosk.wait_for("READY", 10)
+    log = kiosk.stderr
+    assert "config not reloaded, 2 error(s); the running config stays" in log
+    assert "web.port: must be an integer" in log
+    assert "curves.hold_secs: unknown key (did you mean 'hold_seconds'?)" in log
+    after = status_of(kiosk.port)
+    assert after["reloads"] == before["reloads"]
+    assert after["timing"] == before["timing"] and after["max_viewers"] == before["max_viewers"]
+    assert http_get(kiosk.port, "/healthz")[0] == 200
+
+
+def test_sigterm_stops_within_two_seconds_with_status_0(systemd_python):
+    if Path("/etc/spirokiosk/config.toml").exists():
+        pytest.skip("this machine has /etc/spirokiosk/config.toml")
+    port = free_port()
+    kiosk = Kiosk(
+        ["--display", "headless", "--set", f"web.port={port}", "--set", "web.bind=127.0.0.1"]
+    )
+    try:
+        kiosk.wait_for("READY", READY_TIMEOUT)
+        conn, response = open_stream("127.0.0.1", port)  # a viewer still watching
+        MjpegReader(response).read_part()
+        kiosk.proc.send_signal(signal.SIGTERM)
+        assert kiosk.proc.wait(2.0) == 0
+        kiosk.wait_for("STOPPING", 1.0)
+        conn.close()
+        log = kiosk.stderr
+        assert log.count("built-in defaults: no /etc/spirokiosk/config.toml") == 1
+        assert "stopping (SIGTERM)" in log and "Traceback" not in log
+    finally:
+        kiosk.close()
+
+
+def error_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if " ERROR " in line]
+
+
+def test_a_busy_port_fails_the_start_with_one_clear_line(systemd_python):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        kiosk = Kiosk(
+            ["--display", "headless", "--set", f"web.port={port}", "--set", "web.bind=127.0.0.1"]
+        )
+        try:
+            assert kiosk.proc.wait(READY_TIMEOUT) == 1
+            (line,) = error_lines(kiosk.stderr)
+            assert f"cannot listen on 127.0.0.1:{port}: the port is already in use" in line
+            assert "Traceback" not in kiosk.stderr
+            assert not any("READY" in m for m in kiosk.drain())
+        finally:
+            kiosk.close()
+
+
+def test_a_bad_config_fails_the_start_listing_every_error(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[display]\nmode = "tv"\n[web]\nport = 0\nmax_viewer = 3\n')
+    result = subprocess.run(
+        [*RUN, "--config", str(config), "--set", "curves.draw_seconds=-1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "spirokiosk: not starting: 4 config errors"
+    assert sorted(line.split(":")[0] for line in lines[:-1]) == [
+        "curves.draw_seconds",
+        "display.mode",
+        "web.max_viewer",
+        "web.port",
+    ]
+
+
+def test_no_display_and_no_fallback_fails_the_start_with_one_clear_line(systemd_python):
+    kiosk = Kiosk(
+        ["--display", "fullscreen", "--set", "display.fallback_headless=false"],
+        env={"SDL_VIDEODRIVER": "no-such-driver"},
+    )
+    try:
+        assert kiosk.proc.wait(READY_TIMEOUT) == 1
+        (line,) = error_lines(kiosk.stderr)
+        assert "cannot open fullscreen" in line and "fallback_headless is false" in line
+    finally:
+        kiosk.close()
+
+
+def test_a_hung_render_loop_stops_the_watchdog_pings(systemd_python):
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="sk-hang-") as where:
+        trigger = Path(where) / "hang"
+        kiosk = Kiosk(
+            headless_on(port),
+            launcher_args=[str(trigger)],
+        )
+        try:
+            kiosk.wait_for("READY", READY_TIMEOUT)
+            kiosk.wait_for("WATCHDOG", 2.0)
+            trigger.touch()  # the loop hangs at its next tick; the web threads do not
+            deadline = time.monotonic() + 10.0
+            while http_get(port, "/healthz")[0] != 503:
+                assert time.monotonic() < deadline, "/healthz never said the loop stalled"
+                time.sleep(0.1)
+            kiosk.drain()
+            silent_until = time.monotonic() + 1.0  # five ping intervals without a ping
+            while (left := silent_until - time.monotonic()) > 0:
+                message = kiosk.receive(left)
+                assert message is None or "WATCHDOG" not in message, "pinged while hung"
+            assert http_get(port, "/api/status")[0] == 200  # the web still answers
+            trigger.unlink()  # the loop comes back, and so do the pings
+            kiosk.wait_for("WATCHDOG", 5.0)
+            kiosk.proc.send_signal(signal.SIGTERM)
+            assert kiosk.proc.wait(5.0) == 0
+        finally:
+            kiosk.close()

@@ -1,0 +1,340 @@
+"""FrameHub: demand, fps cap, newest-frame-only encoding, viewer slots, snapshots."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+import simplejpeg
+from support import wait_until
+from support.mirror import FrameFeeder
+
+from spirokiosk.web.hub import FrameHub, StreamSettings
+from spirokiosk.web.hub.jpeg import fit_within
+
+
+def solid(width, height, bgrx):
+    frame = np.empty((height, width, 4), dtype=np.uint8)
+    frame[...] = bgrx
+    return frame
+
+
+def thread_names():
+    return {t.name for t in threading.enumerate()}
+
+
+@pytest.fixture
+def make_hub():
+    """Makes hubs (not started) with StreamSettings(**settings); stops them afterwards."""
+    made = []
+
+    def make(**settings):
+        h = FrameHub(StreamSettings(**settings))
+        made.append(h)
+        return h
+
+    yield make
+    for h in made:
+        h.stop()
+
+
+def test_no_thread_until_started_and_none_after_stop(make_hub):
+    h = make_hub()
+    assert "jpeg-encoder" not in thread_names()
+    h.start()
+    assert "jpeg-encoder" in thread_names()
+    with pytest.raises(RuntimeError):
+        h.start()
+    h.stop()
+    assert wait_until(lambda: "jpeg-encoder" not in thread_names())
+
+
+def test_wants_frame_only_while_someone_watches(make_hub):
+    h = make_hub()
+    assert not h.wants_frame(100.0)
+    slot = h.acquire_viewer()
+    assert h.wants_frame(100.0)
+    slot.release()
+    assert not h.wants_frame(200.0)
+
+
+def test_fps_cap_limits_frames_at_render_rate(make_hub):
+    h = make_hub(fps=10)
+    h.acquire_viewer()
+    ticks = [1000.0 + i / 60 for i in range(120)]  # two seconds of a 60 Hz render loop
+    granted = [t for t in ticks if h.wants_frame(t)]
+    assert 19 <= len(granted) <= 21
+    gaps = np.diff(granted)
+    assert gaps.min() > 0.07  # never two frames a tick apart
+
+
+def test_fps_cap_survives_a_clock_jump_backwards(make_hub):
+    h = make_hub(fps=10)
+    h.acquire_viewer()
+    assert h.wants_frame(5000.0)
+    assert h.wants_frame(10.0)  # the clock went back: the schedule restarts
+
+
+def test_not_wanted_while_a_published_frame_waits_for_the_encoder(make_hub):
+    h = make_hub()
+    h.acquire_viewer()
+    assert h.wants_frame(1.0)
+    h.publish(solid(8, 8, (0, 0, 255, 0)), "BGRX", time.time())
+    assert not h.wants_frame(10.0)
+
+
+def test_publish_neither_encodes_nor_copies_in_the_caller(make_hub):
+    h = make_hub()  # encoder not started
+    h.acquire_viewer()
+    pixels = solid(64, 48, (0, 0, 255, 0))
+    h.publish(pixels, "BGRX", 123.0)
+    assert h.stats().frames_encoded == 0
+    assert h.latest() is None
+    assert h._raw.pixels is pixels
+
+
+def test_superseded_frame_is_dropped_not_queued(make_hub):
+    h = make_hub()
+    h.acquire_viewer()
+    h.publish(solid(32, 32, (255, 0, 0, 0)), "BGRX", 1.0)  # blue, replaced before encoding
+    h.publish(solid(32, 32, (0, 0, 255, 0)), "BGRX", 2.0)  # red
+    h.start()
+    frame = h.wait_frame(0, timeout=5)
+    assert frame is not None and frame.timestamp == 2.0
+    assert h.wait_frame(frame.seq, timeout=0.3).seq == frame.seq  # nothing else queued
+    stats = h.stats()
+    assert (stats.frames_published, stats.frames_encoded, stats.frames_dropped) == (2, 1, 1)
+    rgb = simplejpeg.decode_jpeg(frame.jpeg)
+    assert np.abs(rgb[16, 16].astype(int) - (255, 0, 0)).max() < 8
+
+
+def test_no_encoding_without_viewers(make_hub):
+    h = make_hub()
+    h.start()
+    h.publish(solid(32, 32, (0, 0, 255, 0)), "BGRX", 1.0)
+    assert wait_until(lambda: h.stats().frames_dropped == 1)
+    assert h.stats().frames_encoded == 0
+    assert h.latest() is None
+
+
+@pytest.mark.parametrize(
+    ("colorspace", "pixel"),
+    [
+        ("BGRX", (0, 0, 255, 0)),
+        ("RGBX", (255, 0, 0, 0)),
+        ("RGB", (255, 0, 0)),
+        ("BGR", (0, 0, 255)),
+    ],
+)
+def test_colour_layouts_encode_to_the_same_red(make_hub, colorspace, pixel):
+    h = make_hub()
+    h.acquire_viewer()
+    h.start()
+    frame = np.empty((24, 40, len(pixel)), dtype=np.uint8)
+    frame[...] = pixel
+    h.publish(frame, colorspace, 1.0)
+    encoded = h.wait_frame(0, timeout=5)
+    rgb = simplejpeg.decode_jpeg(encoded.jpeg)
+    assert rgb.shape == (24, 40, 3)
+    assert np.abs(rgb[12, 20].astype(int) - (255, 0, 0)).max() < 8
+
+
+@pytest.mark.parametrize(
+    ("box", "expected"),
+    [
+        (None, (320, 240)),
+        ((160, 160), (160, 120)),
+        ((1920, 1080), (320, 240)),
+        ((80, 60), (80, 60)),
+    ],
+)
+def test_stream_size_fits_inside_and_keeps_aspect(make_hub, box, expected):
+    h = make_hub(box=box)
+    h.acquire_viewer()
+    h.start()
+    # A vertical red/blue split must survive scaling (BGRX channel order kept).
+    pixels = solid(320, 240, (0, 0, 255, 0))
+    pixels[:, 160:] = (255, 0, 0, 0)
+    h.publish(pixels, "BGRX", 1.0)
+    frame = h.wait_frame(0, timeout=5)
+    assert (frame.width, frame.height) == expected
+    rgb = simplejpeg.decode_jpeg(frame.jpeg)
+    assert rgb.shape == (expected[1], expected[0], 3)
+    left, right = rgb[expected[1] // 2, 2], rgb[expected[1] // 2, -3]
+    assert left[0] > 200 and left[2] < 60
+    assert right[2] > 200 and right[0] < 60
+
+
+def test_fit_within():
+    assert fit_within((1920, 1080), None) == (1920, 1080)
+    assert fit_within((1920, 1080), (1280, 1280)) == (1280, 720)
+    assert fit_within((1080, 1920), (1280, 720)) == (405, 720)
+    assert fit_within((640, 480), (1280, 720)) == (640, 480)
+
+
+def test_wait_frame_times_out_with_the_same_frame_for_resending(make_hub):
+    h = make_hub()
+    assert h.wait_frame(-1, timeout=0.05) is None  # nothing yet
+    h.acquire_viewer()
+    h.start()
+    h.publish(solid(16, 16, (0, 0, 0, 0)), "BGRX", 7.0)
+    first = h.wait_frame(-1, timeout=5)
+    again = h.wait_frame(first.seq, timeout=0.1)
+    assert again is first
+
+
+def test_waiting_viewer_gets_the_next_frame(make_hub):
+    h = make_hub()
+    h.acquire_viewer()
+    h.start()
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(h.wait_frame(0, timeout=5)))
+    waiter.start()
+    h.publish(solid(16, 16, (0, 0, 0, 0)), "BGRX", 9.0)
+    waiter.join(6)
+    assert got and got[0].seq == 1 and got[0].timestamp == 9.0
+
+
+def test_viewer_cap_and_idempotent_release(make_hub):
+    h = make_hub(max_viewers=2)
+    a, b = h.acquire_viewer(), h.acquire_viewer()
+    assert a and b
+    assert h.acquire_viewer() is None
+    assert a.release() is True
+    assert a.release() is False  # a second release frees nothing
+    assert h.stats().viewers == 1
+    with h.acquire_viewer() as c:
+        assert c is not None
+        assert h.stats().viewers == 2
+    assert h.stats().viewers == 1
+    h.set_capacity(1)  # a lower capacity (the server's stream workers) wins
+    assert h.viewer_cap == 1 and h.stats().max_viewers == 1
+    assert h.acquire_viewer() is None
+    h.apply_settings(StreamSettings(max_viewers=5))
+    assert h.viewer_cap == 1  # a reload cannot raise the cap past the capacity
+
+
+def test_stale_frame_is_not_the_first_one_a_new_viewer_gets(make_hub):
+    h = make_hub()
+    h.start()
+    slot = h.acquire_viewer()
+    h.publish(solid(16, 16, (0, 0, 0, 0)), "BGRX", 1.0)
+    old = h.wait_frame(0, timeout=5)
+    slot.release()
+    newcomer = h.acquire_viewer()
+    assert newcomer.first_after == old.seq  # it waits for a fresh frame first
+    second = h.acquire_viewer()
+    assert second.first_after == -1  # encoding is live: the newest frame is fresh
+
+
+def test_snapshot_asks_for_a_frame_when_nobody_streams(make_hub):
+    h = make_hub()
+    h.start()
+    with FrameFeeder(h, size=(64, 48)):
+        frame = h.snapshot(timeout=5)
+        assert frame is not None and simplejpeg.decode_jpeg(frame.jpeg).shape == (48, 64, 3)
+        encoded = h.stats().frames_encoded
+        time.sleep(0.2)
+        assert h.stats().frames_encoded == encoded  # no encoding once the snapshot is served
+
+
+def test_snapshot_gives_up_without_frames(make_hub):
+    h = make_hub()
+    h.start()
+    assert h.snapshot(timeout=0.1) is None
+    assert not h.wants_frame(time.monotonic())  # the request no longer counts as demand
+
+
+def test_measured_stream_fps():
+    now = [0.0]
+    h = FrameHub(StreamSettings(), clock=lambda: now[0])
+    h.acquire_viewer()
+    for i in range(20):
+        now[0] = i * 0.05
+        h._encode(_raw(), 80, None)
+    assert h.stats().stream_fps == pytest.approx(20.0, abs=0.6)
+    now[0] += 5
+    assert h.stats().stream_fps == 0.0
+
+
+def _raw():
+    from spirokiosk.web.hub.frames import RawFrame
+
+    return RawFrame(solid(8, 8, (0, 0, 0, 0)), "BGRX", 1.0)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        np.zeros((8, 8, 4), dtype=np.float32),
+        np.zeros((8, 8, 3), dtype=np.uint8),
+        np.zeros((8, 16, 4), dtype=np.uint8)[:, ::2],
+    ],
+)
+def test_publish_rejects_wrong_pixels(make_hub, bad):
+    with pytest.raises(ValueError):
+        make_hub().publish(bad, "BGRX", 1.0)
+
+
+def test_apply_settings_changes_quality_and_cap(make_hub):
+    h = make_hub(quality=95)
+    h.acquire_viewer()
+    h.start()
+    rng = np.random.default_rng(1)
+    pixels = rng.integers(0, 255, (64, 64, 4), dtype=np.uint8)
+    h.publish(pixels, "RGBX", 1.0)
+    high = h.wait_frame(0, timeout=5)
+    h.apply_settings(StreamSettings(quality=20, max_viewers=1))
+    h.publish(pixels.copy(), "RGBX", 2.0)
+    low = h.wait_frame(high.seq, timeout=5)
+    assert len(low.jpeg) < len(high.jpeg) / 2
+    assert h.acquire_viewer() is None  # one viewer already, cap now 1
+
+
+def test_publish_copy_copies_into_a_buffer_of_the_hubs(make_hub):
+    h = make_hub()  # encoder not started: the frame stays pending
+    h.acquire_viewer()
+    view = solid(32, 24, (0, 0, 255, 0))
+    h.publish_copy(view, "BGRX", 1.0)
+    pending = h._raw.pixels
+    assert pending is not view and np.array_equal(pending, view)
+    view[:] = 0  # the caller draws on its surface again: the frame is unchanged
+    assert pending.max() == 255
+
+
+def test_frame_buffers_are_reused_but_never_while_pending_or_encoding(make_hub, monkeypatch):
+    h = make_hub()
+    h.acquire_viewer()
+    entered, release = threading.Event(), threading.Event()
+    real_encode = h._encode
+    encoded = []  # each frame as the encoder finishes it
+
+    def held_encode(raw, quality, box):
+        entered.set()
+        release.wait(5)
+        real_encode(raw, quality, box)
+        encoded.append(h.latest())
+
+    monkeypatch.setattr(h, "_encode", held_encode)
+    shape = (48, 64, 4)
+    first = h._frame_buffer(shape)
+    first[:] = (0, 0, 255, 0)  # red, as BGRX
+    h.publish(first, "BGRX", 1.0)
+    h.start()
+    assert entered.wait(5)  # the encoder now works on `first`
+    second = h._frame_buffer(shape)
+    assert second is not first
+    second[:] = (255, 0, 0, 0)  # blue
+    h.publish(second, "BGRX", 2.0)  # pending behind the encoder
+    third = h._frame_buffer(shape)
+    assert third is not first and third is not second
+    third[:] = 0  # writing the free buffer must not touch the frames in flight
+    release.set()
+    wait_until(lambda: len(encoded) == 2)
+    red, blue = (simplejpeg.decode_jpeg(frame.jpeg)[8, 8].astype(int) for frame in encoded)
+    assert encoded[0].timestamp == 1.0
+    assert np.abs(red - (255, 0, 0)).max() < 8
+    assert np.abs(blue - (0, 0, 255)).max() < 8
+    # once the encoder is done, buffers come back instead of new allocations
+    assert any(h._frame_buffer(shape) is b for b in (first, second, third))
+    assert h._frame_buffer((10, 10, 4)).shape == (10, 10, 4)

@@ -1,0 +1,101 @@
+"""WebServer lifecycle: bind at construction, clear errors, named thread, prompt stop."""
+
+import socket
+import threading
+import time
+
+import pytest
+from support.mirror import FrameFeeder
+from support.mjpeg import MjpegReader, open_stream
+
+from spirokiosk.web.hub import StreamSettings
+from spirokiosk.web.server import WebServer, WebServerError
+
+
+@pytest.fixture
+def stream_settings():
+    return StreamSettings(max_viewers=4)
+
+
+def thread_names():
+    return [t.name for t in threading.enumerate()]
+
+
+def test_busy_port_fails_at_construction_naming_address_and_port(app):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(WebServerError, match=rf"127\.0\.0\.1:{port}.*already in use"):
+            WebServer(app, bind="127.0.0.1", port=port)
+
+
+def test_unknown_address_fails_clearly(app):
+    with pytest.raises(WebServerError, match=r"no-such-host\.invalid:8000"):
+        WebServer(app, bind="no-such-host.invalid", port=8000)
+
+
+def test_constructor_binds_and_listens_without_threads(app):
+    before = threading.active_count()
+    server = WebServer(app, bind="127.0.0.1", port=0)
+    try:
+        assert threading.active_count() == before
+        assert server.port > 0
+        # The port is taken from now on (connections wait in the backlog until start()).
+        with socket.create_connection(("127.0.0.1", server.port), timeout=2):
+            pass
+    finally:
+        server.stop()  # never started: just closes the socket
+    with socket.socket() as again:
+        again.bind(("127.0.0.1", server.port))  # released
+
+
+def test_workers_are_the_streams_plus_spares_and_hold_the_viewer_cap(app, hub):
+    server = WebServer(app, bind="127.0.0.1", port=0, max_viewers=3, write_timeout_seconds=2.5)
+    try:
+        assert server.threads == 3 + 6
+        assert server.url.startswith("http://127.0.0.1:")
+        assert hub.viewer_cap == 3  # max_viewers is 4, but only 3 stream workers exist
+    finally:
+        server.stop()
+
+
+def test_serves_in_a_thread_named_web_and_stops_promptly_with_streams_open(app, hub):
+    server = WebServer(app, bind="127.0.0.1", port=0, write_timeout_seconds=30)
+    server.start()
+    with pytest.raises(RuntimeError):
+        server.start()
+    feeder = FrameFeeder(hub, size=(480, 360)).start()
+    stalled = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    try:
+        assert "web" in thread_names()
+        streams = [open_stream("127.0.0.1", server.port) for _ in range(2)]
+        readers = [(conn, MjpegReader(response)) for conn, response in streams]
+        for _, reader in readers:
+            reader.read_part()
+        # A client that stopped reading: its worker sits in a blocked send (30 s timeout).
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.sendall(b"GET /stream.mjpg HTTP/1.1\r\nHost: x\r\n\r\n")
+        deadline = time.monotonic() + 5
+        while hub.stats().viewers < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert hub.stats().viewers == 3
+        time.sleep(0.3)  # let the stalled client's buffers fill
+
+        started = time.monotonic()
+        server.stop()
+        assert time.monotonic() - started < 2.5  # ~1 s by design, with slack for a busy CI
+        assert "web" not in thread_names()
+        assert not [n for n in thread_names() if n.startswith("CP Server")]
+        assert hub.stats().viewers == 0
+        for conn, reader in readers:  # the streams ended: readers reach the end
+            with pytest.raises((EOFError, OSError)):
+                for _ in range(1000):
+                    reader.read_part()
+            conn.close()
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
+    finally:
+        stalled.close()
+        feeder.stop()
+        server.stop()  # idempotent

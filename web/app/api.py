@@ -1,0 +1,123 @@
+"""The JSON API: /api/status, /api/presets, POST /api/curve; and /healthz.
+
+POST /api/curve never touches the scene: it builds and checks the curve in the web
+thread, then hands it to the render loop's command queue (`control.play_curve`).
+Every error under /api/ is JSON: {"error": "...", "errors": ["field: message", ...]}.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from spirokiosk.display.curves import CurveError
+from spirokiosk.web.app.context import web_context
+from spirokiosk.web.app.curve_requests import MAX_BODY_BYTES, curve_from_request, preset_list
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("api", __name__)
+
+QUEUE_FULL_RETRY_AFTER = 30  # seconds, when the status does not tell the curve timing
+
+
+def error_response(status: int, errors: list[str], **headers: str) -> Response:
+    response = jsonify(error="; ".join(errors), errors=errors)
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+@bp.app_errorhandler(HTTPException)
+def _json_errors_under_api(exc: HTTPException):
+    """404, 405, ... under /api/ answer in JSON like every other API error."""
+    if not request.path.startswith("/api/") or exc.code is None:
+        return exc
+    return error_response(exc.code, [f"{request.path}: {exc.description}"])
+
+
+@bp.errorhandler(CurveError)
+def _bad_curve(exc: CurveError) -> Response:
+    return error_response(400, exc.errors)
+
+
+@bp.get("/api/status")
+def status() -> Response:
+    return jsonify(web_context().status())
+
+
+@bp.get("/api/presets")
+def presets() -> Response:
+    return jsonify(preset_list())
+
+
+class _RefusedError(Exception):
+    """A request refused before its body is read as a curve (415, 413)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _json_body() -> object:
+    """The request's JSON document, or _RefusedError (415, 413) or CurveError (invalid JSON)."""
+    if not request.is_json:
+        got = request.headers.get("Content-Type") or "none"
+        raise _RefusedError(415, f"body: send JSON with Content-Type: application/json (got {got})")
+    # One byte over the limit: a chunked body stops at the limit without an error, so a
+    # body of MAX + 1 bytes read is how an over-long chunked body shows.
+    request.max_content_length = MAX_BODY_BYTES + 1
+    try:
+        data = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        data = None
+    if data is None or len(data) > MAX_BODY_BYTES:
+        raise _RefusedError(413, f"body: larger than {MAX_BODY_BYTES // 1024} KiB")
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise CurveError(["body: not valid JSON (nested too deeply)"]) from None
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise CurveError([f"body: not valid JSON ({exc})"]) from None
+
+
+@bp.errorhandler(_RefusedError)
+def _refused(exc: _RefusedError) -> Response:
+    return error_response(exc.status, [str(exc)])
+
+
+def _retry_after() -> int:
+    """About one curve's time: the queue frees a place when a queued curve starts."""
+    timing = web_context().control.status().get("timing") or {}
+    try:
+        seconds = float(timing["draw_seconds"]) + float(timing["hold_seconds"])
+    except (KeyError, TypeError, ValueError):
+        return QUEUE_FULL_RETRY_AFTER
+    return max(1, math.ceil(seconds)) if math.isfinite(seconds) else QUEUE_FULL_RETRY_AFTER
+
+
+@bp.post("/api/curve")
+def ask_for_curve() -> Response:
+    """Queue a curve to draw next: a preset, a random curve or a whole curve (202)."""
+    curve = curve_from_request(_json_body())
+    if not web_context().control.play_curve(curve):
+        return error_response(
+            429,
+            ["queue: the kiosk has too many curves waiting; try again after the next one starts"],
+            **{"Retry-After": str(_retry_after())},
+        )
+    log.info("curve %s asked for by %s", curve.name, request.remote_addr or "?")
+    response = jsonify(queued=curve.name, curve=curve.to_dict())
+    response.status_code = 202
+    return response
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    if web_context().control.is_alive():
+        return Response("ok\n", mimetype="text/plain")
+    return Response("render loop stalled\n", status=503, mimetype="text/plain")

@@ -1,0 +1,95 @@
+"""What the web handlers share: the hub, the daemon's control object, a closing flag.
+
+Handlers never mutate scene state: they read the hub's immutable frames and the
+control object's immutable status documents, and ask for curves through the
+control's command queue.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from flask import current_app
+
+from spirokiosk.display.curves import Curve
+from spirokiosk.web.app.curve_info import describe_curve
+from spirokiosk.web.hub.frame_hub import FrameHub
+
+EXTENSION_KEY = "spirokiosk"
+PEER_SOCKET_KEY = "spirokiosk.peer_socket"  # WSGI environ key set by our server (optional)
+
+# /api/status always has these keys (None when the daemon does not know yet).
+STATUS_KEYS = (
+    "mode",
+    "fps",
+    "stream_fps",
+    "viewers",
+    "max_viewers",
+    "frames_rendered",
+    "frames_encoded",
+    "uptime_s",
+    "camera",
+    "curve",
+)
+
+
+class Control(Protocol):
+    """What the daemon gives the web app."""
+
+    def status(self) -> dict:
+        """The immutable status document the render loop published (mode, fps, curve...)."""
+
+    def is_alive(self) -> bool:
+        """True while the render loop ticks."""
+
+    def play_curve(self, curve: Curve) -> bool:
+        """Queue `curve` to be drawn next (after any asked for before); False when full."""
+
+
+@dataclass
+class WebContext:
+    hub: FrameHub
+    control: Control
+    resend_interval: float = 1.0  # a still picture is sent again this often
+    snapshot_timeout: float = 2.0  # /snapshot.jpg waits this long for a fresh frame
+    closing: threading.Event = field(default_factory=threading.Event)
+    _described: tuple[object, object] = (None, None)  # (curve data, its description)
+
+    def close_streams(self) -> None:
+        """End every /stream.mjpg response at its next wake-up (the server is stopping)."""
+        self.closing.set()
+        self.hub.wake_viewers()
+
+    def open_streams(self) -> None:
+        self.closing.clear()
+
+    def describe(self, curve: dict | None) -> dict | None:
+        """describe_curve(), remembered for the last curve seen (the page polls often)."""
+        data, info = self._described
+        if curve != data:
+            info = describe_curve(curve)
+            self._described = (curve, info)
+        return info
+
+    def status(self) -> dict:
+        """The /api/status document."""
+        status = dict.fromkeys(STATUS_KEYS)
+        status.update(self.control.status())
+        stats = self.hub.stats()
+        status.update(
+            stream_fps=stats.stream_fps,
+            viewers=stats.viewers,
+            max_viewers=stats.max_viewers,
+            frames_encoded=stats.frames_encoded,
+            frames_published=stats.frames_published,
+            frames_dropped=stats.frames_dropped,
+        )
+        status["curve_info"] = self.describe(status.get("curve"))
+        return status
+
+
+def web_context() -> WebContext:
+    """The WebContext of the current Flask app."""
+    return current_app.extensions[EXTENSION_KEY]

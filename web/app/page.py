@@ -1,0 +1,14 @@
+"""/: the page people open: the live picture and what is being drawn."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from spirokiosk.web.app.context import web_context
+
+bp = Blueprint("page", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("index.html", status=web_context().status())

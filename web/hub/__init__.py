@@ -1,0 +1,13 @@
+"""The frame hub: the newest rendered frame, JPEG-encoded once, fanned out to every viewer.
+
+`frame_hub.FrameHub` is the hub itself; `frames` its frame records; `jpeg` scaling and
+encoding (GIL released); `mjpeg` the multipart framing; `viewers` a viewer's slot;
+`stats` its counters.
+
+May import: display's helper modules (pixels, rates, sizes). Never Flask: the hub
+works without the app.
+"""
+
+from spirokiosk.web.hub.frame_hub import FrameHub, StreamSettings
+
+__all__ = ["FrameHub", "StreamSettings"]

@@ -1,0 +1,320 @@
+"""The frame hub: the newest rendered frame, JPEG-encoded once, fanned out to every viewer.
+
+Threads and what each one does here:
+
+- the render loop (main thread) asks `wants_frame(now)` every tick and, when
+  it is true, hands over the picture with `publish_copy()` (one copy into a
+  buffer the hub owns and reuses) or its own array with `publish()` (a
+  reference only); either wakes the encoder, neither encodes;
+- the encoder thread (`start()`/`stop()`) takes the newest raw frame, scales
+  and encodes it (GIL released, see `spirokiosk.web.hub.jpeg`) and stores it as
+  an immutable `EncodedFrame`; a raw frame replaced before the encoder got
+  to it is dropped, never queued;
+- web threads wait in `wait_frame()` for a frame newer than the one they
+  sent last (or time out and resend the same one), and take viewer slots
+  under the viewer cap with `acquire_viewer()`.
+
+The viewer cap is `viewer_cap`: the configured `max_viewers`, held to the
+streams the web server can carry (`set_capacity`), worked out here only.
+
+With no viewers and no pending snapshot `wants_frame` is false, so nothing
+is copied or encoded at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from spirokiosk.display.pixels import check_pixels
+from spirokiosk.display.rates import RateMeter
+from spirokiosk.web.hub.frames import EncodedFrame, RawFrame
+from spirokiosk.web.hub.jpeg import encode_jpeg
+from spirokiosk.web.hub.mjpeg import build_part
+from spirokiosk.web.hub.stats import FPS_WINDOW_SECONDS, HubStats
+from spirokiosk.web.hub.viewers import ViewerSlot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    """The stream's part of the [web] config, as parsed values (the daemon's schema
+    checks them; this does not)."""
+
+    max_viewers: int = 10
+    fps: float = 30.0
+    quality: int = 80
+    box: tuple[int, int] | None = None  # the stream fits in this (w, h); None: as rendered
+
+
+class FrameHub:
+    """Newest frame in, one JPEG per frame out, any number of viewers (up to the cap)."""
+
+    def __init__(
+        self,
+        settings: StreamSettings | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings = settings or StreamSettings()
+        self._interval = 1.0 / self._settings.fps
+        self._capacity: int | None = None  # streams the server can carry; None: no limit
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._raw_ready = threading.Condition(self._lock)
+        self._frame_ready = threading.Condition(self._lock)
+        self._raw: RawFrame | None = None
+        self._encoding: np.ndarray | None = None  # the pixels the encoder is working on
+        self._pool: list[np.ndarray] = []  # reusable frame buffers, see frame_buffer()
+        self._latest: EncodedFrame | None = None
+        self._seq = 0
+        self._viewers = 0
+        self._snapshot_waiters = 0
+        self._next_due = -math.inf  # render thread only
+        self._encode_rate = RateMeter(FPS_WINDOW_SECONDS)
+        self._frames_published = 0
+        self._frames_dropped = 0
+        self._encode_seconds = 0.0
+        self._encode_errors = 0
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    # -- settings ------------------------------------------------------------
+
+    @property
+    def settings(self) -> StreamSettings:
+        return self._settings
+
+    def apply_settings(self, settings: StreamSettings) -> None:
+        """Take new fps, quality, size and viewer cap live (e.g. on SIGHUP).
+
+        Viewers above a lowered cap keep watching; new ones wait for a free slot.
+        """
+        with self._lock:
+            self._settings = settings
+            self._interval = 1.0 / settings.fps
+
+    def set_capacity(self, streams: int | None) -> None:
+        """At most `streams` viewers whatever max_viewers says (the web server's worker
+        threads for streams; a max_viewers raised by a reload stays held to it)."""
+        with self._lock:
+            self._capacity = streams
+
+    @property
+    def viewer_cap(self) -> int:
+        """How many viewers may watch at once: max_viewers, held to the capacity."""
+        cap = self._settings.max_viewers
+        return cap if self._capacity is None else min(cap, self._capacity)
+
+    # -- render thread -------------------------------------------------------
+
+    def wants_frame(self, now: float) -> bool:
+        """True when someone watches (or waits for a snapshot), the encoder is ready and
+        the stream fps cap allows a new frame. Call once per render tick.
+
+        `now` is a monotonic clock in seconds (time.monotonic()); a jump backwards
+        restarts the schedule. When this returns true the caller should `publish()`.
+        """
+        if self._viewers == 0 and self._snapshot_waiters == 0:
+            return False
+        if self._raw is not None:  # the encoder has not taken the previous frame yet
+            return False
+        interval = self._interval
+        due = self._next_due
+        if due - now > 2 * interval:  # clock went back, or the fps cap was raised
+            due = now
+        if now < due - 0.25 * interval:  # a quarter interval of slack absorbs tick jitter
+            return False
+        # Keep a steady cadence; after a pause start again from now.
+        self._next_due = now + interval if now - due > interval else due + interval
+        return True
+
+    def publish_copy(self, view: np.ndarray, layout: str, timestamp: float) -> None:
+        """Copy `view` (e.g. a surface's memory, which the caller draws on again next
+        tick) into a buffer of the hub's, and publish that. Render thread only."""
+        pixels = self._frame_buffer(view.shape)
+        np.copyto(pixels, view)
+        self.publish(pixels, layout, timestamp)
+
+    def _frame_buffer(self, shape: tuple[int, ...]) -> np.ndarray:
+        """A uint8 buffer of `shape` that neither a pending frame nor the encoder holds.
+
+        Buffers are reused once the encoder is done with them: copying a 1080p
+        frame into memory that is already mapped costs about half as much as into
+        a fresh 8 MB array, whose pages all fault in.
+        """
+        with self._lock:
+            busy = (self._raw.pixels if self._raw is not None else None, self._encoding)
+            for buffer in self._pool:
+                if buffer.shape == shape and not any(buffer is b for b in busy):
+                    return buffer
+            buffer = np.empty(shape, np.uint8)
+            # Pending + encoding + the one being filled: three are always enough.
+            self._pool = [*[b for b in self._pool if b.shape == shape][-2:], buffer]
+            return buffer
+
+    def publish(self, pixels: np.ndarray, layout: str, timestamp: float) -> None:
+        """Hand over a rendered frame: (H, W, C) uint8, C-contiguous, owned by the hub from now on.
+
+        `layout` is the pixels' byte order ('BGRX', 'RGBX', 'RGB', ...: see
+        display.pixels; simplejpeg knows them by these names); `timestamp` is the Unix
+        time of rendering (time.time()), sent as X-Timestamp. Stores a reference and
+        wakes the encoder: no copy, no encoding here.
+        """
+        check_pixels(pixels, layout)
+        raw = RawFrame(pixels, layout, float(timestamp))
+        with self._lock:
+            self._frames_published += 1
+            if self._raw is not None:
+                self._frames_dropped += 1
+            self._raw = raw
+            self._raw_ready.notify()
+
+    # -- encoder thread ------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the encoder thread ('jpeg-encoder')."""
+        if self._thread is not None:
+            raise RuntimeError("FrameHub.start() called twice")
+        self._thread = threading.Thread(target=self._encode_loop, name="jpeg-encoder", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop the encoder thread and wake every waiting viewer. Safe to call more than once."""
+        with self._lock:
+            self._stopping = True
+            self._raw_ready.notify_all()
+            self._frame_ready.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("the JPEG encoder thread did not stop within %.1f s", timeout)
+
+    def _encode_loop(self) -> None:
+        while True:
+            with self._lock:
+                while self._raw is None and not self._stopping:
+                    self._raw_ready.wait()
+                if self._stopping:
+                    return
+                raw, self._raw = self._raw, None
+                wanted = self._viewers > 0 or self._snapshot_waiters > 0
+                quality, box = self._settings.quality, self._settings.box
+                if wanted:
+                    self._encoding = raw.pixels
+                else:  # the last viewer left after this frame was published
+                    self._frames_dropped += 1
+                    continue
+            try:
+                self._encode(raw, quality, box)
+            finally:
+                with self._lock:
+                    self._encoding = None
+
+    def _encode(self, raw: RawFrame, quality: int, box: tuple[int, int] | None) -> None:
+        started = time.perf_counter()
+        try:
+            jpeg, width, height = encode_jpeg(raw.pixels, raw.layout, quality, box)
+            part = build_part(jpeg, raw.timestamp)
+        except Exception:
+            self._encode_errors += 1
+            if self._encode_errors == 1 or self._encode_errors % 1000 == 0:
+                log.exception("JPEG encoding failed (%d failures so far)", self._encode_errors)
+            return
+        elapsed = time.perf_counter() - started
+        with self._lock:
+            self._seq += 1
+            self._latest = EncodedFrame(jpeg, part, self._seq, raw.timestamp, width, height)
+            self._encode_seconds += elapsed
+            self._encode_rate.add(self._clock())
+            self._frame_ready.notify_all()
+
+    # -- viewers (web threads) -----------------------------------------------
+
+    def acquire_viewer(self) -> ViewerSlot | None:
+        """A viewer slot, or None when `viewer_cap` viewers are already watching, or the
+        hub has stopped."""
+        with self._lock:
+            if self._stopping or self._viewers >= self.viewer_cap:
+                return None
+            live = self._viewers > 0 and self._latest is not None
+            first_after = -1 if live or self._latest is None else self._latest.seq
+            self._viewers += 1
+        return ViewerSlot(self._viewer_left, first_after)
+
+    def _viewer_left(self) -> None:
+        with self._lock:
+            self._viewers -= 1
+
+    def wait_frame(
+        self, after_seq: int, timeout: float, cancel: threading.Event | None = None
+    ) -> EncodedFrame | None:
+        """The newest frame once one newer than `after_seq` exists, or after `timeout`
+        seconds the newest frame whatever its age (to resend a still picture);
+        None when there is no frame at all yet, or the hub stops.
+
+        Setting `cancel` and calling `wake_viewers()` ends the wait at once.
+        """
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not self._stopping and (self._latest is None or self._latest.seq <= after_seq):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or (cancel is not None and cancel.is_set()):
+                    break
+                self._frame_ready.wait(remaining)
+            return None if self._stopping else self._latest
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopping
+
+    def wake_viewers(self) -> None:
+        """Wake every thread in `wait_frame` (used when the web server closes its streams)."""
+        with self._lock:
+            self._frame_ready.notify_all()
+
+    def snapshot(
+        self, timeout: float = 2.0, cancel: threading.Event | None = None
+    ) -> EncodedFrame | None:
+        """The newest frame; when nobody streams, a fresh one asked of the render loop.
+
+        Returns None if no frame arrives within `timeout` seconds (or `cancel` is set).
+        """
+        with self._lock:
+            if self._latest is not None and self._viewers > 0:
+                return self._latest
+            after = self._latest.seq if self._latest is not None else 0
+            self._snapshot_waiters += 1
+        try:
+            frame = self.wait_frame(after, timeout, cancel)
+        finally:
+            with self._lock:
+                self._snapshot_waiters -= 1
+        return frame if frame is not None and frame.seq > after else None
+
+    def latest(self) -> EncodedFrame | None:
+        """The newest encoded frame, however old (None before the first one)."""
+        return self._latest
+
+    # -- counters ------------------------------------------------------------
+
+    def stats(self) -> HubStats:
+        now = self._clock()
+        with self._lock:
+            fps = self._encode_rate.rate(now)
+            return HubStats(
+                frames_published=self._frames_published,
+                frames_encoded=self._seq,
+                frames_dropped=self._frames_dropped,
+                viewers=self._viewers,
+                max_viewers=self.viewer_cap,
+                stream_fps=round(fps, 2),
+                encode_seconds=self._encode_seconds,
+            )

@@ -1,0 +1,63 @@
+"""JPEG encoding of raw frames for the mirror: optional down-scaling, then simplejpeg.
+
+Both steps run in the hub's encoder thread and release the GIL while they
+work, so the render loop and the web threads keep running:
+
+- scaling uses Pillow's `Image.resize` (its resampling runs with the GIL
+  released) on a zero-copy `Image.frombuffer` view of the numpy array;
+- encoding uses simplejpeg (libjpeg-turbo), which also releases the GIL.
+
+Pillow has no BGRX mode, but a resize treats every channel alike, so any
+4-byte layout is resized as 'RGBX' and handed back to simplejpeg under its
+real name. ('RGBA' would be wrong: Pillow premultiplies alpha
+before resizing, which would darken whichever channel sits in the A slot.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simplejpeg
+from PIL import Image
+
+_PIL_MODE = {3: "RGB", 4: "RGBX"}
+
+
+def fit_within(size: tuple[int, int], box: tuple[int, int] | None) -> tuple[int, int]:
+    """The largest (w, h) with the aspect ratio of `size` that fits in `box`; never enlarged.
+
+    With box None the size is kept.
+    """
+    width, height = size
+    if box is None:
+        return width, height
+    scale = min(box[0] / width, box[1] / height, 1.0)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def scale_pixels(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """`pixels` (H, W, C) resampled to `size` = (w, h) with an area-aware bilinear filter."""
+    height, width, channels = pixels.shape
+    if (width, height) == size:
+        return pixels
+    mode = _PIL_MODE[channels]
+    source = Image.frombuffer(mode, (width, height), pixels, "raw", mode, 0, 1)
+    scaled = source.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    out = np.asarray(scaled)
+    return out.reshape(size[1], size[0], channels)
+
+
+def encode_jpeg(
+    pixels: np.ndarray,
+    layout: str,
+    quality: int,
+    box: tuple[int, int] | None = None,
+) -> tuple[bytes, int, int]:
+    """Scale `pixels` (in byte order `layout`, see display.pixels: simplejpeg knows
+    these names) to fit `box` (if given) and encode; returns (jpeg, width, height)."""
+    height, width = pixels.shape[:2]
+    size = fit_within((width, height), box)
+    scaled = scale_pixels(pixels, size)
+    jpeg = simplejpeg.encode_jpeg(
+        scaled, quality=quality, colorspace=layout, colorsubsampling="420", fastdct=True
+    )
+    return jpeg, size[0], size[1]
