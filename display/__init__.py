@@ -4,8 +4,8 @@ Sub-packages, bottom up: `curves` (the model, pure numpy), `draw` (strokes, canv
 overlays, layout, the scene), `camera` (sources and the link the render loop reads),
 `screen` (the HDMI screen, a window, or nothing), `export` (offline frames and file
 writers). Beside them, small helpers every layer shares and that import nothing of
-the project: `names` (did-you-mean), `sizes` (WxH), `pixels` (byte orders), `rates`
-(frames per second).
+the project: `messages` (did-you-mean, outside values shown in errors and logs),
+`sizes` (WxH), `pixels` (byte orders), `rates` (frames per second).
 
 May import: only display. display never imports web or daemon.
 """

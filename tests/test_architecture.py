@@ -2,7 +2,7 @@
 between modules, a docstring in every package, nothing of the tests in the product.
 
 The direction (design.md): daemon -> display, web; web -> display; display -> neither.
-Inside display, bottom up: the helper modules (names, sizes, pixels, rates) import
+Inside display, bottom up: the helper modules (messages, sizes, pixels, rates) import
 nothing of the project; curves imports only them; draw adds curves; camera and export
 add draw; screen only the helpers. Every import counts, also those inside functions
 (they run later, but they are dependencies all the same).
@@ -20,7 +20,7 @@ from support import REPO
 FOLDERS = {"daemon": "spirokiosk.daemon", "display": "spirokiosk.display", "web": "spirokiosk.web"}
 
 HELPERS = (
-    "spirokiosk.display.names",
+    "spirokiosk.display.messages",
     "spirokiosk.display.sizes",
     "spirokiosk.display.pixels",
     "spirokiosk.display.rates",
@@ -261,10 +261,10 @@ def test_a_planted_import_against_the_direction_is_caught(sources):
 
 def test_a_planted_circle_is_caught(sources):
     planted = dict(sources)
-    planted["spirokiosk.display.names"] += "\nfrom spirokiosk.display.sizes import Size\n"
-    planted["spirokiosk.display.sizes"] += "\nfrom spirokiosk.display import names\n"
+    planted["spirokiosk.display.messages"] += "\nfrom spirokiosk.display.sizes import Size\n"
+    planted["spirokiosk.display.sizes"] += "\nfrom spirokiosk.display import messages\n"
     assert cycles(dependency_graph(planted)) == [
-        ["spirokiosk.display.names", "spirokiosk.display.sizes"]
+        ["spirokiosk.display.messages", "spirokiosk.display.sizes"]
     ]
 
 

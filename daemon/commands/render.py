@@ -10,16 +10,17 @@ The output appears only when complete: a half-written file is never left behind.
 
 import argparse
 import contextlib
+import re
 import secrets
 import signal
 import sys
 import time
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from spirokiosk.daemon.config.files import FileError, TomlError, parse_toml, read_small_file
 from spirokiosk.display import sizes
-from spirokiosk.display.names import did_you_mean
+from spirokiosk.display.messages import cut, did_you_mean
 from spirokiosk.display.sizes import Size
 
 PROG = "spirokiosk render"
@@ -131,7 +132,7 @@ def parse_size(text: str) -> Size:
         size = sizes.parse_size(text)
     except ValueError:
         raise UsageError(
-            f"--size {text}: expected WIDTHxHEIGHT in pixels, such as 576x576"
+            f"--size {cut(text)}: expected WIDTHxHEIGHT in pixels, such as 576x576"
         ) from None
     if not size.within(lo, hi):
         raise UsageError(f"--size {text}: width and height must each be from {lo} to {hi}")
@@ -140,10 +141,12 @@ def parse_size(text: str) -> Size:
 
 def _parse_int(option: str, text: str, bounds: tuple[int, int]) -> int:
     lo, hi = bounds
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"{option} {text}: expected a whole number") from None
+    match = re.fullmatch(r"\s*[+-]?0*(\d+)\s*", text)
+    if match is None:
+        raise UsageError(f"{option} {cut(text)}: expected a whole number")
+    if len(match[1]) > len(str(hi)):  # no int() of thousands of digits
+        raise UsageError(f"{option} {cut(text)}: must be from {lo} to {hi}")
+    value = int(text)
     if not lo <= value <= hi:
         raise UsageError(f"{option} {text}: must be from {lo} to {hi}")
     return value
@@ -177,16 +180,13 @@ def curve_from_file(spec: str):
     path_text, table = _split_table(spec)
     path = Path(path_text)
     try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except FileNotFoundError:
-        raise UsageError(f"--curve {spec}: no such file {path_text!r}") from None
-    except OSError as exc:
-        raise UsageError(f"--curve {spec}: cannot read {path_text!r}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
+        document = parse_toml(read_small_file(path))
+    except FileError as exc:
+        if exc.missing:
+            raise UsageError(f"--curve {spec}: no such file {path_text!r}") from None
+        raise UsageError(f"--curve {spec}: {path_text!r}: {exc}") from None
+    except TomlError as exc:
         raise UsageError(f"--curve {spec}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"--curve {spec}: not valid TOML: not UTF-8 text") from None
     name, data = _pick_table(spec, path, document, table)
     try:
         return Curve.from_dict({"name": name, **data})

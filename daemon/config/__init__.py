@@ -5,7 +5,7 @@
 `Config`; `documents` writes it back (the effective config, deploy/config.toml, the
 README table). Importing it is cheap: no numpy, no pygame.
 
-May import: display's light helpers (names, sizes) and the names display's light
+May import: display's light helpers (messages, sizes) and the names display's light
 packages declare (display modes, camera sources, curve shapes); never web.
 """
 

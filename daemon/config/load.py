@@ -9,12 +9,12 @@ Every problem is collected and reported at once, each as 'section.key: message'.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from spirokiosk.daemon.config.errors import ConfigError
+from spirokiosk.daemon.config.files import FileError, TomlError, parse_toml, read_small_file
 from spirokiosk.daemon.config.schema import SECTIONS, Config, all_keys, section_keys
 from spirokiosk.daemon.config.value_types import (
     BadValueError,
@@ -23,7 +23,7 @@ from spirokiosk.daemon.config.value_types import (
     Text,
     toml_type_name,
 )
-from spirokiosk.display.names import did_you_mean, suggestion
+from spirokiosk.display.messages import did_you_mean, suggestion
 
 DEFAULT_PATH = Path("/etc/spirokiosk/config.toml")
 ENV_VAR = "SPIROKIOSK_CONFIG"
@@ -82,20 +82,15 @@ def load_config(
 
 def _read_toml(path: Path, errors: list[str], missing_ok: bool) -> dict[str, Any] | None:
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        if not missing_ok:
-            errors.append(f"{path}: no such file")
-        return None
-    except OSError as exc:
-        errors.append(f"{path}: cannot read: {exc.strerror or exc}")
+        data = read_small_file(path)
+    except FileError as exc:
+        if not (exc.missing and missing_ok):
+            errors.append(f"{path}: {exc}")
         return None
     try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        errors.append(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})")
-    except tomllib.TOMLDecodeError as exc:
-        errors.append(f"{path}: TOML syntax error: {exc}")
+        return parse_toml(data)
+    except TomlError as exc:
+        errors.append(f"{path}: {exc}")
     return None
 
 
@@ -144,8 +139,8 @@ def _parse_override_value(text: str, wants_text: bool) -> Any:
     if "\n" in text or "\r" in text:
         return text
     try:
-        value = tomllib.loads(f"value = {text}")["value"]
-    except tomllib.TOMLDecodeError:
+        value = parse_toml(f"value = {text}".encode())["value"]
+    except TomlError:
         return text.strip()
     return text.strip() if wants_text and not isinstance(value, str) else value
 

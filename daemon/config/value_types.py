@@ -14,7 +14,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from spirokiosk.display.names import did_you_mean
+from spirokiosk.display import messages
+from spirokiosk.display.messages import did_you_mean
 from spirokiosk.display.sizes import Size, parse_size
 
 
@@ -33,10 +34,13 @@ def toml_type_name(value: object) -> str:
 
 
 def shown(value: object) -> str:
-    """A parsed TOML value written back compactly for an error message."""
+    """A parsed TOML value written back compactly for an error message (cut when long)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return json.dumps(value, default=str)
+    if isinstance(value, int) and value.bit_length() > 200:
+        return messages.shown(value)
+    text = json.dumps(value, default=str)
+    return text if len(text) <= messages.SHOWN_CHARS else text[: messages.SHOWN_CHARS - 3] + "..."
 
 
 def typed(value: object) -> str:
@@ -75,7 +79,7 @@ class Int(_Plain):
         if isinstance(raw, bool) or not isinstance(raw, int):
             raise BadValueError(f"must be an integer, not {typed(raw)}")
         if not self.min <= raw <= self.max:
-            raise BadValueError(f"must be between {self.min} and {self.max}, not {raw}")
+            raise BadValueError(f"must be between {self.min} and {self.max}, not {shown(raw)}")
         return raw
 
     def describe(self) -> str:

@@ -32,6 +32,7 @@ from spirokiosk.display.camera.link import CAMERA_OFF, CameraLink
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.draw.scene import Scene
 from spirokiosk.display.draw.surfaces import surface_array, surface_layout
+from spirokiosk.display.messages import shown
 from spirokiosk.display.rates import RateMeter
 from spirokiosk.display.screen.output import Output
 from spirokiosk.web.hub import FrameHub
@@ -44,6 +45,7 @@ SYSTEMD_STATUS_EVERY = 5.0  # seconds between STATUS= lines
 FPS_WINDOW = 1.0  # seconds over which the render fps is measured
 VSYNC_CHECK_FRAMES = 120  # after this many frames, see whether vsync really waits
 NO_VSYNC_FPS = 250.0  # faster than any screen refreshes: vsync is not working
+FAILURES_LOGGED_IN_FULL = 5  # curves that fail to draw get a traceback; later ones a line
 QUIT_KEYS = (pygame.K_ESCAPE, pygame.K_q)  # stop the program, on a desktop only
 
 
@@ -87,6 +89,7 @@ class RenderLoop:
         self._curve_data: tuple[Curve | None, dict | None] = (None, None)
         self.frames = 0
         self.reloads = 0
+        self._curve_failures = 0
 
     # -- the loop -----------------------------------------------------------
 
@@ -109,9 +112,12 @@ class RenderLoop:
         if self.signals.take_reload():
             self.reload()
         self._apply_commands()
-        self.scene.update(dt)
         picture = self.camera.picture(now) if self.camera is not None else None
-        self.scene.draw(self.output.surface, picture)
+        try:
+            self.scene.update(dt)
+            self.scene.draw(self.output.surface, picture)
+        except Exception:
+            self._curve_failed()
         self.output.present()
         self.frames += 1
         self._fps.add(now)
@@ -129,6 +135,20 @@ class RenderLoop:
             self._check_vsync()
         if self._capped:
             self._frame_clock.tick(self.config.display.fps)
+
+    def _curve_failed(self) -> None:
+        """Drawing the current curve raised: log it, drop that curve, go on with the next.
+        A curve (from the web, a file, the playlist) must never stop the service."""
+        name = shown(self.scene.curve.name or "unnamed curve")
+        self._curve_failures += 1
+        if self._curve_failures <= FAILURES_LOGGED_IN_FULL:
+            log.exception("drawing %s failed; it is dropped and the next curve starts", name)
+        else:
+            log.error("drawing %s failed too (%d so far)", name, self._curve_failures)
+        try:
+            self.scene.abandon_curve()
+        except Exception:
+            log.exception("the next curve could not start either; trying again next frame")
 
     def _check_vsync(self) -> None:
         """A driver that claims vsync but does not wait would spin a core: cap it."""
@@ -229,17 +249,29 @@ class RenderLoop:
         """SIGHUP: read the config again; apply what can be applied, keep it all on errors."""
         self.notifier.reloading()
         log.info("reloading the configuration")
-        try:
+        old = self.config
+        try:  # whatever fails, the service goes on with the config it has
             new = self._load_config()
+            self.apply_config(new)
         except ConfigError as exc:
             log.error("config not reloaded, %d error(s); the running config stays", len(exc.errors))
             for line in exc.errors:
                 log.error("%s", line)
-        else:
-            self.apply_config(new)
+        except Exception:
+            log.exception("config not reloaded: an unexpected error; the running config stays")
+            if self.config is not old:
+                self._restore(old)
         # The status shows the outcome before systemd (and whoever waits on it) hears READY.
         self.control.publish_status(self.status(self._clock()))
         self.notifier.ready(status=self.status_line())
+
+    def _restore(self, old: Config) -> None:
+        """Give every part the running config again after a reload failed half-way."""
+        try:
+            self.apply_config(old)
+        except Exception:
+            log.exception("could not restore every part to the running config")
+            self.config = old
 
     def apply_config(self, new: Config) -> None:
         old, self.config = self.config, new

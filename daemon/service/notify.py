@@ -50,8 +50,11 @@ def watchdog_interval_from_env(environ: Mapping[str, str], pid: int) -> float | 
 
 
 def _single_line(text: str) -> str:
-    """A STATUS= value on one line: a newline would start a new assignment."""
-    return " ".join(text.splitlines())
+    """A STATUS= value on one printable line: a newline would start a new assignment, a
+    NUL would make systemd-python refuse the whole message, a lone surrogate cannot be
+    encoded at all."""
+    lines = "".join(c if c.isprintable() else "\n" for c in text).splitlines()
+    return " ".join(line for line in lines if line)
 
 
 class Notifier:

@@ -3,7 +3,7 @@ colour maps. Pure numpy (and `cmap` for the colour maps), no pygame.
 
     from spirokiosk.display.curves import Curve, Wheel, random_curve, PRESETS
 
-May import: display's helper modules (names) only.
+May import: display's helper modules (messages) only.
 """
 
 from spirokiosk.display.curves.data import CurveError

@@ -5,7 +5,7 @@ import functools
 import cmap
 import numpy as np
 
-from spirokiosk.display.names import did_you_mean
+from spirokiosk.display.messages import did_you_mean, shown
 
 
 class UnknownColourMapError(ValueError):
@@ -32,7 +32,7 @@ def colour_map(name: str) -> cmap.Colormap:
         return cmap.Colormap(_catalogue().resolve(name))
     except (ValueError, KeyError, TypeError):
         hint = did_you_mean(name, _catalogue_names(), n=3)
-        raise UnknownColourMapError(f"unknown colour map {name!r}{hint}") from None
+        raise UnknownColourMapError(f"unknown colour map {shown(name)}{hint}") from None
 
 
 def colour_table(name: str, n: int) -> np.ndarray:

@@ -20,12 +20,17 @@ import math
 
 from spirokiosk.display.curves.colours import UnknownColourMapError, colour_map
 from spirokiosk.display.curves.shapes import SHAPES
-from spirokiosk.display.names import did_you_mean
+from spirokiosk.display.messages import did_you_mean, shown
 
 MAX_WHEELS = 32
 MAX_FREQ = 1000
 MAX_SIZE = 1e6
 LINE_WIDTH_RANGE = (0.5, 64.0)
+# A name is shown on the screen's caption, every viewer's page, the journal and systemd's
+# STATUS line: printable characters only (no NUL, no newline, no lone surrogate), and
+# short. A description is shown on the page and by `spirokiosk presets`.
+MAX_NAME_CHARS = 80
+MAX_DESCRIPTION_CHARS = 500
 
 _STYLE_KEYS = ("name", "description", "colour_map", "background_map", "line_width")
 _FULL_KEYS = {"wheels", *_STYLE_KEYS}
@@ -63,10 +68,10 @@ def format_complex(value: complex) -> str:
 
 def _check_freq(value, where: str, errors: list[str]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value == 0:
-        errors.append(f"{where}: must be a non-zero integer, not {value!r}")
+        errors.append(f"{where}: must be a non-zero integer, not {shown(value)}")
         return None
     if abs(value) > MAX_FREQ:
-        errors.append(f"{where}: must be between -{MAX_FREQ} and {MAX_FREQ}, not {value}")
+        errors.append(f"{where}: must be between -{MAX_FREQ} and {MAX_FREQ}, not {shown(value)}")
         return None
     return value
 
@@ -77,11 +82,14 @@ def _check_size(value, where: str, errors: list[str]) -> complex | None:
         return None
     try:
         number = complex(value.replace(" ", "")) if isinstance(value, str) else complex(value)
+    except OverflowError:  # an integer too large for a float
+        errors.append(f"{where}: must be at most {MAX_SIZE:g} in size, not {shown(value)}")
+        return None
     except ValueError:
-        errors.append(f"{where}: {value!r} is not a number or a complex like '0.125j'")
+        errors.append(f"{where}: {shown(value)} is not a number or a complex like '0.125j'")
         return None
     if not cmath.isfinite(number):
-        errors.append(f"{where}: must be finite, not {value!r}")
+        errors.append(f"{where}: must be finite, not {shown(value)}")
         return None
     if abs(number) > MAX_SIZE:
         errors.append(f"{where}: must be at most {MAX_SIZE:g} in size")
@@ -93,7 +101,7 @@ def _check_shape(value, where: str, errors: list[str]) -> str | None:
     if not isinstance(value, str) or value not in SHAPES:
         hint = did_you_mean(value, SHAPES)
         errors.append(
-            f"{where}: unknown shape {value!r}{hint}; expected one of {', '.join(SHAPES)}"
+            f"{where}: unknown shape {shown(value)}{hint}; expected one of {', '.join(SHAPES)}"
         )
         return None
     return value
@@ -127,22 +135,22 @@ def _check_seed_file_keys(data: dict, wheels: list[dict], errors: list[str]) -> 
     for key in _SEED_FILE_FIGURES:
         value = data.get(key)
         if key in data and (isinstance(value, bool) or not isinstance(value, int | float)):
-            errors.append(f"{key}: must be a number, not {value!r}")
+            errors.append(f"{key}: must be a number, not {shown(value)}")
     if "k_fold" not in data and "congruency" not in data:
         return
     k, m = data.get("k_fold"), data.get("congruency", 1)
     if isinstance(k, bool) or not isinstance(k, int) or k < 2:
-        errors.append(f"k_fold: must be an integer of at least 2, not {k!r}")
+        errors.append(f"k_fold: must be an integer of at least 2, not {shown(k)}")
         return
     if isinstance(m, bool) or not isinstance(m, int):
-        errors.append(f"congruency: must be an integer, not {m!r}")
+        errors.append(f"congruency: must be an integer, not {shown(m)}")
         return
     for i, wheel in enumerate(wheels):
         freq = wheel["freq"]
         if freq is not None and (freq - m) % k:
             errors.append(
-                f"k_fold: wheels[{i}].freq = {freq} is not {m} mod {k}, so the curve is not "
-                f"{k}-fold symmetric as k_fold and congruency say"
+                f"k_fold: wheels[{i}].freq = {freq} is not {shown(m)} mod {shown(k)}, so the "
+                f"curve is not {shown(k)}-fold symmetric as k_fold and congruency say"
             )
             return
 
@@ -195,16 +203,31 @@ def _check_style(data: dict, errors: list[str]) -> dict:
     if "line_width" in data:
         value, (lo, hi) = data["line_width"], LINE_WIDTH_RANGE
         if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-            errors.append(f"line_width: must be a number from {lo:g} to {hi:g}, not {value!r}")
+            errors.append(f"line_width: must be a number from {lo:g} to {hi:g}, not {shown(value)}")
         else:
             style["line_width"] = float(value)
-    for key in ("name", "description"):
+    for key, limit in (("name", MAX_NAME_CHARS), ("description", MAX_DESCRIPTION_CHARS)):
         if key in data:
-            if isinstance(data[key], str):
-                style[key] = data[key]
-            else:
-                errors.append(f"{key}: must be a string")
+            text = _check_text(data[key], key, limit, errors)
+            if text is not None:
+                style[key] = text
     return style
+
+
+def _check_text(value: object, key: str, limit: int, errors: list[str]) -> str | None:
+    if not isinstance(value, str):
+        errors.append(f"{key}: must be a string")
+    elif len(value) > limit:
+        errors.append(f"{key}: at most {limit} characters, not {len(value)}")
+    elif not value.isprintable():
+        bad = next(c for c in value if not c.isprintable())
+        errors.append(
+            f"{key}: printable characters only (on one line), not {shown(bad)} "
+            f"at position {value.index(bad)}"
+        )
+    else:
+        return value
+    return None
 
 
 def validate_curve_data(data: object) -> dict:

@@ -34,12 +34,15 @@ from spirokiosk.display.draw import CAMERA_MODES
 from spirokiosk.display.draw.drawing import CurveDrawing
 from spirokiosk.display.draw.ink import InkLayer, check_opacity
 from spirokiosk.display.draw.overlays import OverlayPainter, Overlays
+from spirokiosk.display.messages import shown
 
 log = logging.getLogger(__name__)
 
 __all__ = ["Overlays", "Scene", "Timing"]
 
 DEFAULT_OPACITY = 0.85
+
+MAX_SKIPPED = 8  # curves in a row that cannot be prepared before the scene gives up
 
 # Float sums of many small steps land a hair off the exact total: within this
 # many seconds of the end the drawing counts as complete.
@@ -92,7 +95,7 @@ class Scene:
         self._painter = OverlayPainter(self.overlays)
         self._camera_mode = _check_camera_mode(camera_mode)
         self._opacity = check_opacity(opacity)
-        self._drawing = self._new_drawing(next_curve())
+        self._drawing, _ = self._take_next()
         self._prepared: CurveDrawing | None = None  # the next curve, built early
         self._prepared_from_queue = False  # ...asked for with queue_curve, or the playlist's
         self._elapsed = 0.0  # seconds since the current curve's pen started
@@ -183,9 +186,7 @@ class Scene:
             self._old_ink = None
         self._drawing.advance_to(self._progress_at(self._elapsed))
         if self._prepared is None and self._in_still_hold():
-            self._prepared_from_queue = bool(self._queue)
-            curve = self._queue.popleft() if self._queue else self._next_curve()
-            self._prepared = self._new_drawing(curve)
+            self._prepared, self._prepared_from_queue = self._take_next()
 
     def _in_still_hold(self) -> bool:
         """Halfway through a hold: nothing moves, a slow frame goes unseen."""
@@ -203,18 +204,41 @@ class Scene:
         opacity = self._opacity if self._camera_mode is not None else None
         return CurveDrawing(curve, self.size, ink_opacity=opacity)
 
+    def _take_next(self) -> tuple[CurveDrawing, bool]:
+        """The next curve's drawing (a queued curve first, else the playlist's) and whether
+        it was queued. A curve that cannot be prepared is logged and skipped: a curve must
+        never stop the show."""
+        for _ in range(MAX_SKIPPED):
+            from_queue = bool(self._queue)
+            curve = self._queue.popleft() if from_queue else self._next_curve()
+            try:
+                return self._new_drawing(curve), from_queue
+            except Exception:
+                log.exception("cannot prepare %s; skipped", shown(curve.name or "a curve"))
+        raise RuntimeError(f"{MAX_SKIPPED} curves in a row could not be prepared")
+
+    def abandon_curve(self) -> None:
+        """Drawing the current curve failed: drop it and start the next one at once (no
+        fade: the old picture may be what failed)."""
+        self._old_frame = None
+        self._old_ink = None
+        if self._prepared is not None and (self._prepared_from_queue or not self._queue):
+            self._drawing, self._prepared = self._prepared, None
+            self._prepared_from_queue = False
+        else:
+            self._drawing, _ = self._take_next()
+        self._elapsed = 0.0
+
     def _switch_curve(self, carry: float) -> None:
         old = self._drawing
         old.advance_to(1.0)
         if self._prepared is not None and (self._prepared_from_queue or not self._queue):
             new, self._prepared = self._prepared, None
             self._prepared_from_queue = False
-        elif self._queue:
-            # Asked for after the playlist's next curve was prepared: it goes first
-            # (built now, a short pause); the prepared one waits for the next switch.
-            new = self._new_drawing(self._queue.popleft())
         else:
-            new = self._new_drawing(self._next_curve())
+            # A curve asked for after the playlist's next one was prepared goes first
+            # (built now, a short pause); the prepared one waits for the next switch.
+            new, _ = self._take_next()
         # The old canvas is never drawn on again: it becomes the old frame.
         frame = old.canvas
         self._painter.draw(frame, old, moving=False)

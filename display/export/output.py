@@ -22,7 +22,11 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
     is removed and an existing file at `path` is left as it was.
     """
     path = Path(path)
-    if path.is_dir():
+    try:
+        is_dir = path.is_dir()
+    except OSError as exc:  # a name too long, for one
+        raise OutputError(_describe_os_error(exc, path)) from None
+    if is_dir:
         raise OutputError(f"{path}: is a directory")
     directory = path.parent
     temp = directory / f".{path.name}.{secrets.token_hex(4)}.part"

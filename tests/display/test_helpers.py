@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from spirokiosk.display.names import did_you_mean, spoken_list, suggestion
+from spirokiosk.display.messages import did_you_mean, spoken_list, suggestion
 from spirokiosk.display.pixels import LAYOUTS, check_layout, check_pixels, convert_layout
 from spirokiosk.display.rates import RateMeter
 from spirokiosk.display.sizes import Size, parse_size

@@ -12,8 +12,10 @@ import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -25,6 +27,8 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from support import free_port
+from support.mirror import Mirror
+from support.mjpeg import MjpegReader, open_stream
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -249,3 +253,47 @@ def test_the_page_plays_the_live_picture_and_keeps_its_figures_fresh(kiosk_port,
     assert browser.execute_script("return window.notReloaded === true;"), "the page reloaded"
 
     browser.save_screenshot(str(tmp_path / "page.png"))
+
+
+class Holder(threading.Thread):
+    """A stream viewer that keeps reading until told to stop (it holds a viewer slot)."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(name="test-holder", daemon=True)
+        self.conn, response = open_stream("127.0.0.1", port)
+        assert response.status == 200
+        self.reader = MjpegReader(response)
+        self.reader.read_part()  # the slot is taken
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        with contextlib.suppress(OSError, EOFError, ValueError):
+            while not self.stop.is_set():
+                self.reader.read_part()
+
+    def release(self) -> None:
+        self.stop.set()
+        self.conn.sock.shutdown(socket.SHUT_RDWR)
+        self.join(5)
+        self.conn.close()
+
+
+def test_a_full_mirror_says_so_and_shows_the_picture_once_a_place_is_free(browser):
+    # The page once missed the picture's error (a full mirror answers 503 at once, before
+    # its script listened): no note, and no retry even after places came free.
+    with Mirror(max_viewers=1, frame_size=(320, 240)) as mirror:
+        holder = Holder(mirror.port)
+        holder.start()
+        try:
+            browser.get(mirror.url("/"))
+            WebDriverWait(browser, 10).until(
+                lambda d: "The mirror is full" in text_of(d, "stream-note"),
+                "the page did not say the mirror is full",
+            )
+            assert stream_frame(browser) is None
+        finally:
+            holder.release()
+        WebDriverWait(browser, 15, poll_frequency=0.25).until(
+            lambda d: stream_frame(d) is not None, "the picture did not come once a place was free"
+        )
+        assert not browser.find_element("id", "stream-note").is_displayed()

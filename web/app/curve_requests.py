@@ -36,15 +36,13 @@ from collections.abc import Callable
 from spirokiosk.display.curves import PRESETS, SHAPES, Curve, CurveError, random_curve
 from spirokiosk.display.curves.model import MAX_POINTS
 from spirokiosk.display.draw.layout import MAX_SEGMENT_PX, fit_curve
-from spirokiosk.display.names import did_you_mean
+from spirokiosk.display.messages import did_you_mean
 
 MAX_BODY_BYTES = 64 * 1024
 LIVE_SIZE = (1920, 1080)
 MAX_LIVE_POINTS = 200_000
 SEED_LIMIT = 2**32
 RANDOM_TRIES = 5  # unseeded random requests draw again when a curve is too dense
-MAX_NAME_CHARS = 80  # the name is shown on every viewer's page and on the screen's caption
-MAX_DESCRIPTION_CHARS = 500
 UNNAMED = "custom curve"
 
 PRESET_KEYS = frozenset({"preset"})
@@ -144,12 +142,8 @@ def _check_shapes(value: object, errors: list[str]) -> tuple[str, ...]:
 
 
 def _whole_curve(body: dict) -> Curve:
-    curve = Curve.from_dict(body)  # CurveError names every bad field
+    curve = Curve.from_dict(body)  # CurveError names every bad field (the name's limits too)
     errors = []
-    if len(curve.name) > MAX_NAME_CHARS:
-        errors.append(f"name: at most {MAX_NAME_CHARS} characters, not {len(curve.name)}")
-    if len(curve.description) > MAX_DESCRIPTION_CHARS:
-        errors.append(f"description: at most {MAX_DESCRIPTION_CHARS} characters")
     problem = density_problem(curve)
     if problem is not None:
         errors.append(f"wheels: {problem}; use fewer, slower or smaller fast wheels")

@@ -181,7 +181,32 @@ BAD_INPUTS = {
         "no such preset (did you mean 'seed-magma-11'?)",
     ),
     "missing file": (lambda d: ["--curve", str(d / "nope.toml")], "no such file"),
-    "unreadable file": (lambda d: ["--curve", str(d / "dir.toml")], "cannot read"),
+    "a directory": (lambda d: ["--curve", str(d / "dir.toml")], "a directory, not a regular"),
+    "a named pipe": (lambda d: ["--curve", fifo(d / "pipe.toml")], "a named pipe, not a regular"),
+    "an endless device": (lambda d: ["--curve", "/dev/zero"], "a character device, not a"),
+    "too large a file": (
+        lambda d: ["--curve", write(d, "big.toml", "#" * (2 << 20))],
+        "larger than 1024 KiB",
+    ),
+    "a number too long to read": (
+        lambda d: ["--curve", write(d, "n.toml", "freqs = [1, " + "9" * 5000 + "]\n")],
+        "a number with too many digits",
+    ),
+    "a width too large for a float": (
+        lambda d: [
+            "--curve",
+            write(d, "w.toml", "freqs = [1, 2]\nwidths = [1, 1" + "0" * 400 + "]\n"),
+        ],
+        "wheels[1].width: must be at most",
+    ),
+    "nested too deeply": (
+        lambda d: ["--curve", write(d, "deep.toml", "freqs = " + "[" * 3000 + "]" * 3000 + "\n")],
+        "nested too deeply",
+    ),
+    "a size of 5000 digits": (lambda d: ["--size", "9" * 5000 + "x16"], "expected WIDTHxHEIGHT"),
+    "frames of 5000 digits": (lambda d: ["--frames", "9" * 5000], "must be from 2 to 100000"),
+    "a sign too many": (lambda d: ["--fps", "+-5"], "expected a whole number"),
+    "an output name too long": (lambda d: ["--out", str(d / ("x" * 300 + ".png"))], "too long"),
     "bad toml": (
         lambda d: ["--curve", write(d, "bad.toml", "freqs = [1, 2\nwidths = 3\n")],
         "not valid TOML",
@@ -216,6 +241,11 @@ BAD_INPUTS = {
     "output is a directory": (lambda d: ["--out", str(d / "dir.toml.png")], "is a directory"),
     "seed without random": (lambda d: ["--seed", "3"], "only --curve random"),
 }
+
+
+def fifo(path):
+    os.mkfifo(path)  # nobody writes to it: a plain open() would wait forever
+    return str(path)
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUTS))

@@ -2,6 +2,7 @@
 tested in tests/daemon/commands/test_config_commands.py)."""
 
 import dataclasses
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -178,8 +179,42 @@ def test_file_that_is_not_utf8_is_an_error(tmp_path):
     assert "not UTF-8" in only_error(path)
 
 
-def test_unreadable_path_is_an_error(tmp_path):
-    assert only_error(tmp_path).startswith(f"{tmp_path}: cannot read")
+def test_a_path_that_is_no_regular_file_is_one_error(tmp_path):
+    assert only_error(tmp_path) == f"{tmp_path}: a directory, not a regular file"
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)  # nobody writes to it: reading would wait forever
+    assert only_error(fifo) == f"{fifo}: a named pipe, not a regular file"
+    assert only_error(Path("/dev/zero")) == "/dev/zero: a character device, not a regular file"
+
+
+def test_a_file_over_a_mebibyte_is_refused_unread(tmp_path):
+    path = write(tmp_path, "# " + "x" * (1 << 20) + "\n")
+    assert only_error(path) == f"{path}: larger than 1024 KiB; is it the right file?"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[web]\nport = " + "9" * 5000 + "\n", "a number with too many digits"),
+        ("[web]\nport = " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+        ("[web]\nport = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n", "nested too deeply"),
+    ],
+)
+def test_numbers_and_nesting_the_parser_cannot_take_are_one_error(tmp_path, text, problem):
+    path = write(tmp_path, text)
+    assert only_error(path).startswith(f"{path}: ") and problem in only_error(path)
+
+
+def test_a_long_integer_is_shown_short(tmp_path):
+    error = only_error(write(tmp_path, "[web]\nport = " + "9" * 4000 + "\n"))
+    assert error.startswith("web.port: must be between 1 and 65535, not ") and len(error) < 200
+
+
+@pytest.mark.parametrize(
+    "override", ["web.port=" + "9" * 5000, "web.port=" + "[" * 3000 + "]" * 3000]
+)
+def test_overrides_the_parser_cannot_take_are_one_error(override):
+    assert only_error(overrides=[override]).startswith("web.port: must be")
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """The render loop in-process: elapsed time, status, web requests, frames for the hub,
 events and reloads; on a headless output with a fake clock."""
 
+import dataclasses
 import json
 import logging
 import time
@@ -223,3 +224,59 @@ def test_a_bad_config_on_reload_keeps_the_running_one(make_loop, caplog):
     assert "web.port: must be an integer" in errors
     assert "curves.draw_seconds: too small" in errors
     assert loop.reloads == 0
+
+
+def test_a_curve_that_cannot_be_drawn_is_dropped_and_the_loop_goes_on(make_loop, caplog):
+    # A NUL in a name makes pygame's font refuse the caption: once, a curve like this from
+    # the web stopped the service. The web refuses such names now; the loop must survive
+    # whatever else a curve may do.
+    loop, clock = make_loop()
+    loop.scene.set_overlays(Overlays(pen=True, caption=True))
+    loop.tick()
+    bad = dataclasses.replace(PRESETS["gears-96-30"], name="bad\x00name")
+    assert loop.control.play_curve(bad)
+    with caplog.at_level(logging.ERROR, "spirokiosk.daemon.service.loop"):
+        run_ticks(loop, clock, 120, step=0.02)  # past the first curve's 1.5 s
+    assert loop.scene.curve.name != bad.name
+    assert loop.scene.curve.name == "gears-96-52"  # the playlist went on
+    failures = [r for r in caplog.records if "failed" in r.getMessage()]
+    assert failures and "'bad\\x00name'" in failures[0].getMessage()  # shown escaped
+    assert loop.control.is_alive()
+    assert "\x00" not in loop.status_line()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [ValueError("Exceeds the limit (4300 digits)"), RecursionError(), KeyError("x")],
+)
+def test_any_error_while_reloading_keeps_the_running_config(make_loop, caplog, error):
+    def broken():
+        raise error
+
+    loop, _ = make_loop(load=broken)
+    before = loop.config
+    loop.tick()
+    with caplog.at_level(logging.ERROR, "spirokiosk.daemon.service.loop"):
+        loop.signals.request_reload()
+        loop.tick()
+    assert loop.config is before
+    assert any("config not reloaded" in r.getMessage() for r in caplog.records)
+    loop.tick()  # and the loop goes on
+
+
+def test_a_reload_that_fails_half_way_puts_the_old_values_back(make_loop, monkeypatch):
+    new = small_config("curves.draw_seconds=4", "web.stream_quality=50")
+    loop, _ = make_loop(hub=True, load=lambda: new)
+    before = loop.config
+    loop.tick()
+
+    def failing_apply(settings):
+        raise RuntimeError("the hub is broken")
+
+    real_apply = loop.hub.apply_settings
+    monkeypatch.setattr(loop.hub, "apply_settings", failing_apply)
+    loop.signals.request_reload()
+    loop.tick()
+    monkeypatch.setattr(loop.hub, "apply_settings", real_apply)
+    assert loop.config is before
+    assert loop.scene.timing.draw_seconds == before.curves.draw_seconds

@@ -86,6 +86,12 @@ def test_status_stays_one_line(notify_socket):
     assert received(notify_socket) == [{"STATUS": "curve evil READY=1 MAINPID=1"}]
 
 
+def test_status_with_a_nul_or_a_lone_surrogate_is_still_sent(notify_socket):
+    notifier = Notifier()
+    notifier.status("fullscreen, bad\x00name\udc80, 60.0 fps")
+    assert received(notify_socket) == [{"STATUS": "fullscreen, bad name , 60.0 fps"}]
+
+
 def test_reloading_sends_monotonic_usec_in_the_same_datagram(notify_socket):
     notifier = Notifier()
     before = time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000

@@ -38,7 +38,7 @@ def any_curves(draw):
         colour_map=draw(st.sampled_from(["magma", "viridis", "YlGnBu", "bone", "turbo"])),
         background_map=draw(st.sampled_from(["bone", "cividis", "rainbow"])),
         line_width=draw(st.floats(0.5, 64)),
-        name=draw(st.text(max_size=20)),
+        name=draw(st.text(max_size=20).filter(str.isprintable)),  # what from_dict accepts
     )
 
 

@@ -211,3 +211,30 @@ def test_a_queued_curve_is_prepared_during_the_still_hold_not_at_the_switch(monk
     assert scene.curve.name == "asked"
     assert built == []  # nothing was built at the switch: no pause on screen
     assert scene.queued_count == 0
+
+
+def test_a_curve_that_cannot_be_prepared_is_skipped(caplog):
+    broken = dataclasses.replace(CURVES[1], name="broken", colour_map="no-such-map")
+    next_curve, calls = playlist([CURVES[0], broken, CURVES[2]])
+    scene = Scene(SIZE, next_curve, Timing(1.0, 1.0, 0.0), NO_OVERLAYS)
+    for _ in range(25):
+        scene.update(0.1)  # through the first curve and its hold
+    assert scene.curve.name == CURVES[2].name
+    assert calls[:3] == [CURVES[0].name, "broken", CURVES[2].name]
+    assert any("cannot prepare 'broken'; skipped" in r.getMessage() for r in caplog.records)
+
+
+def test_abandoning_a_curve_starts_the_next_at_once_without_a_fade():
+    next_curve, _ = playlist()
+    scene = Scene(SIZE, next_curve, Timing(1.0, 1.0, 0.5), NO_OVERLAYS)
+    scene.update(0.5)
+    scene.abandon_curve()
+    assert scene.curve.name == CURVES[1].name
+    assert scene.phase == "drawing" and scene.progress == 0.0
+    frame_of(scene)  # draws
+
+
+def test_a_playlist_of_nothing_but_broken_curves_gives_up_with_an_error():
+    broken = dataclasses.replace(CURVES[0], colour_map="no-such-map")
+    with pytest.raises(RuntimeError, match="could not be prepared"):
+        Scene(SIZE, lambda: broken, Timing(1.0, 1.0, 0.0), NO_OVERLAYS)

@@ -263,6 +263,45 @@ def test_a_long_name_is_400(client):
     assert_json_error(post(client, body), 400, "name")
 
 
+@pytest.mark.parametrize("name", ["bad\x00name", "lone \udc80", "two\nlines", "bell\x07"])
+def test_a_name_the_screen_or_journal_cannot_show_is_400(client, control, name):
+    # A NUL in a name once crashed the caption (and STATUS=) and stopped the service.
+    raw = json.dumps({"wheels": [{"freq": 1, "width": "1"}], "name": name})
+    response = client.post("/api/curve", data=raw, content_type="application/json")
+    doc = assert_json_error(response, 400, "name")
+    assert "printable characters only" in doc["error"]
+    assert control.queued == []
+
+
+@pytest.mark.parametrize(
+    ("wheel", "field"),
+    [
+        ({"freq": 1, "width": 10**400}, "wheels[0].width"),  # once a 500 (OverflowError)
+        ({"freq": 1, "width": 1, "height": -(10**400)}, "wheels[0].height"),
+        ({"freq": 10**400, "width": 1}, "wheels[0].freq"),
+    ],
+)
+def test_numbers_too_large_for_a_float_are_400_naming_the_field(client, wheel, field):
+    raw = json.dumps({"wheels": [wheel]})
+    response = client.post("/api/curve", data=raw, content_type="application/json")
+    doc = assert_json_error(response, 400, field)
+    assert len(doc["error"]) < 200  # the number is not echoed in full
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"wheels": [{"freq": 1, "width": NaN}]}',
+        '{"wheels": [{"freq": 1, "width": Infinity}]}',
+        '{"wheels": [{"freq": 1, "width": 1}], "line_width": NaN}',
+    ],
+)
+def test_nan_and_infinity_are_400(client, raw):
+    response = client.post("/api/curve", data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["errors"]
+
+
 # -- the density limit -------------------------------------------------------------------
 
 

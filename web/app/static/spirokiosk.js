@@ -127,6 +127,8 @@ function render(status) {
     }
   }
   window.spirokioskStatus = status;
+  // A place came free while the picture waits for one: take it now.
+  if (stream.waiting && !document.hidden && status.viewers < status.max_viewers) stream.start();
 }
 
 function setLive(state, label) {
@@ -145,15 +147,22 @@ async function poll() {
   }
 }
 
+// The stream: started here, after the error listener is in place; when it fails (the
+// mirror is full, the kiosk restarts) a note says so and it starts again after a while,
+// or as soon as the status shows a free place.
+const stream = { waiting: false, start: null };
+
 function setupStream() {
   const img = $("stream");
   const note = $("stream-note");
   let retry = null;
   const start = () => {
     clearTimeout(retry);
+    stream.waiting = false;
     note.hidden = true;
     img.src = `${img.dataset.src}?t=${Date.now()}`;
   };
+  stream.start = start;
   img.addEventListener("error", () => {
     if (document.hidden) return;
     const s = window.spirokioskStatus;
@@ -161,8 +170,10 @@ function setupStream() {
       ? `The mirror is full (${s.viewers} viewers). Retrying in ${STREAM_RETRY_MS / 1000} s…`
       : `The picture stopped. Retrying in ${STREAM_RETRY_MS / 1000} s…`;
     note.hidden = false;
+    stream.waiting = true;
     retry = setTimeout(start, STREAM_RETRY_MS);
   });
+  start();
   // A hidden tab gives its viewer slot back; it reconnects when shown again.
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) {
