@@ -47,3 +47,12 @@ def shown(value: object, limit: int = SHOWN_CHARS) -> str:
 def cut(text: str, limit: int = SHOWN_CHARS) -> str:
     """`text` as it is when short, else its first `limit - 3` characters and '...'."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def escaped(text: object, limit: int = SHOWN_CHARS) -> str:
+    """`text` on one line: as it is when printable, else with Python's escapes (and no
+    quotes, as a name inside a message); cut to `limit` characters."""
+    text = str(text)
+    if not text.isprintable():
+        text = repr(text)[1:-1]
+    return cut(text, limit)

@@ -23,7 +23,7 @@ from spirokiosk.daemon.config.value_types import (
     Text,
     toml_type_name,
 )
-from spirokiosk.display.messages import did_you_mean, suggestion
+from spirokiosk.display.messages import did_you_mean, escaped, shown, suggestion
 
 DEFAULT_PATH = Path("/etc/spirokiosk/config.toml")
 ENV_VAR = "SPIROKIOSK_CONFIG"
@@ -85,12 +85,12 @@ def _read_toml(path: Path, errors: list[str], missing_ok: bool) -> dict[str, Any
         data = read_small_file(path)
     except FileError as exc:
         if not (exc.missing and missing_ok):
-            errors.append(f"{path}: {exc}")
+            errors.append(f"{escaped(path, 200)}: {exc}")
         return None
     try:
         return parse_toml(data)
     except TomlError as exc:
-        errors.append(f"{path}: {exc}")
+        errors.append(f"{escaped(path, 200)}: {exc}")
     return None
 
 
@@ -101,7 +101,8 @@ def _merge_document(
         if section not in SECTIONS:
             errors.append(_unknown_section(section))
         elif not isinstance(table, dict):
-            errors.append(f"{section}: must be a table ([{section}]), not {toml_type_name(table)}")
+            name = escaped(section)
+            errors.append(f"{name}: must be a table ([{name}]), not {toml_type_name(table)}")
         else:
             for name, value in table.items():
                 _set_raw(raw, section, name, value, "", errors)
@@ -110,14 +111,14 @@ def _merge_document(
 def _merge_override(
     text: str, raw: dict[str, dict[str, tuple[Any, str]]], errors: list[str]
 ) -> None:
-    origin = f" [--set {text}]"
+    origin = f" [--set {escaped(text)}]"
     dotted, equals, value_text = text.partition("=")
     section, dot, name = dotted.strip().partition(".")
     if not equals:
-        errors.append(f"--set {text!r}: missing '=' (expected section.key=value)")
+        errors.append(f"--set {shown(text)}: missing '=' (expected section.key=value)")
     elif not dot or not section or not name or "." in name:
         suggestion = _suggest_dotted(dotted.strip())
-        errors.append(f"--set {text!r}: expected section.key=value{suggestion}")
+        errors.append(f"--set {shown(text)}: expected section.key=value{suggestion}")
     elif section not in SECTIONS:
         errors.append(_unknown_section(section) + origin)
     else:
@@ -160,12 +161,12 @@ def _set_raw(
     hint = did_you_mean(name, names)
     if not hint:
         hint = f"; [{section}] has " + ", ".join(names)
-    errors.append(f"{section}.{name}: unknown key{hint}{origin}")
+    errors.append(f"{section}.{escaped(name)}: unknown key{hint}{origin}")
 
 
 def _unknown_section(section: str) -> str:
     hint = did_you_mean(section, SECTIONS) or "; the sections are " + ", ".join(SECTIONS)
-    return f"{section}: unknown section{hint}"
+    return f"{escaped(section)}: unknown section{hint}"
 
 
 def _suggest_dotted(name: str) -> str:

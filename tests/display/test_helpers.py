@@ -71,3 +71,14 @@ def test_rate_meter_over_a_window():
     meter.add(200.0)
     meter.clear()
     assert meter.rate() == 0.0
+
+
+def test_outside_values_are_shown_on_one_short_line():
+    from spirokiosk.display.messages import escaped, shown
+
+    assert escaped("web.port=1") == "web.port=1"
+    assert escaped("evil\nINFO forged line") == "evil\\nINFO forged line"
+    assert escaped("x" * 100, 20) == "x" * 17 + "..."
+    assert shown("a\x00b") == "'a\\x00b'"
+    assert shown(10**5000) == "an integer of about 5001 digits"
+    assert "\n" not in shown(["\n"] * 50) and len(shown(["\n"] * 50)) == 60
