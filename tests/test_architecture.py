@@ -61,7 +61,7 @@ RULES: Mapping[str, tuple[str, ...]] = {
         *HELPERS,
     ),
     "spirokiosk.web.server": ("spirokiosk.web.cheroot_io", "spirokiosk.web.app"),
-    "spirokiosk.web.cheroot_io": ("spirokiosk.web.app",),
+    "spirokiosk.web.cheroot_io": ("spirokiosk.web.app", "spirokiosk.display.messages"),
     "spirokiosk.daemon": (),
     "spirokiosk.daemon.config": (
         "spirokiosk.display.curves",  # the preset and shape names, read when loading

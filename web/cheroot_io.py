@@ -30,9 +30,12 @@ from cheroot import wsgi
 from cheroot.makefile import MakeFile, StreamWriter
 from cheroot.server import HTTPConnection, HTTPRequest
 
+from spirokiosk.display.messages import escaped
 from spirokiosk.web.app.context import PEER_SOCKET_KEY
 
 log = logging.getLogger(__name__)
+
+LOGGED_CHARS = 300  # of a message of cheroot's
 
 
 class _SocketWriter(StreamWriter):
@@ -148,7 +151,8 @@ class CherootServer(wsgi.Server):
         return self._listener
 
     def error_log(self, msg="", level=logging.INFO, traceback=False) -> None:
-        log.log(level, "%s", msg, exc_info=traceback)
+        # cheroot's messages may quote what a client sent: one line, whatever it held.
+        log.log(level, "%s", escaped(msg, LOGGED_CHARS), exc_info=traceback)
 
     def track(self, conn: _Connection) -> None:
         with self._live_lock:

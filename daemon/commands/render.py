@@ -11,16 +11,15 @@ The output appears only when complete: a half-written file is never left behind.
 import argparse
 import contextlib
 import re
-import secrets
 import signal
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from spirokiosk.daemon.config.files import FileError, TomlError, parse_toml, read_small_file
+from spirokiosk.daemon.commands.curve_spec import UsageError, load_curve
 from spirokiosk.display import sizes
-from spirokiosk.display.messages import cut, did_you_mean
+from spirokiosk.display.messages import cut
 from spirokiosk.display.sizes import Size
 
 PROG = "spirokiosk render"
@@ -32,11 +31,12 @@ FRAMES_RANGE = (2, 100_000)
 FPS_RANGE = (1, 120)
 GIF_MAX_FPS = 50  # browsers play GIF delays under 20 ms as 100 ms
 GIF_MAX_PIXELS = 1 << 29  # frames x width x height kept in memory (1 byte each) for a GIF
+# frames x width x height past which a render needs --force: 4 gigapixels is about a
+# minute on a desktop (the seed curve's 1024 frames at 576x576, 0.34 gigapixels, take
+# 3.4 s) and ten on a Pi 4; --frames 100000 at 4096x4096 would be 1678 of them.
+MAX_WORK_PIXELS = 4_000_000_000
+DESKTOP_PIXELS_PER_SECOND = 100e6  # for the estimate in the refusal
 EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """Something the user can fix; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,12 @@ class RenderRequest:
     fps: int
     out: Path
     kind: str  # "png", "gif" or "mp4"
+
+    @property
+    def work(self) -> int:
+        """Pixels to draw and encode: frames x width x height (one frame for a PNG)."""
+        frames = 1 if self.kind == "png" else self.frames
+        return frames * self.size.width * self.size.height
 
 
 def register(subparsers, common) -> None:
@@ -82,6 +88,11 @@ def register(subparsers, common) -> None:
         "--fps", default=str(DEFAULT_FPS), metavar="N", help=f"frame rate (default {DEFAULT_FPS})"
     )
     parser.add_argument("--out", required=True, metavar="FILE", help="output: .png, .gif or .mp4")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=f"render even past {MAX_WORK_PIXELS // 10**9} gigapixels of frames (a long render)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -122,7 +133,19 @@ def parse_request(args: argparse.Namespace) -> RenderRequest:
                 f"--frames {frames} at {size[0]}x{size[1]}: too much for a GIF built in memory; "
                 "use fewer frames, a smaller size, or .mp4"
             )
-    return RenderRequest(args.curve, seed, size, frames, fps, out, kind)
+    request = RenderRequest(args.curve, seed, size, frames, fps, out, kind)
+    if request.work > MAX_WORK_PIXELS and not getattr(args, "force", False):
+        minutes = request.work / DESKTOP_PIXELS_PER_SECOND / 60
+        raise UsageError(
+            f"--frames {frames} at {size}: {gigapixels(request.work)} to draw and encode, "
+            f"over the {gigapixels(MAX_WORK_PIXELS)} rendered without --force (about "
+            f"{minutes:.0f} minutes on a desktop, five times that on a Pi)"
+        )
+    return request
+
+
+def gigapixels(pixels: int) -> str:
+    return f"{pixels / 1e9:.2f} gigapixels" if pixels < 10e9 else f"{pixels / 1e9:.0f} gigapixels"
 
 
 def parse_size(text: str) -> Size:
@@ -152,83 +175,20 @@ def _parse_int(option: str, text: str, bounds: tuple[int, int]) -> int:
     return value
 
 
-# -- the curve ----------------------------------------------------------------------
-
-
-def load_curve(spec: str, seed: int | None):
-    """NAME (a preset), FILE.toml, FILE.toml:TABLE or 'random'; returns (curve, seed used)."""
-    from spirokiosk.display.curves import PRESETS, random_curve
-
-    if spec == "random":
-        seed = secrets.randbelow(2**31) if seed is None else seed
-        return random_curve(seed=seed), seed
-    if ".toml" in spec or "/" in spec:
-        return curve_from_file(spec), None
-    if spec in PRESETS:
-        return PRESETS[spec], None
-    hint = did_you_mean(spec, PRESETS)
-    raise UsageError(
-        f"--curve {spec}: no such preset{hint}; see 'spirokiosk presets', "
-        "or give FILE.toml or random"
-    )
-
-
-def curve_from_file(spec: str):
-    """A curve from a TOML file: the whole file, its only table, or FILE.toml:TABLE."""
-    from spirokiosk.display.curves import Curve, CurveError
-
-    path_text, table = _split_table(spec)
-    path = Path(path_text)
-    try:
-        document = parse_toml(read_small_file(path))
-    except FileError as exc:
-        if exc.missing:
-            raise UsageError(f"--curve {spec}: no such file {path_text!r}") from None
-        raise UsageError(f"--curve {spec}: {path_text!r}: {exc}") from None
-    except TomlError as exc:
-        raise UsageError(f"--curve {spec}: not valid TOML: {exc}") from None
-    name, data = _pick_table(spec, path, document, table)
-    try:
-        return Curve.from_dict({"name": name, **data})
-    except CurveError as exc:
-        raise UsageError(f"--curve {spec}: {exc}") from None
-
-
-def _split_table(spec: str) -> tuple[str, str]:
-    """'curves.toml:gold' -> ('curves.toml', 'gold'); 'curve.toml' -> ('curve.toml', '')."""
-    head, colon, table = spec.rpartition(":")
-    if colon and head.endswith(".toml"):
-        return head, table
-    return spec, ""
-
-
-def _pick_table(spec: str, path: Path, document: dict, table: str) -> tuple[str, dict]:
-    tables = {k: v for k, v in document.items() if isinstance(v, dict)}
-    if table:
-        if table not in tables:
-            hint = did_you_mean(table, tables)
-            raise UsageError(f"--curve {spec}: no table [{table}] in {str(path)!r}{hint}")
-        return table, tables[table]
-    if "wheels" in document or "freqs" in document or not tables:
-        return path.stem, document
-    if len(tables) == 1 and len(document) == 1:
-        return next(iter(tables.items()))
-    names = ", ".join(list(tables)[:5]) + (", ..." if len(tables) > 5 else "")
-    raise UsageError(
-        f"--curve {spec}: the file holds {len(tables)} curves ({names}); pick one with {path}:NAME"
-    )
-
-
 # -- rendering ----------------------------------------------------------------------
 
 
 def render(request: RenderRequest) -> int:
-    from spirokiosk.display.export.output import OutputError, atomic_output
+    from spirokiosk.display.export.output import OutputError, atomic_output, remove_stale_parts
     from spirokiosk.display.export.writer import MissingLibraryError
 
     curve, seed = load_curve(request.curve, request.seed)
     if seed is not None:
         print(f"random curve, seed {seed} (again: --curve random --seed {seed})")
+    for stale in remove_stale_parts(request.out):
+        print(f"removed {stale} (left by a render that was killed)", file=sys.stderr)
+    if request.kind != "png":
+        print(f"rendering {request.frames} frames at {request.size}: {gigapixels(request.work)}")
     started = time.perf_counter()
     try:
         with atomic_output(request.out) as temp:

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from spirokiosk.daemon.config.value_types import (
+    Address,
     Bool,
     Choice,
     Float,
@@ -121,7 +122,7 @@ class WebSection:
         Bool(), True, "serve the live mirror, snapshot and status over HTTP", restart=True
     )
     bind: str = key(
-        Text(),
+        Address(),
         "0.0.0.0",
         "address to listen on: 0.0.0.0 for the whole LAN, 127.0.0.1 for local",
         restart=True,

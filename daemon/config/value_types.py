@@ -8,8 +8,10 @@ The sections that use these types are declared in `schema`.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -126,10 +128,40 @@ class Text(_Plain):
             raise BadValueError(f"must be a string, not {typed(raw)}")
         if not raw.strip():
             raise BadValueError("must not be empty")
+        if not raw.isprintable():
+            raise BadValueError(f"must be printable text on one line, not {shown(raw)}")
         return raw
 
     def describe(self) -> str:
         return "string"
+
+
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+@dataclass(frozen=True)
+class Address(_Plain):
+    """An IPv4 or IPv6 address, or a host name: checked as written, not looked up (the
+    start binds it; a name the network does not know fails there)."""
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> str:
+        if not isinstance(raw, str):
+            raise BadValueError(f"must be an address such as 0.0.0.0, not {typed(raw)}")
+        meant = "IPv6" if ":" in raw else "IPv4" if re.fullmatch(r"[0-9.]+", raw) else None
+        if meant is not None:
+            kind = ipaddress.IPv6Address if meant == "IPv6" else ipaddress.IPv4Address
+            try:
+                kind(raw)
+            except ValueError as exc:
+                raise BadValueError(f"not an {meant} address: {exc}") from None
+            return raw
+        labels = raw.removesuffix(".").split(".")
+        if len(raw) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+            raise BadValueError(f"must be an IPv4 or IPv6 address or a host name, not {shown(raw)}")
+        return raw
+
+    def describe(self) -> str:
+        return "IPv4 or IPv6 address, or host name"
 
 
 @dataclass(frozen=True)
@@ -203,4 +235,4 @@ class NameList:
         return f"array of {self.noun} names{extra}"
 
 
-ValueType = Bool | Int | Float | Choice | Text | SizeOr | NameList
+ValueType = Bool | Int | Float | Choice | Text | Address | SizeOr | NameList

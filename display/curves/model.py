@@ -9,11 +9,15 @@ from functools import reduce
 
 import numpy as np
 
-from spirokiosk.display.curves.data import format_complex, validate_curve_data
+from spirokiosk.display.curves.data import CurveError, format_complex, validate_curve_data
 from spirokiosk.display.curves.shapes import shape_speed, unit_shape
+from spirokiosk.display.messages import shown
 
 TAU = 2.0 * math.pi
 MAX_POINTS = 400_000  # a cap on automatic sampling, for absurd sizes
+# A curve spanning less than this is a dot, not a figure: its wheels cancel out, or its
+# sizes are so small (1e-300) that fitting it to the screen only magnifies rounding.
+MIN_EXTENT = 1e-9
 
 
 @dataclass(frozen=True)
@@ -178,4 +182,19 @@ class Curve:
         """
         fields = validate_curve_data(data)
         wheels = tuple(Wheel(**w) for w in fields.pop("wheels"))
-        return cls(wheels=wheels, **fields)
+        curve = cls(wheels=wheels, **fields)
+        span = curve.extent()
+        if span < MIN_EXTENT:
+            sizes = sorted({shown(abs(size)) for w in wheels for size in (w.width, w.height)})
+            raise CurveError(
+                [
+                    f"wheels: the curve is a dot: it spans {span:.3g} (sizes {', '.join(sizes)}); "
+                    f"it needs to span at least {MIN_EXTENT:g}"
+                ]
+            )
+        return curve
+
+    def extent(self, samples: int = 1024) -> float:
+        """The larger side of the curve's bounding box (from `samples` points)."""
+        z = self.z(np.linspace(0.0, self.period, samples))
+        return float(max(np.ptp(z.real), np.ptp(z.imag)))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spirokiosk.display.curves import Curve
+from spirokiosk.display.curves.model import MIN_EXTENT
 
 MARGIN_FRACTION = 0.05  # of the shorter side, like the original 5 % axis padding
 MAX_SEGMENT_PX = 1.5  # longest polyline segment we accept at the fitted scale
@@ -49,7 +50,7 @@ def fit_curve(curve: Curve, size: tuple[int, int]) -> Fit:
     margin = MARGIN_FRACTION * min(w, h) + curve.line_width / 2.0 + 1.0
     room_w, room_h = max(w - 2.0 * margin, 1.0), max(h - 2.0 * margin, 1.0)
     # A degenerate extent (a straight line) must not divide by zero.
-    span_w, span_h = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
+    span_w, span_h = max(x1 - x0, MIN_EXTENT), max(y1 - y0, MIN_EXTENT)
     scale = min(room_w / span_w, room_h / span_h)
     return Fit(
         scale=scale,

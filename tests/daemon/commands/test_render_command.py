@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from spirokiosk.daemon.cli import main
+from spirokiosk.daemon.commands import curve_spec
 from spirokiosk.daemon.commands import render as render_command
 from spirokiosk.display.curves import PRESETS
 from spirokiosk.display.draw.drawing import background_surface
@@ -87,7 +88,9 @@ def test_png_is_the_whole_curve_anti_aliased(finished_png, tmp_path, capsys):
 
 def test_gif_is_the_animation(finished_png, tmp_path, capsys):
     assert main(render(tmp_path, "a.gif", "--fps", "25")) == 0
-    assert capsys.readouterr().out.startswith(f"wrote {tmp_path / 'a.gif'} (12 frames, 96x96, 25")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "rendering 12 frames at 96x96: 0.00 gigapixels"  # said up front
+    assert out[1].startswith(f"wrote {tmp_path / 'a.gif'} (12 frames, 96x96, 25")
     frames, durations = gif_frames(tmp_path / "a.gif")
     assert len(frames) == FRAMES and frames[0].shape == (SIZE, SIZE, 3)
     assert durations[:-1] == [40] * (FRAMES - 1)
@@ -147,9 +150,9 @@ def test_curve_files_whole_single_table_and_named_table(tmp_path):
     (tmp_path / "one.toml").write_text("[flower]\n" + CURVE_TOML)
     (tmp_path / "two.toml").write_text("[a]\n" + CURVE_TOML + "\n[b]\n" + CURVE_TOML)
     for spec in ("top.toml", "one.toml", "two.toml:b"):
-        curve = render_command.load_curve(str(tmp_path / spec), None)[0]
+        curve = curve_spec.load_curve(str(tmp_path / spec), None)[0]
         assert [w.freq for w in curve.wheels] == [1, -4]
-    assert render_command.load_curve(str(tmp_path / "one.toml"), None)[0].name == "flower"
+    assert curve_spec.load_curve(str(tmp_path / "one.toml"), None)[0].name == "flower"
     assert main(render(tmp_path, "a.png", curve=str(tmp_path / "two.toml:a"))) == 0
 
 
@@ -309,7 +312,7 @@ def test_command_line_in_a_subprocess(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # not a terminal: no progress bar
-    assert done.stdout.startswith(f"wrote {tmp_path / 'a.gif'} (12 frames")
+    assert done.stdout.splitlines()[1].startswith(f"wrote {tmp_path / 'a.gif'} (12 frames")
     with Image.open(tmp_path / "a.gif") as gif:
         assert gif.n_frames == FRAMES
     bad = subprocess.run(
@@ -318,3 +321,30 @@ def test_command_line_in_a_subprocess(tmp_path):
     )  # fmt: skip
     assert bad.returncode == 2
     assert bad.stderr.startswith(PREFIX) and bad.stderr.count("\n") == 1
+
+
+def test_a_render_past_the_work_limit_needs_force(tmp_path, capsys):
+    argv = ["render", "--curve", CURVE, "--size", "4096x4096", "--frames", "100000"]
+    assert main([*argv, "--out", str(tmp_path / "huge.mp4")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(PREFIX + "--frames 100000 at 4096x4096: 1678 gigapixels")
+    assert "without --force" in error and "minutes" in error
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_force_lets_a_large_render_through(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(render_command, "MAX_WORK_PIXELS", 1000)  # a tiny limit
+    argv = render(tmp_path, "a.gif")
+    assert main(argv) == 2
+    assert "without --force" in capsys.readouterr().err
+    assert main([*argv, "--force"]) == 0
+    assert (tmp_path / "a.gif").exists()
+
+
+def test_a_render_removes_what_a_killed_render_left(tmp_path, capsys):
+    stale = tmp_path / ".a.png.0123abcd.part"  # as a render killed with SIGKILL leaves it
+    stale.write_bytes(b"half a picture")
+    assert main(render(tmp_path, "a.png")) == 0
+    assert not stale.exists()
+    assert f"removed {stale} (left by a render that was killed)" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["a.png"]

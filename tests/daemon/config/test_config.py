@@ -261,8 +261,13 @@ def test_unknown_key_without_a_close_match_lists_the_section_keys(tmp_path):
             "curves.hold_seconds = 'long'",
             'curves.hold_seconds: must be a number, not string "long"',
         ),
-        ("web.bind = 80", "web.bind: must be a string, not integer 80"),
-        ("web.bind = ' '", "web.bind: must not be empty"),
+        ("web.bind = 80", "web.bind: must be an address such as 0.0.0.0, not integer 80"),
+        ("web.bind = ' '", "web.bind: must be an IPv4 or IPv6 address or a host name"),
+        ("web.bind = '999.1.1.1'", "web.bind: not an IPv4 address: Octet 999 (> 255)"),
+        ("web.bind = '::12345'", "web.bind: not an IPv6 address"),
+        ("web.bind = 'a\\u0000b'", "web.bind: must be an IPv4 or IPv6 address or a host name"),
+        ("web.bind = 'my_host'", "web.bind: must be an IPv4 or IPv6 address or a host name"),
+        ('camera.device = "/dev/video0\\n"', "camera.device: must be printable text on one line"),
         (
             "display.mode = 'fulscreen'",
             'display.mode: must be one of fullscreen, window, headless; not "fulscreen"'
@@ -341,7 +346,10 @@ def test_shapes_are_checked_against_the_given_names():
         ("wbe.port=1", "wbe: unknown section (did you mean 'web'?) [--set wbe.port=1]"),
         ("web.prot=1", "web.prot: unknown key (did you mean 'port'?) [--set web.prot=1]"),
         ("web.port=0", "web.port: must be between 1 and 65535, not 0 [--set web.port=0]"),
-        ("web.bind=", "web.bind: must not be empty [--set web.bind=]"),
+        (
+            "web.bind=",
+            'web.bind: must be an IPv4 or IPv6 address or a host name, not "" [--set web.bind=]',
+        ),
         ("curves.playlist=[random]", "curves.playlist: must be an array of strings, not string"),
     ],
 )
@@ -517,3 +525,8 @@ def test_restart_keys_are_declared_in_the_schema():
         "web.write_timeout_seconds",
     }
     assert {spec.dotted for spec in all_keys() if spec.restart} == restart_keys()
+
+
+@pytest.mark.parametrize("bind", ["0.0.0.0", "127.0.0.1", "::", "::1", "kiosk", "kiosk.local."])
+def test_addresses_and_host_names_are_fine(bind):
+    assert load(overrides=[f"web.bind={bind}"]).web.bind == bind

@@ -11,7 +11,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spirokiosk.daemon.commands.render import UsageError, curve_from_file
+from spirokiosk.daemon.commands.curve_spec import UsageError, curve_from_file
 from spirokiosk.daemon.config import ConfigError, load_config
 from spirokiosk.daemon.config.schema import SECTIONS, all_keys
 from spirokiosk.display.curves import PRESETS, SHAPES

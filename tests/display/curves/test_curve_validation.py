@@ -173,3 +173,22 @@ def test_the_published_figures_must_be_numbers():
     # ...and they are the full form's unknown fields
     full = {**Curve.from_dict(table).to_dict(), "k_fold": 4}
     assert "k_fold: unknown field" in str(error_of(full))
+
+
+@pytest.mark.parametrize(
+    "wheels",
+    [
+        [{"freq": 1, "width": 1e-300}],  # once accepted and drawn as a dot
+        [{"freq": 3, "width": "1e-200"}, {"freq": -2, "width": "1e-200j"}],
+        [{"freq": 1, "width": 1}, {"freq": 1, "width": -1}],  # wheels that cancel out
+    ],
+)
+def test_a_curve_that_is_a_dot_is_refused_naming_its_sizes(wheels):
+    error = error_of({"wheels": wheels})
+    assert error.errors[0].startswith("wheels: the curve is a dot: it spans ")
+
+
+def test_a_small_curve_and_a_straight_line_are_fine():
+    assert Curve.from_dict({"wheels": [{"freq": 1, "width": 1e-6}]}).extent() > 1e-6
+    line = Curve.from_dict({"wheels": [{"freq": 1, "width": 1, "height": 0}]})
+    assert line.extent() == pytest.approx(2.0, rel=1e-3)

@@ -215,3 +215,33 @@ def test_progress_draws_and_clears_on_a_terminal():
     text = stream.getvalue()
     assert "rendering x [" in text and "4/4" in text  # the last step is always drawn
     assert text.endswith("\r\x1b[K")  # the line is erased at the end
+
+
+def test_progress_shows_the_time_left_once_the_rate_is_known():
+    now = [100.0]
+    progress = Progress(1000, "rendering x", stream=FakeTerminal(), clock=lambda: now[0])
+    progress.advance(10)
+    assert progress.line().endswith(" 10/1000")  # too early to tell
+    now[0] += 2.0
+    progress.advance(90)  # 100 frames in 2 s: 900 more take 18 s
+    assert progress.line().endswith(" 100/1000, 0:18 left")
+    now[0] += 7200.0
+    progress.advance(1)
+    assert progress.line().endswith(" 101/1000, 17:48:25 left")  # 7202 s / 101 x 899
+
+
+def test_stale_temporary_files_are_removed(tmp_path):
+    from spirokiosk.display.export.output import STALE_PART_SECONDS, remove_stale_parts
+
+    out = tmp_path / "magma.mp4"
+    mine = tmp_path / ".magma.mp4.0123abcd.part"  # a killed render of the same output
+    old = tmp_path / ".other.gif.89abcdef.part"  # another output's, two days old
+    fresh = tmp_path / ".other.gif.deadbeef.part"  # maybe a render under way: kept
+    unrelated = tmp_path / ".notes.part"  # not a name we make: kept
+    for path in (mine, old, fresh, unrelated):
+        path.write_bytes(b"x")
+    now = old.stat().st_mtime + STALE_PART_SECONDS + 10
+    os.utime(fresh, (now - 60, now - 60))
+    os.utime(unrelated, (now - 10 * STALE_PART_SECONDS,) * 2)
+    assert sorted(remove_stale_parts(out, now)) == sorted([mine, old])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, unrelated.name])

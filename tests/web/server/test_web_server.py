@@ -1,5 +1,6 @@
 """WebServer lifecycle: bind at construction, clear errors, named thread, prompt stop."""
 
+import logging
 import socket
 import threading
 import time
@@ -99,3 +100,14 @@ def test_serves_in_a_thread_named_web_and_stops_promptly_with_streams_open(app, 
         stalled.close()
         feeder.stop()
         server.stop()  # idempotent
+
+
+def test_what_cheroot_logs_stays_on_one_line(app, caplog):
+    server = WebServer(app, bind="127.0.0.1", port=0)
+    try:
+        with caplog.at_level(logging.INFO, "spirokiosk.web.cheroot_io"):
+            server._server.error_log("Bad header 'X: a\nINFO forged: line'")
+    finally:
+        server.stop()
+    (record,) = caplog.records
+    assert record.getMessage() == "Bad header 'X: a\\nINFO forged: line'"

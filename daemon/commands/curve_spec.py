@@ -1,0 +1,88 @@
+"""What `--curve` names: a preset, `random`, or a TOML file (FILE.toml, FILE.toml:TABLE),
+turned into a curve; or a UsageError whose message is one line for the user."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from spirokiosk.daemon.config.files import FileError, TomlError, parse_toml, read_small_file
+from spirokiosk.display.messages import did_you_mean, escaped
+
+PATH_CHARS = 400  # a path in a message is shown whole unless absurdly long
+
+
+class UsageError(Exception):
+    """Something the user can fix; the message is one line."""
+
+
+def load_curve(spec: str, seed: int | None):
+    """NAME (a preset), FILE.toml, FILE.toml:TABLE or 'random'; returns (curve, seed used)."""
+    from spirokiosk.display.curves import PRESETS, random_curve
+
+    if spec == "random":
+        seed = secrets.randbelow(2**31) if seed is None else seed
+        return random_curve(seed=seed), seed
+    if ".toml" in spec or "/" in spec:
+        return curve_from_file(spec), None
+    if spec in PRESETS:
+        return PRESETS[spec], None
+    hint = did_you_mean(spec, PRESETS)
+    raise UsageError(
+        f"--curve {_arg(spec)}: no such preset{hint}; see 'spirokiosk presets', "
+        "or give FILE.toml or random"
+    )
+
+
+def curve_from_file(spec: str):
+    """A curve from a TOML file: the whole file, its only table, or FILE.toml:TABLE."""
+    from spirokiosk.display.curves import Curve, CurveError
+
+    path_text, table = _split_table(spec)
+    path = Path(path_text)
+    try:
+        document = parse_toml(read_small_file(path))
+    except FileError as exc:
+        if exc.missing:
+            raise UsageError(f"--curve {_arg(spec)}: no such file {path_text!r}") from None
+        raise UsageError(f"--curve {_arg(spec)}: {path_text!r}: {exc}") from None
+    except TomlError as exc:
+        raise UsageError(f"--curve {_arg(spec)}: not valid TOML: {exc}") from None
+    name, data = _pick_table(spec, path, document, table)
+    try:
+        return Curve.from_dict({"name": name, **data})
+    except CurveError as exc:
+        raise UsageError(f"--curve {_arg(spec)}: {exc}") from None
+
+
+def _arg(text: object) -> str:
+    """An argument or path in a message: whole, on one line."""
+    return escaped(text, PATH_CHARS)
+
+
+def _split_table(spec: str) -> tuple[str, str]:
+    """'curves.toml:gold' -> ('curves.toml', 'gold'); 'curve.toml' -> ('curve.toml', '')."""
+    head, colon, table = spec.rpartition(":")
+    if colon and head.endswith(".toml"):
+        return head, table
+    return spec, ""
+
+
+def _pick_table(spec: str, path: Path, document: dict, table: str) -> tuple[str, dict]:
+    tables = {k: v for k, v in document.items() if isinstance(v, dict)}
+    if table:
+        if table not in tables:
+            hint = did_you_mean(table, tables)
+            where = f"[{escaped(table)}] in {str(path)!r}"
+            raise UsageError(f"--curve {_arg(spec)}: no table {where}{hint}")
+        return table, tables[table]
+    if "wheels" in document or "freqs" in document or not tables:
+        return path.stem, document
+    if len(tables) == 1 and len(document) == 1:
+        return next(iter(tables.items()))
+    names = ", ".join(escaped(name) for name in list(tables)[:5])
+    names += ", ..." if len(tables) > 5 else ""
+    raise UsageError(
+        f"--curve {_arg(spec)}: the file holds {len(tables)} curves ({names}); "
+        f"pick one with {_arg(path)}:NAME"
+    )
