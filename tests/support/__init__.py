@@ -29,15 +29,22 @@ def wait_until(predicate, timeout: float = 5.0, interval: float = 0.005) -> bool
     return True
 
 
-def http_get(port: int, path: str, timeout: float = 5.0) -> tuple[int, dict, bytes]:
-    """GET http://127.0.0.1:port/path: (status, headers, body)."""
+def http_request(
+    port: int, method: str, path: str, timeout: float = 5.0, **kwargs
+) -> tuple[int, dict, bytes]:
+    """`method` http://127.0.0.1:port/path: (status, headers, body)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request(method, path, **kwargs)
         response = conn.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
         conn.close()
+
+
+def http_get(port: int, path: str, timeout: float = 5.0) -> tuple[int, dict, bytes]:
+    """GET http://127.0.0.1:port/path: (status, headers, body)."""
+    return http_request(port, "GET", path, timeout)
 
 
 class FakeClock:

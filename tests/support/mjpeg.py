@@ -13,11 +13,15 @@ import socket
 import time
 from dataclasses import dataclass
 
-from spirokiosk.web.hub.mjpeg import CLOSING, OPENING
+from spirokiosk.web.hub.mjpeg import DELIMITER, END, OPENING
 
 
 class MjpegError(AssertionError):
     """The stream broke the framing rules."""
+
+
+class StreamEndedError(EOFError):
+    """The server ended the stream properly: an empty part, then the close-delimiter."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,11 @@ class MjpegReader:
         headers: dict[str, str] = {}
         line = self._line()
         received_at = time.time()
+        if line == b"\r\n":  # no headers: only the empty part before the close-delimiter
+            end = self._read_exactly(len(END) - 2)
+            if b"\r\n" + end != END:
+                raise MjpegError(f"a part without headers must be the end, got {end!r}")
+            raise StreamEndedError("the server ended the stream")
         while line != b"\r\n":
             if not line.endswith(b"\r\n") or b":" not in line:
                 raise MjpegError(f"bad part header line {line!r}")
@@ -63,9 +72,9 @@ class MjpegReader:
             raise MjpegError(f"part Content-Type must be image/jpeg: {headers}")
         length = int(headers["Content-Length"])
         jpeg = self._read_exactly(length)
-        trailer = self._read_exactly(len(CLOSING))
-        if trailer != CLOSING:
-            raise MjpegError(f"part must end with {CLOSING!r}, got {trailer!r}")
+        trailer = self._read_exactly(len(DELIMITER))
+        if trailer != DELIMITER:
+            raise MjpegError(f"part must end with {DELIMITER!r}, got {trailer!r}")
         return Part(headers, jpeg, received_at)
 
     def _read_exactly(self, n: int) -> bytes:

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, render_template, request
 
 from spirokiosk.web.app.context import PEER_SOCKET_KEY, web_context
 from spirokiosk.web.hub.frame_hub import FrameHub
-from spirokiosk.web.hub.mjpeg import CONTENT_TYPE, OPENING
+from spirokiosk.web.hub.mjpeg import CONTENT_TYPE, END, OPENING
 from spirokiosk.web.hub.viewers import ViewerSlot
 
 log = logging.getLogger(__name__)
@@ -77,13 +77,6 @@ class MjpegBody:
         self._started = time.monotonic()
         self._parts = 0
 
-    def _ended(self) -> bool:
-        return (
-            self._closing.is_set()
-            or self._hub.stopped
-            or (self._peer is not None and peer_closed(self._peer))
-        )
-
     def __iter__(self) -> Iterator[bytes]:
         yield OPENING
         last = self._slot.first_after
@@ -91,7 +84,10 @@ class MjpegBody:
         wait = min(self.CHECK_INTERVAL, self._resend_interval)
         while True:
             frame = self._hub.wait_frame(last, wait, self._closing)
-            if self._ended():  # once per wake-up: it may poll the client's socket
+            if self._closing.is_set() or self._hub.stopped:
+                yield END  # the server ends the stream: say so (multipart's close-delimiter)
+                return
+            if self._peer is not None and peer_closed(self._peer):  # once per wake-up
                 return
             if frame is None:
                 continue
@@ -121,6 +117,16 @@ def _busy_page(status: int, title: str, message: str, retry_after: int) -> Respo
     return response
 
 
+def _full_page(cap: int) -> Response:
+    return _busy_page(
+        503,
+        "The mirror is full",
+        f"This kiosk streams to at most {cap} viewer{'s' if cap != 1 else ''} at once, "
+        "and every place is taken right now. Try again in a little while.",
+        VIEWERS_FULL_RETRY_AFTER,
+    )
+
+
 @bp.get("/stream.mjpg")
 def stream() -> Response:
     ctx = web_context()
@@ -131,16 +137,13 @@ def stream() -> Response:
             "The kiosk is shutting down or restarting. Try again in a little while.",
             SNAPSHOT_RETRY_AFTER * 5,
         )
+    if request.method == "HEAD":  # what a GET would answer, without taking a place
+        if ctx.hub.stats().viewers >= ctx.hub.viewer_cap:
+            return _full_page(ctx.hub.viewer_cap)
+        return Response(content_type=CONTENT_TYPE)
     slot = ctx.hub.acquire_viewer()
     if slot is None:
-        cap = ctx.hub.viewer_cap
-        return _busy_page(
-            503,
-            "The mirror is full",
-            f"This kiosk streams to at most {cap} viewer{'s' if cap != 1 else ''} at once, "
-            "and every place is taken right now. Try again in a little while.",
-            VIEWERS_FULL_RETRY_AFTER,
-        )
+        return _full_page(ctx.hub.viewer_cap)
     client = request.remote_addr or "?"
     log.info(
         "viewer %s joined (%d watching)",

@@ -11,7 +11,10 @@ from __future__ import annotations
 BOUNDARY = "frame"
 CONTENT_TYPE = f"multipart/x-mixed-replace; boundary={BOUNDARY}"
 OPENING = f"--{BOUNDARY}\r\n".encode("ascii")
-CLOSING = f"\r\n--{BOUNDARY}\r\n".encode("ascii")
+DELIMITER = f"\r\n--{BOUNDARY}\r\n".encode("ascii")
+# When the server ends a stream: every part already ends with the next delimiter, so
+# what follows it is an empty part (no headers, no body) and the close-delimiter.
+END = f"\r\n\r\n--{BOUNDARY}--\r\n".encode("ascii")
 
 
 def build_part(jpeg: bytes, timestamp: float) -> bytes:
@@ -20,4 +23,4 @@ def build_part(jpeg: bytes, timestamp: float) -> bytes:
         len(jpeg),
         timestamp,
     )
-    return b"".join((head, jpeg, CLOSING))
+    return b"".join((head, jpeg, DELIMITER))

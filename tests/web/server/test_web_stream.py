@@ -3,8 +3,10 @@
 Every wait is bounded: sockets have timeouts and polling loops have deadlines.
 """
 
+import contextlib
 import gc
 import itertools
+import logging
 import os
 import re
 import socket
@@ -14,11 +16,11 @@ import time
 
 import pytest
 import simplejpeg
-from support import http_get, wait_until
+from support import http_get, http_request, wait_until
 from support.mirror import Mirror
-from support.mjpeg import MjpegReader, Throttled, median, open_stream
+from support.mjpeg import MjpegReader, StreamEndedError, Throttled, median, open_stream
 
-from spirokiosk.web.app.factory import NO_STORE_HEADERS
+from spirokiosk.web.app import NO_STORE_HEADERS
 from spirokiosk.web.hub.mjpeg import CONTENT_TYPE
 
 
@@ -358,3 +360,39 @@ def test_closed_connections_are_freed_without_the_cyclic_gc(mirror):
         assert counts[-1] - live_connections() <= 2, (counts[-1], live_connections())
     finally:
         gc.enable()
+
+
+def test_a_stream_the_server_ends_closes_with_the_close_delimiter(mirror):
+    m = mirror(frame_size=(160, 120))
+    conn, response = open_stream("127.0.0.1", m.port)
+    reader = MjpegReader(response)
+    reader.read_part()
+    ended = threading.Event()
+
+    def read_to_the_end():
+        with contextlib.suppress(StreamEndedError):
+            while True:
+                reader.read_part()
+        ended.set()  # only a proper end sets it: a bare EOF or a reset raises past it
+
+    thread = threading.Thread(target=read_to_the_end, name="test-reader", daemon=True)
+    thread.start()
+    m.server.stop()
+    assert ended.wait(5), "the stream did not end with --frame--"
+    conn.close()
+
+
+def test_head_of_the_stream_takes_no_place_and_logs_no_visit(mirror, caplog):
+    m = mirror(max_viewers=1)
+    with caplog.at_level(logging.INFO, "spirokiosk.web.app.stream"):
+        status, headers, body = http_request(m.port, "HEAD", "/stream.mjpg")
+    assert status == 200 and headers["Content-Type"].startswith("multipart/x-mixed-replace")
+    assert body == b""
+    assert m.hub.stats().viewers == 0
+    assert not [r for r in caplog.records if "viewer" in r.getMessage()]
+    slot = m.hub.acquire_viewer()  # the one place is taken: HEAD says what GET would
+    try:
+        status, headers, _ = http_request(m.port, "HEAD", "/stream.mjpg")
+        assert status == 503 and int(headers["Retry-After"]) > 0
+    finally:
+        slot.release()
