@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "spirokiosk.daemon.commands.render",
     "spirokiosk.daemon.commands.presets",
     "spirokiosk.daemon.commands.config",
+    "spirokiosk.daemon.commands.console",
 )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import signal
 import sys
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ from spirokiosk.daemon.config import (
     load_from_options,
     report_config_errors,
 )
+from spirokiosk.daemon.service.console import quiet_terminal, under_systemd
 from spirokiosk.daemon.service.control import Control
 from spirokiosk.daemon.service.logs import setup_logging
 from spirokiosk.daemon.service.notify import Notifier
@@ -114,6 +116,7 @@ def _run_parts(
     from spirokiosk.display.draw.scene import Scene
     from spirokiosk.display.screen.output import DisplayError, open_output
 
+    stack.enter_context(quiet_terminal())  # under systemd, a key at the Pi is only a key
     signals = SignalFlags()
     signals.install()
     stack.callback(signals.uninstall)
@@ -163,6 +166,12 @@ def _run_parts(
         loop.run()
     finally:
         notifier.stopping()
+    if signals.stop_signal == signal.SIGINT and under_systemd():
+        # The terminal's keys are off, so this came from something else (a stray
+        # `kill -INT`): not a stop the admin asked for, so not a clean exit either, and
+        # Restart=on-failure brings the kiosk back.
+        log.warning("SIGINT under systemd is not a stop: exiting as failed, to be restarted")
+        return EXIT_FAILED
     return EXIT_OK
 
 

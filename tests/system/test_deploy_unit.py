@@ -196,3 +196,14 @@ def test_devices_are_closed_but_for_display_camera_and_input():
     wanted = " ".join(values("Unit", "Wants"))
     for module in ("drm", "videodev", "mc"):
         assert f"modprobe@{module}.service" in wanted
+
+
+def test_no_tty_reset_that_a_reload_would_apply_and_the_console_restored_at_stop():
+    # TTYReset=, TTYVHangup= and TTYVTDisallocate= apply to ExecReload's kill as well:
+    # each reload hung up tty1 under the running kiosk (two SIGHUPs, the keyboard back).
+    keys = {key for section, key, _ in parse_unit(UNIT.read_text()) if section == "Service"}
+    assert not keys & {"TTYReset", "TTYVHangup", "TTYVTDisallocate"}
+    venv = shell_assignment("venv_dir")
+    tty = value("Service", "TTYPath")
+    assert value("Service", "ExecStopPost") == f"+{venv}/bin/spirokiosk restore-console --tty {tty}"
+    assert value("Service", "StandardInput") == "tty-force"  # the kiosk quiets it itself

@@ -2,22 +2,26 @@
 would see it: READY, STATUS, WATCHDOG, reloads, stop, and start-up failures."""
 
 import contextlib
+import fcntl
 import importlib
 import json
 import os
+import pty
 import queue
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 from pathlib import Path
 
 import pytest
 import simplejpeg
-from support import free_port, http_get
+from support import free_port, http_get, wait_until
 from support.mjpeg import MjpegReader, open_stream
 
 # -- the service as systemd runs it --------------------------------------------------------
@@ -59,6 +63,16 @@ sys.exit(cli.main(sys.argv[2:]))
 """
 
 
+def take_terminal() -> None:
+    """In the child, after setsid(): stdin becomes the controlling terminal."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def queued_input(fd: int) -> int:
+    """Bytes waiting to be read on a terminal."""
+    return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
 class Kiosk:
     """`spirokiosk run` in a subprocess with NOTIFY_SOCKET and WATCHDOG_USEC set.
 
@@ -66,7 +80,7 @@ class Kiosk:
     would block the daemon's sd_notify() (and with it the render loop).
     """
 
-    def __init__(self, args, *, env=None, launcher_args=None):
+    def __init__(self, args, *, env=None, launcher_args=None, terminal=None):
         self._dir = tempfile.TemporaryDirectory(prefix="sk-")  # short: AF_UNIX paths <= 107
         self.dir = Path(self._dir.name)
         self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -79,7 +93,9 @@ class Kiosk:
         self.messages: list[dict[str, str]] = []  # what the test has received so far
         self.stderr_path = self.dir / "stderr.log"
         environ = {
-            k: v for k, v in os.environ.items() if not k.startswith(("WATCHDOG_", "JOURNAL_"))
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("WATCHDOG_", "JOURNAL_", "INVOCATION_ID"))
         }
         environ.pop("SPIROKIOSK_CONFIG", None)
         environ.update(
@@ -95,9 +111,14 @@ class Kiosk:
             launcher = self.dir / "launcher.py"
             launcher.write_text(HANG_LAUNCHER)
             command = [sys.executable, str(launcher), *launcher_args, "run", *args]
+        # With a terminal: it is stdin and the controlling terminal, as tty1 is under the
+        # unit's StandardInput=tty-force.
+        session = {}
+        if terminal is not None:
+            session = {"stdin": terminal, "start_new_session": True, "preexec_fn": take_terminal}
         with open(self.stderr_path, "wb") as stderr:
             self.proc = subprocess.Popen(
-                command, env=environ, stdout=subprocess.DEVNULL, stderr=stderr
+                command, env=environ, stdout=subprocess.DEVNULL, stderr=stderr, **session
             )
 
     def _read(self) -> None:
@@ -385,3 +406,38 @@ def test_a_hung_render_loop_stops_the_watchdog_pings(systemd_python):
             assert kiosk.proc.wait(5.0) == 0
         finally:
             kiosk.close()
+
+
+def test_ctrl_c_on_the_pis_keyboard_does_not_stop_the_kiosk(systemd_python):
+    # tty1 is the kiosk's controlling terminal: with the terminal's usual settings, Ctrl-C
+    # there was SIGINT, a clean exit that Restart=on-failure does not restart.
+    master, slave = pty.openpty()
+    kiosk = Kiosk(headless_on(free_port()), env={"INVOCATION_ID": "t"}, terminal=slave)
+    try:
+        kiosk.wait_for("READY", READY_TIMEOUT)
+        os.write(master, b"\x03")
+        # With ISIG on, the line discipline would turn it into SIGINT and not queue it.
+        wait_until(lambda: queued_input(slave) == 1, timeout=5)
+        kiosk.drain()
+        kiosk.wait_for("WATCHDOG", 5.0)  # still ticking
+        assert kiosk.proc.poll() is None
+        assert termios.tcgetattr(slave)[3] & termios.ISIG == 0  # quiet while it runs
+        kiosk.proc.send_signal(signal.SIGTERM)
+        assert kiosk.proc.wait(10) == 0
+        assert termios.tcgetattr(slave)[3] & termios.ISIG  # given back at the stop
+    finally:
+        kiosk.close()
+        os.close(master)
+        os.close(slave)
+
+
+@pytest.mark.parametrize(("invocation", "status"), [("t", 1), (None, 0)])
+def test_sigint_is_a_clean_stop_only_outside_systemd(systemd_python, invocation, status):
+    env = {"INVOCATION_ID": invocation} if invocation else {}
+    kiosk = Kiosk(headless_on(free_port()), env=env)
+    try:
+        kiosk.wait_for("READY", READY_TIMEOUT)
+        kiosk.proc.send_signal(signal.SIGINT)
+        assert kiosk.proc.wait(10) == status
+    finally:
+        kiosk.close()
