@@ -115,6 +115,7 @@ def _run_parts(
     from spirokiosk.display.camera.link import CameraLink
     from spirokiosk.display.draw.scene import Scene
     from spirokiosk.display.screen.output import DisplayError, open_output
+    from spirokiosk.display.screen.watch import ScreenWatch
 
     stack.enter_context(quiet_terminal())  # under systemd, a key at the Pi is only a key
     signals = SignalFlags()
@@ -131,6 +132,11 @@ def _run_parts(
         raise StartError(str(exc)) from exc
     stack.callback(output.close)
     log.info("display: %s", output.describe())
+    screen_watch = None
+    if output.waiting_for_screen:  # a screen plugged in (or switched on) later is taken
+        screen_watch = ScreenWatch(
+            lambda: open_output(display.mode, display_size(config), fallback_headless=True)
+        )
 
     playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
     overlays = scene_overlays(config)
@@ -158,7 +164,9 @@ def _run_parts(
         signals=signals,
         hub=hub,
         camera=camera,
+        screen_watch=screen_watch,
     )
+    stack.callback(lambda: loop.output.close())  # the screen it has now
     loop.tick()  # the first frame is on screen before READY
     notifier.ready(status=loop.status_line())
     log.info("ready: %s", loop.status_line())

@@ -35,6 +35,7 @@ from spirokiosk.display.draw.surfaces import surface_array, surface_layout
 from spirokiosk.display.messages import shown
 from spirokiosk.display.rates import RateMeter
 from spirokiosk.display.screen.output import Output
+from spirokiosk.display.screen.watch import ScreenWatch
 from spirokiosk.web.hub import FrameHub
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class RenderLoop:
         signals: SignalFlags,
         hub: FrameHub | None = None,
         camera: CameraLink | None = None,
+        screen_watch: ScreenWatch | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.output = output
@@ -77,6 +79,7 @@ class RenderLoop:
         self.signals = signals
         self.hub = hub
         self.camera = camera  # applied and started by its maker; switched on reload
+        self.screen_watch = screen_watch  # while headless for want of a screen
         self._clock = clock
         self._layout = surface_layout(output.surface)
         self._frame_clock = pygame.time.Clock()
@@ -90,6 +93,7 @@ class RenderLoop:
         self.frames = 0
         self.reloads = 0
         self._curve_failures = 0
+        self._output_frames = 0  # frames on this output (a new screen is checked again)
 
     # -- the loop -----------------------------------------------------------
 
@@ -131,10 +135,30 @@ class RenderLoop:
         if now >= self._next_systemd_status:
             self._next_systemd_status = now + SYSTEMD_STATUS_EVERY
             self.notifier.status(self.status_line())
-        if self.frames == VSYNC_CHECK_FRAMES:
+        self._output_frames += 1
+        if self._output_frames == VSYNC_CHECK_FRAMES:
             self._check_vsync()
+        if self.screen_watch is not None and self.output.waiting_for_screen:
+            screen = self.screen_watch.check(now)
+            if screen is not None:
+                self.replace_output(screen)
         if self._capped:
             self._frame_clock.tick(self.config.display.fps)
+
+    def replace_output(self, output: Output) -> None:
+        """Draw on `output` from now on (a screen came): the scene follows its size, the
+        camera its size and pixel format; the web mirror and its viewers go on."""
+        old, self.output = self.output, output
+        self._layout = surface_layout(output.surface)
+        self._capped = not output.vsync
+        self._output_frames = 0
+        if output.size != old.size:
+            self.scene = self.scene.resized(output.size)
+        if self.camera is not None:
+            self.camera.retarget(self.scene, output.surface)
+        old.close()
+        log.info("display: %s", output.describe())
+        self.notifier.status(self.status_line())
 
     def _curve_failed(self) -> None:
         """Drawing the current curve raised: log it, drop that curve, go on with the next.
@@ -235,7 +259,10 @@ class RenderLoop:
     def status_line(self) -> str:
         """systemd's STATUS=: mode, curve, fps, viewers."""
         name = self.scene.curve.name or "unnamed curve"
-        text = f"{self.output.mode}, {name}, {self._fps.rate():.1f} fps"
+        mode = self.output.mode
+        if self.output.fallback_reason:
+            mode += f" ({self.output.fallback_reason})"
+        text = f"{mode}, {name}, {self._fps.rate():.1f} fps"
         if self.hub is not None:
             text += f", {self.hub.stats().viewers} viewers"
         camera = self.camera.summary() if self.camera is not None else None

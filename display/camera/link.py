@@ -79,6 +79,15 @@ class CameraLink:
             self._log_change(shown, None)
             self.shown = shown
 
+    def retarget(self, scene: Scene, like: pygame.Surface) -> None:
+        """Serve another scene and screen surface (the screen changed): the camera is
+        started again at the new size, in the same mode."""
+        self._scene, self._like = scene, like
+        if self.feed is not None:
+            self._replace_feed(self._settings)
+        mode = None if self._settings.source == "none" else self._settings.mode
+        scene.set_camera_mode(mode, self._settings.opacity)
+
     def _replace_feed(self, settings: CameraSettings) -> None:
         if self.feed is not None:
             feed, self.feed = self.feed, None

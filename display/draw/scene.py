@@ -22,6 +22,8 @@ Without a picture (no camera, or it failed) the frame is the curves as
 always, over their background map.
 """
 
+from __future__ import annotations
+
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -86,6 +88,7 @@ class Scene:
         overlays: Overlays | None = None,
         camera_mode: str | None = None,
         opacity: float = DEFAULT_OPACITY,
+        first_curve: Curve | None = None,
     ):
         self.size = (int(size[0]), int(size[1]))
         self.timing = timing or Timing()
@@ -95,6 +98,8 @@ class Scene:
         self._painter = OverlayPainter(self.overlays)
         self._camera_mode = _check_camera_mode(camera_mode)
         self._opacity = check_opacity(opacity)
+        if first_curve is not None:
+            self._queue.append(first_curve)
         self._drawing, _ = self._take_next()
         self._prepared: CurveDrawing | None = None  # the next curve, built early
         self._prepared_from_queue = False  # ...asked for with queue_curve, or the playlist's
@@ -153,6 +158,25 @@ class Scene:
             else:
                 drawing.enable_ink(self._opacity)
         self._old_ink = None  # a fade under way finishes without the camera picture's version
+
+    def resized(self, size: tuple[int, int]) -> Scene:
+        """The same show at another size (a screen came or went): the curve on screen
+        starts again there, then the queue, then the playlist, with the same timing,
+        overlays and camera mode. (A playlist curve prepared early is not carried over.)"""
+        scene = Scene(
+            size,
+            self._next_curve,
+            self.timing,
+            self.overlays,
+            self._camera_mode,
+            self._opacity,
+            first_curve=self.curve,
+        )
+        if self._prepared is not None and self._prepared_from_queue:
+            scene.queue_curve(self._prepared.curve)
+        for curve in self._queue:
+            scene.queue_curve(curve)
+        return scene
 
     def set_overlays(self, overlays: Overlays) -> None:
         """Show other overlays from the next frame on (a config reload)."""

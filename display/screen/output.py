@@ -27,11 +27,20 @@ from pathlib import Path
 import pygame
 
 from spirokiosk.display.screen import MODES
-from spirokiosk.display.screen.kmsdrm import DRM_SYSFS, prepare_environment
+from spirokiosk.display.screen.kmsdrm import (
+    DRM_DEVICES,
+    DRM_SYSFS,
+    ScreenUnavailableError,
+    prepare_environment,
+)
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1280, 720)  # window and headless when display.size is auto
+# display.size auto draws at the screen's size up to this (either way round); a 4K TV
+# gets a 1920x1080 picture that the GPU scales up, instead of four times the pixels to
+# draw and upload every frame. An explicit display.size is taken as it is.
+AUTO_MAX = (1920, 1080)
 WINDOW_TITLE = "spirokiosk"
 DESKTOP_DRIVERS = ("x11", "wayland", "windows", "cocoa")  # SDL drivers with a desktop around
 
@@ -50,6 +59,7 @@ class Output:
     vsync: bool = False  # present() waits for the screen's refresh
     driver: str | None = None  # SDL's video driver, None when headless
     fallback_reason: str | None = None  # why `mode` is not `requested`
+    waiting_for_screen: bool = False  # headless because no screen was connected
 
     @property
     def size(self) -> tuple[int, int]:
@@ -118,7 +128,9 @@ def _open_fullscreen(size: tuple[int, int] | None) -> Output:
         if not desktop or desktop[0][0] <= 0:
             pygame.display.quit()
             raise DisplayError(f"no screen to size the picture by (SDL {driver})")
-        size = desktop[0]
+        size = auto_size(desktop[0])
+        if size != tuple(desktop[0]):
+            log.info("display: a %dx%d screen; drawing at %dx%d, scaled up", *desktop[0], *size)
     flags = pygame.FULLSCREEN | pygame.SCALED
     try:
         surface, notes = _set_mode(size, flags, vsync=1)
@@ -151,6 +163,14 @@ def _open_window(size: tuple[int, int] | None) -> Output:
     return Output("window", "window", surface, vsync=False, driver=driver)
 
 
+def auto_size(screen: tuple[int, int]) -> tuple[int, int]:
+    """The drawing size for a screen of `screen` pixels: the same, or scaled down to fit
+    AUTO_MAX (landscape or portrait), keeping the shape."""
+    w, h = int(screen[0]), int(screen[1])
+    scale = min(1.0, max(AUTO_MAX) / max(w, h), min(AUTO_MAX) / min(w, h))
+    return (w, h) if scale >= 1.0 else (round(w * scale), round(h * scale))
+
+
 def open_headless(size: tuple[int, int] | None, requested: str = "headless") -> Output:
     """An off-screen 32-bit surface; no SDL video at all."""
     surface = pygame.Surface(size or DEFAULT_SIZE, 0, 32)
@@ -163,6 +183,7 @@ def open_output(
     *,
     fallback_headless: bool = True,
     drm_root: Path = DRM_SYSFS,
+    dev_root: Path = DRM_DEVICES,
 ) -> Output:
     """Open the output for display.mode `mode` at `size` (None: the screen's own, or
     DEFAULT_SIZE for a window or headless).
@@ -176,14 +197,17 @@ def open_output(
     wanted = (int(size[0]), int(size[1])) if size is not None else None
     if mode == "headless":
         return open_headless(wanted)
-    prepare_environment(mode, os.environ, drm_root)
     try:
+        prepare_environment(mode, os.environ, drm_root, dev_root)
         return _open_fullscreen(wanted) if mode == "fullscreen" else _open_window(wanted)
-    except DisplayError as exc:
+    except (DisplayError, ScreenUnavailableError) as exc:
         reason = f"display: cannot open {mode}: {exc}"
         if not fallback_headless:
             raise DisplayError(reason + " (display.fallback_headless is false)") from exc
-        log.warning("%s; running headless (the web mirror still works)", reason)
+        waiting = isinstance(exc, ScreenUnavailableError) and exc.no_screen
+        then = "; the screen is taken as soon as one is connected" if waiting else ""
+        log.warning("%s; running headless (the web mirror still works)%s", reason, then)
         output = open_headless(wanted, requested=mode)
         output.fallback_reason = str(exc)
+        output.waiting_for_screen = waiting
         return output

@@ -10,7 +10,7 @@ import numpy as np
 import pygame
 import pytest
 import simplejpeg
-from support import FakeClock
+from support import FakeClock, wait_until
 
 from spirokiosk.daemon.config import ConfigError, load_config
 from spirokiosk.daemon.service.control import Control
@@ -24,6 +24,7 @@ from spirokiosk.display.draw.overlays import Overlays
 from spirokiosk.display.draw.scene import Scene
 from spirokiosk.display.draw.surfaces import surface_array, surface_layout
 from spirokiosk.display.screen.output import open_output
+from spirokiosk.display.screen.watch import ScreenWatch
 from spirokiosk.web.hub.frame_hub import FrameHub
 
 # -- the render loop, in-process ---------------------------------------------------------
@@ -49,7 +50,7 @@ def make_loop():
     """A RenderLoop on a headless 160x120 output with a fake clock; hubs are stopped after."""
     hubs = []
 
-    def build(config=None, *, hub=False, load=None, output=None):
+    def build(config=None, *, hub=False, load=None, output=None, screen_watch=None):
         config = config or small_config()
         clock = FakeClock()
         playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
@@ -70,6 +71,7 @@ def make_loop():
             notifier=Notifier(),
             signals=SignalFlags(),
             hub=frame_hub,
+            screen_watch=screen_watch,
             clock=clock,
         )
         return loop, clock
@@ -280,3 +282,38 @@ def test_a_reload_that_fails_half_way_puts_the_old_values_back(make_loop, monkey
     monkeypatch.setattr(loop.hub, "apply_settings", real_apply)
     assert loop.config is before
     assert loop.scene.timing.draw_seconds == before.curves.draw_seconds
+
+
+def test_a_screen_connected_later_is_taken_without_a_restart(make_loop, tmp_path, monkeypatch):
+    # A TV switched on after boot: the kiosk started headless and once needed a restart.
+    status = tmp_path / "sys" / "card1-HDMI-A-1" / "status"
+    status.parent.mkdir(parents=True)
+    status.write_text("disconnected\n")
+    monkeypatch.setenv("SDL_VIDEODRIVER", "kmsdrm")  # as on the Pi's console
+    monkeypatch.delenv("SDL_KMSDRM_DEVICE_INDEX", raising=False)
+    monkeypatch.delenv("SDL_RENDER_DRIVER", raising=False)
+    first = open_output("fullscreen", None, drm_root=tmp_path / "sys", dev_root=tmp_path)
+    assert first.mode == "headless" and first.waiting_for_screen
+
+    def open_screen():  # SDL's dummy driver plays the screen that came
+        monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+        return open_output("fullscreen", (320, 180), drm_root=tmp_path / "sys")
+
+    watch = ScreenWatch(open_screen, drm_root=tmp_path / "sys", every=0.5)
+    loop, clock = make_loop(output=first, hub=True, screen_watch=watch)
+    slot = loop.hub.acquire_viewer()  # a viewer watches all along
+    try:
+        run_ticks(loop, clock, 60)
+        assert loop.output is first  # nothing connected yet
+        assert "(no screen is connected" in loop.status_line()
+        status.write_text("connected\n")
+        run_ticks(loop, clock, 60)
+        assert loop.output.mode == "fullscreen" and loop.output.size == (320, 180)
+        assert loop.scene.size == (320, 180)
+        assert loop.scene.curve.name == "seed-magma-11"  # the curve on screen goes on there
+        wait_until(lambda: run_ticks(loop, clock, 1) or loop.hub.latest().width == 320)
+        assert not slot.released
+        assert loop.status(clock()).get("mode") == "fullscreen"
+    finally:
+        slot.release()
+        loop.output.close()

@@ -4,21 +4,38 @@ pygame runs on SDL's dummy video driver here (tests/conftest.py); a driver that
 does not exist stands for a screen that cannot be opened.
 """
 
+import errno
 import logging
+import os
 
 import pygame
 import pytest
 
 from spirokiosk.display.draw.surfaces import surface_layout
+from spirokiosk.display.screen import kmsdrm
 from spirokiosk.display.screen.kmsdrm import (
+    ScreenUnavailableError,
     choose_kmsdrm_device,
     connected_connectors,
+    master_held_elsewhere,
     prepare_environment,
 )
-from spirokiosk.display.screen.output import DEFAULT_SIZE, DisplayError, Output, open_output
+from spirokiosk.display.screen.output import (
+    DEFAULT_SIZE,
+    DisplayError,
+    Output,
+    auto_size,
+    open_output,
+)
 from spirokiosk.display.sizes import Size
 
-SDL_VARIABLES = ("SDL_VIDEODRIVER", "SDL_KMSDRM_DEVICE_INDEX", "DISPLAY", "WAYLAND_DISPLAY")
+SDL_VARIABLES = (
+    "SDL_VIDEODRIVER",
+    "SDL_KMSDRM_DEVICE_INDEX",
+    "SDL_RENDER_DRIVER",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+)
 
 
 def fake_drm(root, connectors):
@@ -83,22 +100,83 @@ def test_the_admins_device_index_is_kept(tmp_path):
     assert environ == {"SDL_KMSDRM_DEVICE_INDEX": "0"}
 
 
-def test_no_connected_screen_leaves_the_choice_to_sdl(tmp_path, caplog):
-    root = fake_drm(tmp_path, {"card1-HDMI-A-1": "disconnected"})
+def test_no_connected_screen_is_a_screen_to_wait_for(tmp_path):
+    root = fake_drm(tmp_path, {"card1-HDMI-A-1": "disconnected", "card1-HDMI-A-2": "unknown"})
     environ = {}
-    choose_kmsdrm_device(environ, root)
+    with pytest.raises(ScreenUnavailableError, match="no screen is connected") as caught:
+        choose_kmsdrm_device(environ, root, tmp_path)
+    assert caught.value.no_screen
     assert environ == {}
-    assert "no connected screen" in caplog.text
+
+
+def test_no_drm_at_all_leaves_the_choice_to_sdl(tmp_path, caplog):
+    environ = {}
+    choose_kmsdrm_device(environ, tmp_path / "no-sysfs", tmp_path)
+    assert environ == {}
+    assert "letting SDL choose" in caplog.text
+
+
+def card_node(tmp_path, card=1):
+    """A stand-in for /dev/dri/cardN: the ioctl that tests it is injected."""
+    (tmp_path / f"card{card}").write_bytes(b"")
+    return tmp_path
+
+
+def refusing(errno_code):
+    calls = []
+
+    def ioctl(fd, request, arg):
+        calls.append((request, arg))
+        raise OSError(errno_code, os.strerror(errno_code))
+
+    ioctl.calls = calls
+    return ioctl
+
+
+def test_a_desktop_holding_the_screen_is_found_before_sdl_is_asked(tmp_path):
+    root = fake_drm(tmp_path / "sys", {"card1-HDMI-A-1": "connected"})
+    ioctl = refusing(errno.EACCES)  # the kernel's answer to anyone but the DRM master
+    with pytest.raises(
+        ScreenUnavailableError, match=r"another program \(a desktop\?\) owns the screen on card1"
+    ) as caught:
+        choose_kmsdrm_device({}, root, card_node(tmp_path), ioctl)
+    assert not caught.value.no_screen
+    assert ioctl.calls == [(0x40046411, b"\0\0\0\0")]  # drmAuthMagic(fd, 0), as SDL's scan
+
+
+def test_the_admins_card_is_tested_too(tmp_path):
+    # SDL skips its own master test once SDL_KMSDRM_DEVICE_INDEX is set: we do not.
+    with pytest.raises(ScreenUnavailableError, match="card1"):
+        choose_kmsdrm_device(
+            {"SDL_KMSDRM_DEVICE_INDEX": "1"}, tmp_path, card_node(tmp_path), refusing(errno.EACCES)
+        )
+
+
+def test_being_master_ourselves_is_fine(tmp_path):
+    root = fake_drm(tmp_path / "sys", {"card1-HDMI-A-1": "connected"})
+    environ = {}
+    # EINVAL: we are master (nobody else was), magic 0 is simply not known
+    choose_kmsdrm_device(environ, root, card_node(tmp_path), refusing(errno.EINVAL))
+    assert environ == {"SDL_KMSDRM_DEVICE_INDEX": "1"}
+    assert master_held_elsewhere(1, tmp_path, refusing(errno.EINVAL)) is False
+    assert master_held_elsewhere(7, tmp_path, refusing(errno.EACCES)) is None  # no node
 
 
 # -- SDL's environment ----------------------------------------------------------------
 
 
-def test_fullscreen_without_a_desktop_uses_kmsdrm(tmp_path):
+def test_fullscreen_without_a_desktop_uses_kmsdrm_and_gles2(tmp_path):
     root = fake_drm(tmp_path, {"card1-HDMI-A-1": "connected"})
     environ = {}
-    prepare_environment("fullscreen", environ, root)
-    assert environ == {"SDL_VIDEODRIVER": "kmsdrm", "SDL_KMSDRM_DEVICE_INDEX": "1"}
+    prepare_environment("fullscreen", environ, root, tmp_path)
+    assert environ == {
+        "SDL_VIDEODRIVER": "kmsdrm",
+        "SDL_KMSDRM_DEVICE_INDEX": "1",
+        "SDL_RENDER_DRIVER": "opengles2",  # not desktop GL because libGL is installed
+    }
+    environ = {"SDL_RENDER_DRIVER": "software"}  # the admin's choice stays
+    prepare_environment("fullscreen", environ, root, tmp_path)
+    assert environ["SDL_RENDER_DRIVER"] == "software"
 
 
 @pytest.mark.parametrize(
@@ -204,3 +282,63 @@ def test_unknown_mode_is_refused():
 def test_quit_keys_are_for_desktops_only(mode, driver, desktop):
     output = Output(mode, mode, pygame.Surface((8, 8)), driver=driver)
     assert output.on_desktop is desktop
+
+
+# -- a desktop, a 4K TV ---------------------------------------------------------------
+
+
+@pytest.fixture
+def kmsdrm_env(monkeypatch):
+    for name in SDL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SDL_VIDEODRIVER", "kmsdrm")
+    return monkeypatch
+
+
+def test_a_desktop_holding_the_screen_means_headless_saying_why(tmp_path, kmsdrm_env, caplog):
+    root = fake_drm(tmp_path / "sys", {"card1-HDMI-A-1": "connected"})
+    kmsdrm_env.setattr(kmsdrm.fcntl, "ioctl", refusing(errno.EACCES))
+    with caplog.at_level(logging.WARNING):
+        output = open_output("fullscreen", None, drm_root=root, dev_root=card_node(tmp_path))
+    assert output.mode == "headless" and not output.waiting_for_screen
+    assert output.fallback_reason == "another program (a desktop?) owns the screen on card1"
+    assert "owns the screen on card1; running headless" in caplog.text
+    with pytest.raises(DisplayError, match="owns the screen on card1"):
+        open_output("fullscreen", None, fallback_headless=False, drm_root=root, dev_root=tmp_path)
+
+
+def test_no_screen_means_headless_waiting_for_one(tmp_path, kmsdrm_env, caplog):
+    root = fake_drm(tmp_path / "sys", {"card1-HDMI-A-1": "disconnected"})
+    with caplog.at_level(logging.WARNING):
+        output = open_output("fullscreen", None, drm_root=root, dev_root=tmp_path)
+    assert output.mode == "headless" and output.requested == "fullscreen"
+    assert output.waiting_for_screen
+    assert output.fallback_reason == "no screen is connected (or it is off)"
+    assert "taken as soon as one is connected" in caplog.text
+    with pytest.raises(DisplayError, match="no screen is connected"):
+        open_output("fullscreen", None, fallback_headless=False, drm_root=root, dev_root=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("screen", "drawn"),
+    [
+        ((3840, 2160), (1920, 1080)),  # a 4K TV: a quarter of the pixels, the GPU scales
+        ((2160, 3840), (1080, 1920)),  # the same TV standing up
+        ((2560, 1440), (1920, 1080)),
+        ((1920, 1080), (1920, 1080)),
+        ((1280, 720), (1280, 720)),
+        ((3440, 1440), (1920, 804)),
+    ],
+)
+def test_auto_size_caps_the_drawing_at_1080p(screen, drawn):
+    assert auto_size(screen) == drawn
+
+
+def test_fullscreen_on_a_4k_screen_draws_1080p(sdl_env, display_closed):
+    sdl_env.setenv("SDL_VIDEODRIVER", "dummy")
+    sdl_env.setattr(pygame.display, "get_desktop_sizes", lambda: [(3840, 2160)])
+    output = open_output("fullscreen", None)
+    assert output.size == (1920, 1080)
+    output.close()
+    output = open_output("fullscreen", (800, 450))  # display.size = WxH: as given
+    assert output.size == (800, 450)
