@@ -2,7 +2,10 @@
 
 Overlays go on the frame, never on the persistent canvas. Everything that
 depends only on the curve (wheel outlines, the caption panel) is built once
-per drawing; per frame only a few small blits and lines remain.
+per drawing; per frame only a few small blits and lines remain. `rects` says
+beforehand where a frame's overlays will land, so the scene can restore those
+areas from the canvas first (overlays are translucent: drawn twice on the same
+pixels, they would darken them) and show only what changed.
 """
 
 import math
@@ -71,6 +74,15 @@ class _WheelChain:
         offsets = np.array([[0.0, 0.0]] + [[s.real, -s.imag] for s in steps])
         return self._origin + np.cumsum(offsets * self._scale, axis=0)
 
+    def rects(self, t: float) -> list[pygame.Rect]:
+        """Where `draw(target, t)` paints: each outline sprite and the arms' box."""
+        joints = self.joints(t)
+        found = [self._arms_box(joints)]
+        for index, sprite, centre in self._sprites:
+            x, y = joints[index]
+            found.append(pygame.Rect(round(x) - centre, round(y) - centre, *sprite.get_size()))
+        return found
+
     def draw(self, target: pygame.Surface, t: float) -> None:
         joints = self.joints(t)
         for index, sprite, centre in self._sprites:
@@ -78,10 +90,15 @@ class _WheelChain:
             target.blit(sprite, (round(x) - centre, round(y) - centre))
         self._draw_arms(target, joints)
 
+    @staticmethod
+    def _arms_box(joints: np.ndarray) -> pygame.Rect:
+        lo, hi = np.floor(joints.min(axis=0)) - 4, np.ceil(joints.max(axis=0)) + 4
+        return pygame.Rect(int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1]))
+
     def _draw_arms(self, target: pygame.Surface, joints: np.ndarray) -> None:
         """The chain dark-edged, so it reads on light and dark backgrounds."""
-        lo, hi = np.floor(joints.min(axis=0)) - 4, np.ceil(joints.max(axis=0)) + 4
-        box = pygame.Rect(int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1]))
+        box = self._arms_box(joints)
+        lo = np.array(box.topleft, dtype=float)
         layer_w, layer_h = self._layer.get_size() if self._layer is not None else (0, 0)
         if layer_w < box.width or layer_h < box.height:
             size = (max(box.width, layer_w), max(box.height, layer_h))
@@ -100,10 +117,13 @@ class _WheelChain:
 
 
 def _outline_sprite(wheel, scale: float) -> tuple[pygame.Surface, int]:
-    """A wheel's outline, light, anti-aliased, dark-edged, on the colour key.
+    """A wheel's outline, light, anti-aliased, dark-edged, at WHEEL_ALPHA.
 
     Returns (sprite, centre pixel). The dark edge keeps the light line
-    visible on light backgrounds.
+    visible on light backgrounds. The opacity is in the sprite's own alpha
+    channel, run-length encoded: a colour-keyed sprite with a surface alpha and
+    RLE blits two different ways in turn (pygame and SDL encode and decode it
+    between blits), so the same frame would not come out the same twice.
     """
     size = wheel.size * scale
     count = int(np.clip(2.0 * math.pi * size / 8.0, 24, WHEEL_OUTLINE_POINTS))  # ~8 px edges
@@ -116,9 +136,16 @@ def _outline_sprite(wheel, scale: float) -> tuple[pygame.Surface, int]:
     # pygame truncates the wide line's coordinates: +0.5 centres it on the fine one.
     pygame.draw.lines(sprite, WHEEL_DARK, True, (points + 0.5).tolist(), 3)
     pygame.draw.aalines(sprite, WHEEL_LIGHT, True, points.tolist())
-    sprite.set_colorkey((0, 0, 0), pygame.RLEACCEL)
-    sprite.set_alpha(WHEEL_ALPHA, pygame.RLEACCEL)
-    return sprite, centre
+    translucent = pygame.Surface(sprite.get_size(), pygame.SRCALPHA, 32)
+    translucent.blit(sprite, (0, 0))
+    alpha = pygame.surfarray.pixels_alpha(translucent)
+    rgb = pygame.surfarray.pixels3d(sprite)
+    try:
+        alpha[:] = np.where(rgb.any(axis=2), WHEEL_ALPHA, 0)  # black stays transparent
+    finally:
+        del alpha, rgb
+    translucent.set_alpha(255, pygame.RLEACCEL)
+    return translucent, centre
 
 
 def _caption_panel(drawing: CurveDrawing) -> pygame.Surface:
@@ -165,6 +192,19 @@ class OverlayPainter:
         self._chain = _WheelChain(drawing) if self.overlays.wheels else None
         self._caption = _caption_panel(drawing) if self.overlays.caption else None
 
+    def rects(self, drawing: CurveDrawing, *, moving: bool) -> tuple[list, list]:
+        """Where `draw(..., drawing, moving=moving)` will paint (unclipped): the rects of
+        what moves (pen, wheels) and of what stays as it is while `drawing` lasts (the
+        caption: drawn again over its own restored pixels, it shows nothing new)."""
+        self._prepare(drawing)
+        moves = []
+        if moving and self._chain is not None:
+            moves += self._chain.rects(drawing.pen_parameter)
+        if moving and self._glow is not None:
+            moves.append(self._pen_rect(drawing))
+        still = [self._caption_rect(drawing)] if self._caption is not None else []
+        return moves, still
+
     def draw(self, target: pygame.Surface, drawing: CurveDrawing, *, moving: bool) -> None:
         """Overlays for `drawing`; pen and wheels only while the pen is `moving`."""
         self._prepare(drawing)
@@ -173,17 +213,25 @@ class OverlayPainter:
         if moving and self._glow is not None:
             self._draw_pen(target, drawing)
         if self._caption is not None:
-            margin = max(6, drawing.size[1] // 60)
-            target.blit(
-                self._caption, (margin, target.get_height() - margin - self._caption.get_height())
-            )
+            target.blit(self._caption, self._caption_rect(drawing).topleft)
+
+    def _caption_rect(self, drawing: CurveDrawing) -> pygame.Rect:
+        margin = max(6, drawing.size[1] // 60)
+        w, h = self._caption.get_size()
+        return pygame.Rect(margin, drawing.size[1] - margin - h, w, h)
+
+    def _pen_rect(self, drawing: CurveDrawing) -> pygame.Rect:
+        """The glow's square; the core's circles lie inside it."""
+        x, y = drawing.pen_position()
+        side = self._glow.get_width()
+        radius = side // 2
+        return pygame.Rect(round(x) - radius, round(y) - radius, side, side)
 
     def _draw_pen(self, target: pygame.Surface, drawing: CurveDrawing) -> None:
         x, y = drawing.pen_position()
         glow = self._glow.copy()
         glow.fill((*drawing.pen_colour(), 255), special_flags=pygame.BLEND_RGBA_MULT)
-        radius = glow.get_width() // 2
-        target.blit(glow, (round(x) - radius, round(y) - radius))
+        target.blit(glow, self._pen_rect(drawing).topleft)
         core = max(2, round(drawing.curve.line_width * 0.45))
         cx, cy = round(x), round(y)
         pygame.gfxdraw.aacircle(target, cx, cy, core + 1, (0, 0, 0, 110))

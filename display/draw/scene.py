@@ -33,6 +33,7 @@ import pygame
 
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.draw import CAMERA_MODES
+from spirokiosk.display.draw.damage import merge
 from spirokiosk.display.draw.drawing import CurveDrawing
 from spirokiosk.display.draw.ink import InkLayer, check_opacity
 from spirokiosk.display.draw.overlays import OverlayPainter, Overlays
@@ -106,6 +107,12 @@ class Scene:
         self._elapsed = 0.0  # seconds since the current curve's pen started
         self._old_frame: pygame.Surface | None = None  # previous finished frame, while fading
         self._old_ink: InkLayer | None = None  # its strokes alone, while fading over a camera
+        # What `compose` must show anew: strokes painted since, overlays it drew last,
+        # or everything (a new curve, other overlays or camera mode).
+        self._stroke_damage: list[pygame.Rect] = []
+        self._overlay_rects: list[pygame.Rect] = []  # of what moved
+        self._still_rects: list[pygame.Rect] = []  # of what stays (the caption)
+        self._full = True
 
     # -- state -------------------------------------------------------------
 
@@ -158,6 +165,7 @@ class Scene:
             else:
                 drawing.enable_ink(self._opacity)
         self._old_ink = None  # a fade under way finishes without the camera picture's version
+        self._full = True
 
     def resized(self, size: tuple[int, int]) -> Scene:
         """The same show at another size (a screen came or went): the curve on screen
@@ -182,6 +190,7 @@ class Scene:
         """Show other overlays from the next frame on (a config reload)."""
         self.overlays = overlays
         self._painter = OverlayPainter(overlays)
+        self._full = True
 
     def queue_curve(self, curve: Curve) -> None:
         """Play `curve` next, before the playlist (curves queue in order)."""
@@ -208,7 +217,7 @@ class Scene:
         if self._old_frame is not None and self._elapsed >= timing.fade_seconds:
             self._old_frame = None
             self._old_ink = None
-        self._drawing.advance_to(self._progress_at(self._elapsed))
+        self._stroke_damage += self._drawing.advance_to(self._progress_at(self._elapsed))
         if self._prepared is None and self._in_still_hold():
             self._prepared, self._prepared_from_queue = self._take_next()
 
@@ -252,6 +261,7 @@ class Scene:
         else:
             self._drawing, _ = self._take_next()
         self._elapsed = 0.0
+        self._full = True
 
     def _switch_curve(self, carry: float) -> None:
         old = self._drawing
@@ -271,49 +281,116 @@ class Scene:
         self._old_ink = old.ink if fading else None
         self._drawing = new
         self._elapsed = carry
+        self._full = True
         name = new.curve.name or "a curve"
         log.debug("now drawing %s", name, extra={"CURVE": name})
 
     # -- picture -------------------------------------------------------------
 
+    @property
+    def fade(self) -> tuple[pygame.Surface, int] | None:
+        """While a curve fades in over the old one (curves only): the old finished frame
+        and its opacity 0..255 over the frame `compose` makes. The presenter blends it
+        (on the GPU); `draw` blends it on the CPU."""
+        if self._old_frame is None or self._camera_mode is not None:
+            return None
+        alpha = round(255 * self._old_frame_weight())
+        return (self._old_frame, alpha) if alpha > 0 else None
+
+    def compose(
+        self,
+        target: pygame.Surface,
+        picture: pygame.Surface | None = None,
+        *,
+        picture_new: bool = True,
+        stale: list[pygame.Rect] | None = None,
+    ) -> list[pygame.Rect]:
+        """Draw the frame onto `target` where it changed; return the areas that differ
+        from the previous frame (what to upload to the screen).
+
+        `target` keeps its pixels from frame to frame; `stale` lists the areas of it
+        that do not hold the previous frame (None: all of it; a buffer that was lent to
+        the mirror meanwhile missed a frame or two). `picture` is the camera's frame in a
+        camera mode, `picture_new` whether it changed since the previous frame. The fade
+        into a new curve is not drawn here: see `fade`.
+        """
+        if target.get_size() != self.size:
+            raise ValueError(f"target: size {target.get_size()} is not the scene's {self.size}")
+        bounds = target.get_rect()
+        full = [bounds]
+        mode = self._camera_mode if picture is not None else None
+        moving = self.phase != "holding"
+        moves: list[pygame.Rect] = []
+        still: list[pygame.Rect] = []
+        if mode is None or mode == "overlay":
+            moves, still = self._painter.rects(self._drawing, moving=moving)
+        fading_ink = mode == "overlay" and self._old_frame is not None and self._old_ink is not None
+        if self._full or fading_ink or (mode is not None and picture_new):
+            damage = full
+        else:
+            changed = [*self._stroke_damage, *self._overlay_rects, *moves]
+            changed += [rect for rect in still if rect not in self._still_rects]
+            damage = merge(changed, bounds)
+        # Every overlay is drawn again over its restored area (they are translucent).
+        repaint = [*damage, *moves, *still]
+        areas = full if stale is None else merge([*stale, *repaint], bounds)
+        if mode == "camera":
+            for rect in areas:
+                target.blit(picture, rect.topleft, rect)
+        elif mode == "overlay":
+            self._compose_overlay(target, picture, areas, moving)
+        else:
+            canvas = self._drawing.canvas
+            for rect in areas:
+                target.blit(canvas, rect.topleft, rect)
+            self._painter.draw(target, self._drawing, moving=moving)
+        self._stroke_damage = []
+        self._overlay_rects = moves
+        self._still_rects = still
+        self._full = False
+        return damage
+
+    def _compose_overlay(
+        self,
+        target: pygame.Surface,
+        picture: pygame.Surface,
+        areas: list[pygame.Rect],
+        moving: bool,
+    ) -> None:
+        """The picture, the ink of the curve being drawn, its overlays, the old ink fading out."""
+        ink = self._drawing.ink
+        old = self._old_ink if self._old_frame is not None else None
+        weight = self._old_frame_weight() if old is not None else 0.0
+        for rect in areas:
+            target.blit(picture, rect.topleft, rect)
+            if weight < 1.0 and ink.bounds is not None and ink.bounds.colliderect(rect):
+                target.blit(ink.surface, rect.topleft, rect)
+        if weight < 1.0:
+            self._painter.draw(target, self._drawing, moving=moving)
+        if old is not None and weight > 0.0:
+            old.fade_to(weight)
+            old.draw(target)
+
     def draw(self, target: pygame.Surface, picture: pygame.Surface | None = None) -> None:
-        """Compose the whole frame onto `target` (the scene's size).
+        """The whole frame onto `target` (the scene's size), the fade included, all on the
+        CPU: for files, and as the reference the screen's path is held to.
 
         `picture` is the camera's frame (the scene's size) in a camera mode,
         None for curves only.
         """
-        if target.get_size() != self.size:
-            raise ValueError(f"target: size {target.get_size()} is not the scene's {self.size}")
-        if picture is not None and self._camera_mode == "camera":
-            target.blit(picture, (0, 0))
+        self.compose(target, picture)
+        fade = self.fade
+        if fade is None:
             return
-        if picture is not None and self._camera_mode == "overlay":
-            self._draw_overlay(target, picture)
-            return
-        alpha = round(255 * self._old_frame_weight()) if self._old_frame is not None else 0
+        old, alpha = fade
         if alpha >= 255:
             # Fully opaque: SDL's blit with surface alpha 255 is a slow path, and
-            # the new canvas would be hidden anyway.
-            self._old_frame.set_alpha(None)
-            target.blit(self._old_frame, (0, 0))
-            return
-        target.blit(self._drawing.canvas, (0, 0))
-        self._painter.draw(target, self._drawing, moving=self.phase != "holding")
-        if alpha > 0:
-            self._old_frame.set_alpha(alpha)
-            target.blit(self._old_frame, (0, 0))
-
-    def _draw_overlay(self, target: pygame.Surface, picture: pygame.Surface) -> None:
-        """The picture, the ink of the curve being drawn, its overlays, the old ink fading out."""
-        target.blit(picture, (0, 0))
-        old = self._old_ink if self._old_frame is not None else None
-        weight = self._old_frame_weight() if old is not None else 0.0
-        if weight < 1.0:
-            self._drawing.ink.draw(target)
-            self._painter.draw(target, self._drawing, moving=self.phase != "holding")
-        if old is not None and weight > 0.0:
-            old.fade_to(weight)
-            old.draw(target)
+            # the new frame would be hidden anyway.
+            old.set_alpha(None)
+            target.blit(old, (0, 0))
+        else:
+            old.set_alpha(alpha)
+            target.blit(old, (0, 0))
 
     def _old_frame_weight(self) -> float:
         """1 -> 0 over the fade, eased (smoothstep) so it neither pops nor lingers."""
