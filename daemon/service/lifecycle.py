@@ -114,7 +114,7 @@ def _run_parts(
     from spirokiosk.daemon.service.playlist import Playlist
     from spirokiosk.display.camera.link import CameraLink
     from spirokiosk.display.draw.scene import Scene
-    from spirokiosk.display.screen.output import DisplayError, open_output
+    from spirokiosk.display.screen.output import DisplayError, new_frame_surface, open_output
     from spirokiosk.display.screen.watch import ScreenWatch
 
     stack.enter_context(quiet_terminal())  # under systemd, a key at the Pi is only a key
@@ -142,7 +142,7 @@ def _run_parts(
     overlays = scene_overlays(config)
     scene = Scene(output.size, playlist, timing=scene_timing(config), overlays=overlays)
 
-    camera = CameraLink(scene, like=output.surface)
+    camera = CameraLink(scene, like=new_frame_surface((1, 1)))  # frames' pixel format
     stack.callback(camera.stop, CAMERA_STOP_SECONDS)
     camera.apply(camera_settings(config))
 

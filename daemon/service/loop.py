@@ -30,11 +30,12 @@ from spirokiosk.daemon.service.playlist import Playlist
 from spirokiosk.daemon.service.signals import SignalFlags
 from spirokiosk.display.camera.link import CAMERA_OFF, CameraLink
 from spirokiosk.display.curves import Curve
+from spirokiosk.display.draw.buffers import FrameBuffers
 from spirokiosk.display.draw.scene import Scene
 from spirokiosk.display.draw.surfaces import surface_array, surface_layout
 from spirokiosk.display.messages import shown
 from spirokiosk.display.rates import RateMeter
-from spirokiosk.display.screen.output import Output
+from spirokiosk.display.screen.output import Output, new_frame_surface
 from spirokiosk.display.screen.watch import ScreenWatch
 from spirokiosk.web.hub import FrameHub
 
@@ -81,7 +82,8 @@ class RenderLoop:
         self.camera = camera  # applied and started by its maker; switched on reload
         self.screen_watch = screen_watch  # while headless for want of a screen
         self._clock = clock
-        self._layout = surface_layout(output.surface)
+        self.buffers = FrameBuffers(output.size, new_frame_surface)
+        self._layout = surface_layout(new_frame_surface((1, 1)))
         self._frame_clock = pygame.time.Clock()
         self._capped = not output.vsync  # without vsync, display.fps caps the rate
         self._fps = RateMeter(FPS_WINDOW)
@@ -94,6 +96,8 @@ class RenderLoop:
         self.reloads = 0
         self._curve_failures = 0
         self._output_frames = 0  # frames on this output (a new screen is checked again)
+        self.uploaded_last = 0  # bytes the last frame uploaded to the screen
+        self.frame: pygame.Surface | None = None
 
     # -- the loop -----------------------------------------------------------
 
@@ -117,16 +121,22 @@ class RenderLoop:
             self.reload()
         self._apply_commands()
         picture = self.camera.picture(now) if self.camera is not None else None
+        picture_new = self.camera is not None and self.camera.picture_new
+        frame, stale = self.buffers.take()
         try:
             self.scene.update(dt)
-            self.scene.draw(self.output.surface, picture)
+            damage = self.scene.compose(frame, picture, picture_new=picture_new, stale=stale)
         except Exception:
             self._curve_failed()
-        self.output.present()
+            damage = [frame.get_rect()]  # whatever got drawn: all of it, anew
+        self.buffers.drawn(frame, damage)
+        self.frame = frame  # the newest frame (without the fade), for tests and benchmarks
+        fade = self.scene.fade
+        self.uploaded_last = self.output.present(frame, damage, fade)
         self.frames += 1
         self._fps.add(now)
         if self.hub is not None and self.hub.wants_frame(now):
-            self._publish_frame()
+            self._publish_frame(frame, fade)
         self.control.beat(now)
         self.notifier.watchdog_ping(now)
         if now >= self._next_status:
@@ -149,13 +159,13 @@ class RenderLoop:
         """Draw on `output` from now on (a screen came): the scene follows its size, the
         camera its size and pixel format; the web mirror and its viewers go on."""
         old, self.output = self.output, output
-        self._layout = surface_layout(output.surface)
         self._capped = not output.vsync
         self._output_frames = 0
+        self.buffers = FrameBuffers(output.size, new_frame_surface)  # all drawn anew
         if output.size != old.size:
             self.scene = self.scene.resized(output.size)
         if self.camera is not None:
-            self.camera.retarget(self.scene, output.surface)
+            self.camera.retarget(self.scene, new_frame_surface((1, 1)))
         old.close()
         log.info("display: %s", output.describe())
         self.notifier.status(self.status_line())
@@ -205,13 +215,19 @@ class RenderLoop:
                 log.info("queued %s (asked over the web)", name, extra={"CURVE": name})
         self.control.note_scene_queue(self.scene.queued_count)
 
-    def _publish_frame(self) -> None:
-        """Hand the frame to the hub, which copies it out (one memcpy into its buffer)."""
-        view = surface_array(self.output.surface)
+    def _publish_frame(self, frame: pygame.Surface, fade) -> None:
+        """Lend the frame's buffer to the hub (no copy): the next frames are drawn on
+        another until the encoder gives it back. A fade goes along for the encoder to
+        blend, as the screen's GPU does."""
+        release = self.buffers.lend(frame)
+        over = (surface_array(fade[0]), fade[1]) if fade is not None else None
         try:
-            self.hub.publish_copy(view, self._layout, time.time())
-        finally:
-            del view  # unlock the surface
+            self.hub.publish(
+                surface_array(frame), self._layout, time.time(), release=release, over=over
+            )
+        except Exception:
+            release()
+            raise
 
     # -- status -------------------------------------------------------------
 
@@ -236,6 +252,7 @@ class RenderLoop:
                 "driver": output.driver,
                 "vsync": not self._capped,
                 "fps_cap": self.config.display.fps if self._capped else None,
+                "uploaded_bytes": output.uploaded,  # to the screen, all told
             },
             "fps": round(self._fps.rate(), 1),
             "frames_rendered": self.frames,

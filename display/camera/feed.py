@@ -58,6 +58,7 @@ class CameraFeed:
         self._source = source
         self._surface = surface
         self._seq = 0  # the frame in the surface
+        self.changed = False  # whether the last picture() brought a new frame
         self._wrong_size_seen = False
 
     @classmethod
@@ -100,9 +101,11 @@ class CameraFeed:
     def picture(self, now: float) -> pygame.Surface | None:
         """The newest frame as a surface, or None when there is none younger than the timeout."""
         frame = self._source.latest()
+        self.changed = False
         if frame is None or now - frame.time > self._source.timeout:
             return None
         if frame.seq != self._seq:
+            self.changed = True
             view = surface_array(self._surface)
             try:
                 if view.shape != frame.pixels.shape:

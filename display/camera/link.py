@@ -56,6 +56,7 @@ class CameraLink:
         self._settings = CameraSettings()
         self.feed: CameraFeed | None = None
         self.shown = "curves"  # what the last picture() gave the screen: curves, overlay, camera
+        self.picture_new = False  # whether the last picture() was a frame not shown before
 
     @property
     def settings(self) -> CameraSettings:
@@ -97,7 +98,7 @@ class CameraLink:
             return
         self.feed = CameraFeed.open(
             settings.source,
-            self._like.get_size(),
+            self._scene.size,
             like=self._like,
             device=settings.device,
             timeout=settings.timeout,
@@ -108,8 +109,10 @@ class CameraLink:
     def picture(self, now: float) -> pygame.Surface | None:
         """The newest camera frame when the scene shows one; None: curves only."""
         picture = None
+        self.picture_new = False
         if self.feed is not None and self._scene.camera_mode is not None:
             picture = self.feed.picture(now)
+            self.picture_new = self.feed.changed
         shown = "curves" if picture is None else self._scene.camera_mode
         if shown != self.shown:
             self._log_change(shown, now)

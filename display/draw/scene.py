@@ -113,6 +113,7 @@ class Scene:
         self._overlay_rects: list[pygame.Rect] = []  # of what moved
         self._still_rects: list[pygame.Rect] = []  # of what stays (the caption)
         self._full = True
+        self._last_mode: str | None = None  # what the last compose showed: camera mode or None
 
     # -- state -------------------------------------------------------------
 
@@ -325,6 +326,9 @@ class Scene:
         if mode is None or mode == "overlay":
             moves, still = self._painter.rects(self._drawing, moving=moving)
         fading_ink = mode == "overlay" and self._old_frame is not None and self._old_ink is not None
+        if mode != self._last_mode:  # the camera came or went
+            self._full = True
+        self._last_mode = mode
         if self._full or fading_ink or (mode is not None and picture_new):
             damage = full
         else:

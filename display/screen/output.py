@@ -1,13 +1,14 @@
 """Opening the picture's output: the HDMI screen, a desktop window, or nothing at all.
 
     output = open_output("fullscreen", size=None, fallback_headless=True)
-    scene.draw(output.surface); output.present()
+    frame = new_frame_surface(output.size)
+    damage = scene.compose(frame); output.present(frame, damage, scene.fade)
     output.close()
 
 - fullscreen: SDL's kmsdrm driver straight on the Pi's HDMI screen (no X, no
   Wayland), on the card `kmsdrm` chooses. The picture goes through an SDL
-  renderer (pygame's SCALED), which is what gives vsync and scales a
-  configured WxH to the screen; the cursor is hidden.
+  renderer and one texture (see `presenter`), which is what gives vsync and
+  scales a smaller picture to the screen on the GPU; the cursor is hidden.
 - window: a plain desktop window for development, display.size or 1280x720.
 - headless: an off-screen surface; SDL's video is never initialised. The web
   mirror still runs.
@@ -20,11 +21,11 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pygame
+from pygame._sdl2 import video
 
 from spirokiosk.display.screen import MODES
 from spirokiosk.display.screen.kmsdrm import (
@@ -33,6 +34,7 @@ from spirokiosk.display.screen.kmsdrm import (
     ScreenUnavailableError,
     prepare_environment,
 )
+from spirokiosk.display.screen.presenter import Presenter
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +53,17 @@ class DisplayError(RuntimeError):
 
 @dataclass
 class Output:
-    """Where frames go. `surface` is drawn on; `present()` shows it."""
+    """Where frames go: `present(frame, damage, fade)` shows them. Frames are composed on
+    the caller's surfaces of `size` (plain 32-bit, as `new_frame_surface` makes them)."""
 
     mode: str  # what runs: fullscreen, window or headless
     requested: str  # what was asked for
-    surface: pygame.Surface
+    size: tuple[int, int]
     vsync: bool = False  # present() waits for the screen's refresh
     driver: str | None = None  # SDL's video driver, None when headless
     fallback_reason: str | None = None  # why `mode` is not `requested`
     waiting_for_screen: bool = False  # headless because no screen was connected
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.surface.get_size()
+    presenter: Presenter | None = None  # None when headless
 
     @property
     def on_desktop(self) -> bool:
@@ -75,10 +75,22 @@ class Output:
         """Whether SDL's event queue exists (not when headless)."""
         return self.driver is not None
 
-    def present(self) -> None:
-        """Show the surface (waits for vsync when there is one); nothing when headless."""
-        if self.driver is not None:
-            pygame.display.flip()
+    @property
+    def uploaded(self) -> int:
+        """Bytes uploaded to the screen so far."""
+        return self.presenter.uploaded if self.presenter is not None else 0
+
+    def present(
+        self,
+        frame: pygame.Surface,
+        damage: list[pygame.Rect],
+        fade: tuple[pygame.Surface, int] | None = None,
+    ) -> int:
+        """Show `frame`, of which `damage` changed since the last one; nothing when
+        headless. Returns the bytes uploaded to the screen."""
+        if self.presenter is None:
+            return 0
+        return self.presenter.present(frame, damage, fade)
 
     def describe(self) -> str:
         w, h = self.size
@@ -88,9 +100,17 @@ class Output:
         return text
 
     def close(self) -> None:
+        if self.presenter is not None:
+            self.presenter.close()
+            self.presenter = None
         if self.driver is not None:
             pygame.display.quit()
             self.driver = None
+
+
+def new_frame_surface(size: tuple[int, int]) -> pygame.Surface:
+    """A surface to compose frames on: 32-bit XRGB, the texture's own format."""
+    return pygame.Surface(size, 0, 32)
 
 
 # -- opening ----------------------------------------------------------------------
@@ -113,54 +133,59 @@ def _init_display() -> str:
     return pygame.display.get_driver()
 
 
-def _set_mode(size: tuple[int, int], flags: int, vsync: int) -> tuple[pygame.Surface, list[str]]:
-    """pygame.display.set_mode, returning the warnings it gave (e.g. 'could not enable vsync')."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        surface = pygame.display.set_mode(size, flags, 32, vsync=vsync)
-    return surface, [str(w.message) for w in caught]
+def _renderer(window: video.Window, vsync: bool) -> tuple[video.Renderer, bool]:
+    """A renderer for `window`, with vsync when asked and possible."""
+    if vsync:
+        try:
+            return video.Renderer(window, vsync=True), True
+        except pygame.error as exc:
+            log.info("display: no renderer with vsync (%s); trying without", _sdl_error(exc))
+    return video.Renderer(window), False
+
+
+def _open(mode: str, size: tuple[int, int], window_size: tuple[int, int], vsync: bool) -> Output:
+    driver = pygame.display.get_driver()
+    try:
+        if mode == "fullscreen":
+            window = video.Window(WINDOW_TITLE, size=window_size, fullscreen_desktop=True)
+        else:
+            window = video.Window(WINDOW_TITLE, size=window_size)
+        renderer, vsync = _renderer(window, vsync)
+        presenter = Presenter(window, renderer, size)
+    except pygame.error as exc:
+        pygame.display.quit()
+        raise DisplayError(f"cannot open {size[0]}x{size[1]}: {_sdl_error(exc)}") from exc
+    return Output(mode, mode, size, vsync=vsync, driver=driver, presenter=presenter)
 
 
 def _open_fullscreen(size: tuple[int, int] | None) -> Output:
     driver = _init_display()
     desktop = pygame.display.get_desktop_sizes()
+    if not desktop or desktop[0][0] <= 0:
+        pygame.display.quit()
+        raise DisplayError(f"no screen to size the picture by (SDL {driver})")
+    screen = (int(desktop[0][0]), int(desktop[0][1]))
     if size is None:
-        if not desktop or desktop[0][0] <= 0:
-            pygame.display.quit()
-            raise DisplayError(f"no screen to size the picture by (SDL {driver})")
-        size = auto_size(desktop[0])
-        if size != tuple(desktop[0]):
-            log.info("display: a %dx%d screen; drawing at %dx%d, scaled up", *desktop[0], *size)
-    flags = pygame.FULLSCREEN | pygame.SCALED
-    try:
-        surface, notes = _set_mode(size, flags, vsync=1)
-        # pygame warns 'could not enable vsync', or 'no fast renderer available' for
-        # SDL's software renderer, which accepts the vsync flag but does not wait.
-        vsync = not notes
-        for note in notes:
-            log.info("display: %s", note)
-    except pygame.error as exc:
-        log.info("display: no scaled fullscreen with vsync (%s); trying without", exc)
-        try:
-            surface, _ = _set_mode(size, pygame.FULLSCREEN, vsync=0)
-        except pygame.error as exc2:
-            pygame.display.quit()
-            raise DisplayError(f"cannot open {size[0]}x{size[1]}: {_sdl_error(exc2)}") from exc2
-        vsync = False
+        size = auto_size(screen)
+        if size != screen:
+            log.info("display: a %dx%d screen; drawing at %dx%d, scaled up", *screen, *size)
+    os.environ.setdefault("SDL_RENDER_SCALE_QUALITY", scale_quality(size, screen))
+    output = _open("fullscreen", size, screen, vsync=True)
     pygame.mouse.set_visible(False)
-    return Output("fullscreen", "fullscreen", surface, vsync=vsync, driver=driver)
+    return output
 
 
 def _open_window(size: tuple[int, int] | None) -> Output:
-    driver = _init_display()
+    _init_display()
     size = size or DEFAULT_SIZE
-    try:
-        surface, _ = _set_mode(size, 0, vsync=0)
-    except pygame.error as exc:
-        pygame.display.quit()
-        raise DisplayError(f"cannot open a {size[0]}x{size[1]} window: {_sdl_error(exc)}") from exc
-    pygame.display.set_caption(WINDOW_TITLE)
-    return Output("window", "window", surface, vsync=False, driver=driver)
+    return _open("window", size, size, vsync=False)
+
+
+def scale_quality(picture: tuple[int, int], screen: tuple[int, int]) -> str:
+    """SDL's scaling filter: 'nearest' when the screen is a whole multiple of the picture
+    (crisp, exact), 'linear' otherwise (no uneven pixels)."""
+    whole = all(s % p == 0 for s, p in zip(screen, picture, strict=True))
+    return "nearest" if whole else "linear"
 
 
 def auto_size(screen: tuple[int, int]) -> tuple[int, int]:
@@ -172,9 +197,8 @@ def auto_size(screen: tuple[int, int]) -> tuple[int, int]:
 
 
 def open_headless(size: tuple[int, int] | None, requested: str = "headless") -> Output:
-    """An off-screen 32-bit surface; no SDL video at all."""
-    surface = pygame.Surface(size or DEFAULT_SIZE, 0, 32)
-    return Output("headless", requested, surface)
+    """No screen at all (no SDL video); the web mirror still shows the frames."""
+    return Output("headless", requested, size or DEFAULT_SIZE)
 
 
 def open_output(

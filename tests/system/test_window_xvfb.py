@@ -7,8 +7,6 @@ import http.client
 import importlib
 import json
 import os
-import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,49 +16,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 import simplejpeg
 from PIL import ImageGrab, features
 from support import free_port
 
-XVFB = shutil.which("Xvfb")
-SCREEN = (1280, 720)
 WINDOW = (640, 480)
 
-# scripts/setup-env.sh installs xvfb; a missing one is a broken set-up, not a skip.
-assert XVFB is not None, "Xvfb is not installed (apt install xvfb)"
 assert features.check("xcb"), "Pillow was built without XCB: no screenshots"
-
-
-@pytest.fixture
-def x_display():
-    """A fresh Xvfb with a black root window; its display name, e.g. ':3'."""
-    read_end, write_end = os.pipe()
-    screen = "{}x{}x24".format(*SCREEN)
-    # -displayfd: Xvfb picks a free display number and writes it there; -br: black root.
-    command = [XVFB, "-displayfd", str(write_end), "-screen", "0", screen, "-br"]
-    command += ["-nolisten", "tcp"]
-    proc = subprocess.Popen(
-        command,
-        pass_fds=(write_end,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_end)
-    try:
-        ready, _, _ = select.select([read_end], [], [], 20)
-        assert ready, "Xvfb did not report its display number"
-        number = os.read(read_end, 64).decode().strip()
-        assert number.isdigit(), f"Xvfb said {number!r}"
-        yield f":{number}"
-    finally:
-        os.close(read_end)
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def wait_for_ready(notify: socket.socket, proc: subprocess.Popen, timeout: float) -> None:

@@ -54,6 +54,12 @@ class StreamSettings:
     box: tuple[int, int] | None = None  # the stream fits in this (w, h); None: as rendered
 
 
+def _give_back(raw: RawFrame | None) -> None:
+    """Let whoever lent `raw`'s pixels draw on them again."""
+    if raw is not None and raw.release is not None:
+        raw.release()
+
+
 class FrameHub:
     """Newest frame in, one JPEG per frame out, any number of viewers (up to the cap)."""
 
@@ -160,22 +166,35 @@ class FrameHub:
             self._pool = [*[b for b in self._pool if b.shape == shape][-2:], buffer]
             return buffer
 
-    def publish(self, pixels: np.ndarray, layout: str, timestamp: float) -> None:
-        """Hand over a rendered frame: (H, W, C) uint8, C-contiguous, owned by the hub from now on.
+    def publish(
+        self,
+        pixels: np.ndarray,
+        layout: str,
+        timestamp: float,
+        *,
+        release: Callable[[], None] | None = None,
+        over: tuple[np.ndarray, int] | None = None,
+    ) -> None:
+        """Hand over a rendered frame: (H, W, C) uint8, C-contiguous.
 
-        `layout` is the pixels' byte order ('BGRX', 'RGBX', 'RGB', ...: see
+        The hub owns `pixels` from now on, or, given `release`, borrows them until it
+        calls `release()` (from the encoder's thread, once it is done with them: the
+        render loop lends its frame buffer rather than copy it). `over`: (old frame,
+        opacity 0..255) blended over the frame by the encoder (a fade the screen does on
+        its GPU). `layout` is the pixels' byte order ('BGRX', 'RGBX', 'RGB', ...: see
         display.pixels; simplejpeg knows them by these names); `timestamp` is the Unix
         time of rendering (time.time()), sent as X-Timestamp. Stores a reference and
         wakes the encoder: no copy, no encoding here.
         """
         check_pixels(pixels, layout)
-        raw = RawFrame(pixels, layout, float(timestamp))
+        raw = RawFrame(pixels, layout, float(timestamp), release, over)
         with self._lock:
             self._frames_published += 1
-            if self._raw is not None:
+            replaced, self._raw = self._raw, raw
+            if replaced is not None:
                 self._frames_dropped += 1
-            self._raw = raw
             self._raw_ready.notify()
+        _give_back(replaced)
 
     # -- encoder thread ------------------------------------------------------
 
@@ -203,7 +222,8 @@ class FrameHub:
                 while self._raw is None and not self._stopping:
                     self._raw_ready.wait()
                 if self._stopping:
-                    return
+                    pending, self._raw = self._raw, None
+                    break
                 raw, self._raw = self._raw, None
                 wanted = self._viewers > 0 or self._snapshot_waiters > 0
                 quality, box = self._settings.quality, self._settings.box
@@ -211,17 +231,20 @@ class FrameHub:
                     self._encoding = raw.pixels
                 else:  # the last viewer left after this frame was published
                     self._frames_dropped += 1
-                    continue
             try:
-                self._encode(raw, quality, box)
+                if wanted:
+                    self._encode(raw, quality, box)
             finally:
                 with self._lock:
                     self._encoding = None
+                _give_back(raw)
+                del raw  # no view of a lent buffer may outlive its release
+        _give_back(pending)
 
     def _encode(self, raw: RawFrame, quality: int, box: tuple[int, int] | None) -> None:
         started = time.perf_counter()
         try:
-            jpeg, width, height = encode_jpeg(raw.pixels, raw.layout, quality, box)
+            jpeg, width, height = encode_jpeg(raw.pixels, raw.layout, quality, box, raw.over)
             part = build_part(jpeg, raw.timestamp)
         except Exception:
             self._encode_errors += 1

@@ -3,6 +3,7 @@ that every viewer shares."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,11 +11,18 @@ import numpy as np
 
 @dataclass(frozen=True, slots=True)
 class RawFrame:
-    """A rendered frame as published, before encoding; the hub owns `pixels`."""
+    """A rendered frame as published, before encoding.
+
+    The hub owns `pixels`, or, with `release`, borrows them: nobody draws on them until
+    the hub calls `release` (once encoded, or dropped). `over` is an old frame blended
+    over it with an opacity 0..255 (a fade the screen does on its GPU).
+    """
 
     pixels: np.ndarray
     layout: str  # byte order, see display.pixels
     timestamp: float
+    release: Callable[[], None] | None = None
+    over: tuple[np.ndarray, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

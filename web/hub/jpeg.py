@@ -46,17 +46,32 @@ def scale_pixels(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return out.reshape(size[1], size[0], channels)
 
 
+def blend(under: np.ndarray, over: np.ndarray, alpha: int) -> np.ndarray:
+    """`over` at opacity `alpha` (0..255) on `under` (same shape), as SDL's surface-alpha
+    blit does it to within a step of rounding (Pillow's blend, which releases the GIL)."""
+    if alpha >= 255:
+        return over
+    height, width, channels = under.shape
+    mode = _PIL_MODE[channels]
+    a, b = (Image.frombuffer(mode, (width, height), p, "raw", mode, 0, 1) for p in (under, over))
+    return np.asarray(Image.blend(a, b, alpha / 255.0)).reshape(height, width, channels)
+
+
 def encode_jpeg(
     pixels: np.ndarray,
     layout: str,
     quality: int,
     box: tuple[int, int] | None = None,
+    over: tuple[np.ndarray, int] | None = None,
 ) -> tuple[bytes, int, int]:
     """Scale `pixels` (in byte order `layout`, see display.pixels: simplejpeg knows
-    these names) to fit `box` (if given) and encode; returns (jpeg, width, height)."""
+    these names) to fit `box` (if given), blend `over` (a frame, its opacity) on it,
+    and encode; returns (jpeg, width, height)."""
     height, width = pixels.shape[:2]
     size = fit_within((width, height), box)
     scaled = scale_pixels(pixels, size)
+    if over is not None and over[1] > 0:  # scaled first: half the pixels to blend, or less
+        scaled = blend(scaled, scale_pixels(over[0], size), over[1])
     jpeg = simplejpeg.encode_jpeg(
         scaled, quality=quality, colorspace=layout, colorsubsampling="420", fastdct=True
     )

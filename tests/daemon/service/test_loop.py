@@ -143,8 +143,8 @@ def test_frames_reach_the_hub_in_the_right_colours(make_loop):
             time.sleep(0.005)  # let the encoder thread run
         frame = loop.hub.latest()
         assert frame is not None
-        view = surface_array(loop.output.surface)
-        layout = surface_layout(loop.output.surface)
+        view = surface_array(loop.frame)
+        layout = surface_layout(loop.frame)
         expected = np.stack([view[..., layout.index(c)] for c in "RGB"], axis=-1).astype(float)
         del view
     finally:

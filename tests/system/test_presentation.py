@@ -1,0 +1,83 @@
+"""The screen's presentation path in a real X server (Xvfb), through SDL's GL renderer as
+on the Pi's kmsdrm: what the renderer holds after each frame is the picture Scene.draw
+makes in one go on the CPU (exactly; within a step of rounding where the GPU blends a
+fade), while only what changed is uploaded.
+"""
+
+import dataclasses
+
+import numpy as np
+import pygame
+import pytest
+
+from spirokiosk.display.curves import PRESETS
+from spirokiosk.display.draw.buffers import FrameBuffers
+from spirokiosk.display.draw.scene import Overlays, Scene, Timing
+from spirokiosk.display.screen.output import new_frame_surface, open_output
+
+SIZE = (320, 240)
+CURVES = [
+    dataclasses.replace(PRESETS["gears-105-63"], name="first"),
+    dataclasses.replace(PRESETS["seed-magma-11"], name="second"),
+]
+
+
+@pytest.fixture
+def x_window(x_display, monkeypatch):
+    monkeypatch.setenv("DISPLAY", x_display)
+    monkeypatch.setenv("SDL_VIDEODRIVER", "x11")
+    output = open_output("window", SIZE, fallback_headless=False)
+    yield output
+    output.close()
+
+
+def playlist():
+    index = [0]
+
+    def next_curve():
+        index[0] += 1
+        return CURVES[(index[0] - 1) % len(CURVES)]
+
+    return next_curve
+
+
+def rgb(surface: pygame.Surface) -> np.ndarray:
+    return pygame.surfarray.array3d(surface).astype(int)
+
+
+def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window):
+    timing = Timing(draw_seconds=1.0, hold_seconds=0.3, fade_seconds=0.3)
+    overlays = Overlays(pen=True, wheels=True, caption=True)
+    screen_scene = Scene(SIZE, playlist(), timing, overlays)
+    reference = Scene(SIZE, playlist(), timing, overlays)
+    buffers = FrameBuffers(SIZE, new_frame_surface)
+    expected = new_frame_surface(SIZE)
+    presenter = x_window.presenter
+    uploads, checked = [], {"drawing": 0, "holding": 0, "fading": 0}
+    for frame_number in range(100):
+        dt = 0.0 if frame_number == 0 else 1 / 60
+        screen_scene.update(dt)
+        reference.update(dt)
+        frame, stale = buffers.take()
+        damage = screen_scene.compose(frame, stale=stale)
+        buffers.drawn(frame, damage)
+        if frame_number % 3 == 1:  # the mirror borrows a buffer now and then
+            buffers.lend(frame)()
+        uploads.append(presenter.render(frame, damage, screen_scene.fade))
+        shown = rgb(presenter.read_back())
+        presenter.renderer.present()
+        reference.draw(expected)
+        phase = screen_scene.phase
+        difference = np.abs(shown - rgb(expected)).max()
+        if phase == "fading":  # the GPU blends the old frame: rounding, not pixels
+            assert difference <= 2, (frame_number, phase)
+        else:
+            assert difference == 0, (frame_number, phase)
+        checked[phase] += 1
+    assert all(count > 5 for count in checked.values()), checked
+    whole = SIZE[0] * SIZE[1] * 4
+    assert uploads[0] == whole  # the first frame: all of it
+    # Then what moved (pen, wheels, new strokes), and all of it only when a curve starts
+    # (its new background, and the old frame for the fade): 2 of the 100 frames.
+    assert sum(u >= whole for u in uploads) <= 3, uploads
+    assert np.median(uploads) < whole // 3
