@@ -132,7 +132,9 @@ class RenderLoop:
         self.buffers.drawn(frame, damage)
         self.frame = frame  # the newest frame (without the fade), for tests and benchmarks
         fade = self.scene.fade
-        self.uploaded_last = self.output.present(frame, damage, fade)
+        self.uploaded_last = 0
+        upload = self._upload(damage, fade)
+        self.uploaded_last += self.output.present(frame, upload, fade)
         self.frames += 1
         self._fps.add(now)
         if self.hub is not None and self.hub.wants_frame(now):
@@ -214,6 +216,18 @@ class RenderLoop:
                 name = command.curve.name or "a curve"
                 log.info("queued %s (asked over the web)", name, extra={"CURVE": name})
         self.control.note_scene_queue(self.scene.queued_count)
+
+    def _upload(self, damage: list[pygame.Rect], fade) -> list[pygame.Rect]:
+        """What of this frame to upload to the screen: its damage; or, on a new curve's
+        first frame whose canvas the screen loaded ahead, only what differs from it. While
+        a finished curve is on hold, the next one's canvas is loaded a slice a frame."""
+        scene = self.scene
+        if scene.new_curve_shown and self.output.promote(scene.drawing.canvas, fade):
+            return scene.base_damage
+        upcoming = scene.next_canvas
+        if upcoming is not None:
+            self.uploaded_last += self.output.stage(upcoming)
+        return damage
 
     def _publish_frame(self, frame: pygame.Surface, fade) -> None:
         """Lend the frame's buffer to the hub (no copy): the next frames are drawn on

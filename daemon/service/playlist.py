@@ -7,6 +7,7 @@ A Playlist is the Scene's `next_curve` callable. Entries are preset names and
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 
 from spirokiosk.display.curves import PRESETS, Curve, random_curve
@@ -38,6 +39,7 @@ class Playlist:
         self._names: tuple[str, ...] = ()
         self._shapes: tuple[str, ...] = ()
         self._position = 0
+        self._lock = threading.Lock()  # called by the scene's preparing thread, updated on reload
         self.update(names, random_shapes)
 
     @property
@@ -58,14 +60,17 @@ class Playlist:
             raise ValueError(f"curves.playlist: unknown presets {', '.join(unknown)}")
         if not shapes:
             raise ValueError("curves.random_shapes: must name at least one shape")
-        if names != self._names:
-            self._position = 0
-        self._names, self._shapes = names, shapes
+        with self._lock:
+            if names != self._names:
+                self._position = 0
+            self._names, self._shapes = names, shapes
 
     def __call__(self) -> Curve:
-        name = self._names[self._position % len(self._names)]
-        self._position = (self._position + 1) % len(self._names)
-        curve = self._make_random(self._shapes) if name == RANDOM else self._presets[name]
+        with self._lock:
+            name = self._names[self._position % len(self._names)]
+            self._position = (self._position + 1) % len(self._names)
+            shapes = self._shapes
+        curve = self._make_random(shapes) if name == RANDOM else self._presets[name]
         # CURVE: a journal field, so `journalctl -u spirokiosk CURVE=NAME` finds its lines.
         log.debug(
             "playlist: next curve %s (%s)",

@@ -8,6 +8,7 @@ areas from the canvas first (overlays are translucent: drawn twice on the same
 pixels, they would darken them) and show only what changed.
 """
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -61,7 +62,9 @@ class _WheelChain:
         self._drawing = drawing
         self._origin = np.array(drawing.fit.point_to_pixels(0j))
         self._scale = drawing.fit.scale
-        self._sprites: list[tuple[int, pygame.Surface, int]] = []  # (wheel, sprite, centre)
+        # (wheel, sprite, centre, pieces): pieces are the rects, relative to the sprite,
+        # that hold its outline: a big ring's bounding box is mostly empty inside.
+        self._sprites: list[tuple[int, pygame.Surface, int, list[pygame.Rect]]] = []
         for index, wheel in enumerate(drawing.curve.wheels):
             size = wheel.size * self._scale
             if size >= 3.0:  # smaller does not read as a wheel
@@ -75,29 +78,28 @@ class _WheelChain:
         return self._origin + np.cumsum(offsets * self._scale, axis=0)
 
     def rects(self, t: float) -> list[pygame.Rect]:
-        """Where `draw(target, t)` paints: each outline sprite and the arms' box."""
+        """Where `draw(target, t)` paints: around each arm, around each outline's pieces."""
         joints = self.joints(t)
-        found = [self._arms_box(joints)]
-        for index, sprite, centre in self._sprites:
+        found = []
+        for start, end in itertools.pairwise(joints):  # a long arm: short pieces, not its box
+            steps = max(1, math.ceil(float(np.hypot(*(end - start))) / ARM_PIECE_PX))
+            along = np.linspace(start, end, steps + 1)
+            found += [_box(along[i : i + 2]) for i in range(steps)]
+        for index, _, centre, pieces in self._sprites:
             x, y = joints[index]
-            found.append(pygame.Rect(round(x) - centre, round(y) - centre, *sprite.get_size()))
+            found += [piece.move(round(x) - centre, round(y) - centre) for piece in pieces]
         return found
 
     def draw(self, target: pygame.Surface, t: float) -> None:
         joints = self.joints(t)
-        for index, sprite, centre in self._sprites:
+        for index, sprite, centre, _ in self._sprites:
             x, y = joints[index]
             target.blit(sprite, (round(x) - centre, round(y) - centre))
         self._draw_arms(target, joints)
 
-    @staticmethod
-    def _arms_box(joints: np.ndarray) -> pygame.Rect:
-        lo, hi = np.floor(joints.min(axis=0)) - 4, np.ceil(joints.max(axis=0)) + 4
-        return pygame.Rect(int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1]))
-
     def _draw_arms(self, target: pygame.Surface, joints: np.ndarray) -> None:
         """The chain dark-edged, so it reads on light and dark backgrounds."""
-        box = self._arms_box(joints)
+        box = _box(joints)
         lo = np.array(box.topleft, dtype=float)
         layer_w, layer_h = self._layer.get_size() if self._layer is not None else (0, 0)
         if layer_w < box.width or layer_h < box.height:
@@ -116,10 +118,23 @@ class _WheelChain:
         target.blit(self._layer, box.topleft, area)
 
 
-def _outline_sprite(wheel, scale: float) -> tuple[pygame.Surface, int]:
+def _box(points: np.ndarray, margin: int = 4) -> pygame.Rect:
+    """The pixel box around `points` (n, 2), `margin` wider on each side."""
+    lo = np.floor(points.min(axis=0)) - margin
+    hi = np.ceil(points.max(axis=0)) + margin
+    return pygame.Rect(int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1]))
+
+
+# An arm's or a ring's damage: the boxes of pieces this long, not its whole box (mostly
+# empty, for a long diagonal arm or a big ring).
+ARM_PIECE_PX = 128
+
+
+def _outline_sprite(wheel, scale: float) -> tuple[pygame.Surface, int, list[pygame.Rect]]:
     """A wheel's outline, light, anti-aliased, dark-edged, at WHEEL_ALPHA.
 
-    Returns (sprite, centre pixel). The dark edge keeps the light line
+    Returns (sprite, centre pixel, the rects holding the outline). The dark edge keeps the
+    light line
     visible on light backgrounds. The opacity is in the sprite's own alpha
     channel, run-length encoded: a colour-keyed sprite with a surface alpha and
     RLE blits two different ways in turn (pygame and SDL encode and decode it
@@ -145,7 +160,16 @@ def _outline_sprite(wheel, scale: float) -> tuple[pygame.Surface, int]:
     finally:
         del alpha, rgb
     translucent.set_alpha(255, pygame.RLEACCEL)
-    return translucent, centre
+    whole = translucent.get_rect()
+    count = math.ceil(2.0 * math.pi * size / ARM_PIECE_PX)  # arcs of that length
+    if count < 4:
+        return translucent, centre, [whole]
+    closed = np.vstack([points, points[:1]])
+    pieces = [
+        _box(closed[piece[0] : piece[-1] + 2]).clip(whole)
+        for piece in np.array_split(np.arange(len(points)), count)
+    ]
+    return translucent, centre, pieces
 
 
 def _caption_panel(drawing: CurveDrawing) -> pygame.Surface:
@@ -182,15 +206,27 @@ class OverlayPainter:
         self._glow: pygame.Surface | None = None
         self._chain: _WheelChain | None = None
         self._caption: pygame.Surface | None = None
+        self._ahead: tuple[CurveDrawing, tuple] | None = None  # built by prepare_ahead
+
+    def prepare_ahead(self, drawing: CurveDrawing) -> None:
+        """Build `drawing`'s sprites and caption now (on the thread that prepares the next
+        curve), so its first frame does not."""
+        self._ahead = (drawing, self._build(drawing))
+
+    def _build(self, drawing: CurveDrawing) -> tuple:
+        width = drawing.curve.line_width
+        glow = glow_sprite(max(6, round(2.5 * width))) if self.overlays.pen else None
+        chain = _WheelChain(drawing) if self.overlays.wheels else None
+        caption = _caption_panel(drawing) if self.overlays.caption else None
+        return glow, chain, caption
 
     def _prepare(self, drawing: CurveDrawing) -> None:
         if drawing is self._drawing:
             return
+        ahead, self._ahead = self._ahead, None
+        built = ahead[1] if ahead is not None and ahead[0] is drawing else self._build(drawing)
         self._drawing = drawing
-        width = drawing.curve.line_width
-        self._glow = glow_sprite(max(6, round(2.5 * width))) if self.overlays.pen else None
-        self._chain = _WheelChain(drawing) if self.overlays.wheels else None
-        self._caption = _caption_panel(drawing) if self.overlays.caption else None
+        self._glow, self._chain, self._caption = built
 
     def rects(self, drawing: CurveDrawing, *, moving: bool) -> tuple[list, list]:
         """Where `draw(..., drawing, moving=moving)` will paint (unclipped): the rects of
@@ -205,14 +241,17 @@ class OverlayPainter:
         still = [self._caption_rect(drawing)] if self._caption is not None else []
         return moves, still
 
-    def draw(self, target: pygame.Surface, drawing: CurveDrawing, *, moving: bool) -> None:
-        """Overlays for `drawing`; pen and wheels only while the pen is `moving`."""
+    def draw(
+        self, target: pygame.Surface, drawing: CurveDrawing, *, moving: bool, still: bool = True
+    ) -> None:
+        """Overlays for `drawing`; pen and wheels only while the pen is `moving`, what stays
+        (the caption) only when `still` (its pixels were restored: it is translucent)."""
         self._prepare(drawing)
         if moving and self._chain is not None:
             self._draw_wheels(target, drawing)
         if moving and self._glow is not None:
             self._draw_pen(target, drawing)
-        if self._caption is not None:
+        if still and self._caption is not None:
             target.blit(self._caption, self._caption_rect(drawing).topleft)
 
     def _caption_rect(self, drawing: CurveDrawing) -> pygame.Rect:

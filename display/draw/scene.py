@@ -37,6 +37,7 @@ from spirokiosk.display.draw.damage import merge
 from spirokiosk.display.draw.drawing import CurveDrawing
 from spirokiosk.display.draw.ink import InkLayer, check_opacity
 from spirokiosk.display.draw.overlays import OverlayPainter, Overlays
+from spirokiosk.display.draw.preparing import Preparation
 from spirokiosk.display.messages import shown
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,8 @@ class Scene:
         self._drawing, _ = self._take_next()
         self._prepared: CurveDrawing | None = None  # the next curve, built early
         self._prepared_from_queue = False  # ...asked for with queue_curve, or the playlist's
+        self._preparing: Preparation[CurveDrawing] | None = None  # being built meanwhile
+        self._preparing_from_queue = False
         self._elapsed = 0.0  # seconds since the current curve's pen started
         self._old_frame: pygame.Surface | None = None  # previous finished frame, while fading
         self._old_ink: InkLayer | None = None  # its strokes alone, while fading over a camera
@@ -114,6 +117,9 @@ class Scene:
         self._still_rects: list[pygame.Rect] = []  # of what stays (the caption)
         self._full = True
         self._last_mode: str | None = None  # what the last compose showed: camera mode or None
+        self._composed_drawing: CurveDrawing | None = None
+        self.new_curve_shown = False  # the last compose was a curve's first frame
+        self.base_damage: list[pygame.Rect] = []  # ...and where it differs from the canvas
 
     # -- state -------------------------------------------------------------
 
@@ -172,6 +178,7 @@ class Scene:
         """The same show at another size (a screen came or went): the curve on screen
         starts again there, then the queue, then the playlist, with the same timing,
         overlays and camera mode. (A playlist curve prepared early is not carried over.)"""
+        self._adopt_prepared(wait=True)
         scene = Scene(
             size,
             self._next_curve,
@@ -200,7 +207,10 @@ class Scene:
     @property
     def queued_count(self) -> int:
         """Curves asked for with `queue_curve` that have not started yet."""
-        return len(self._queue) + (1 if self._prepared_from_queue else 0)
+        waiting = self._prepared_from_queue or (
+            self._preparing is not None and self._preparing_from_queue
+        )
+        return len(self._queue) + (1 if waiting else 0)
 
     # -- time ----------------------------------------------------------------
 
@@ -219,8 +229,50 @@ class Scene:
             self._old_frame = None
             self._old_ink = None
         self._stroke_damage += self._drawing.advance_to(self._progress_at(self._elapsed))
-        if self._prepared is None and self._in_still_hold():
-            self._prepared, self._prepared_from_queue = self._take_next()
+        self._adopt_prepared()
+        if self._prepared is None and self._preparing is None and self._in_still_hold():
+            self._start_preparing()
+
+    def _start_preparing(self) -> None:
+        """The next curve's drawing, built on a thread (see `preparing`)."""
+        from_queue = bool(self._queue)
+        asked = self._queue.popleft() if from_queue else None
+        next_curve = self._next_curve  # the playlist takes calls from any thread
+        painter = self._painter
+
+        def build() -> CurveDrawing:
+            curve = asked if asked is not None else next_curve()
+            try:
+                drawing = self._new_drawing(curve)
+                painter.prepare_ahead(drawing)
+            except Exception as exc:
+                raise PreparationError(curve.name or "a curve") from exc
+            return drawing
+
+        self._preparing, self._preparing_from_queue = Preparation(build), from_queue
+
+    def _adopt_prepared(self, wait: bool = False) -> None:
+        """Take the drawing built meanwhile once it is done (or now, `wait`ing for it)."""
+        preparing = self._preparing
+        if preparing is None or not (wait or preparing.done):
+            return
+        self._preparing = None
+        try:
+            drawing = preparing.result()
+        except PreparationError as exc:
+            log.error("cannot prepare %s; skipped", shown(exc.name), exc_info=exc.__cause__)
+            return
+        except Exception:  # the playlist itself failed
+            log.exception("cannot prepare the next curve; skipped")
+            return
+        self._match_camera(drawing)  # the camera mode may have changed meanwhile
+        self._prepared, self._prepared_from_queue = drawing, self._preparing_from_queue
+
+    def _match_camera(self, drawing: CurveDrawing) -> None:
+        if self._camera_mode is None:
+            drawing.disable_ink()
+        else:
+            drawing.enable_ink(self._opacity)
 
     def _in_still_hold(self) -> bool:
         """Halfway through a hold: nothing moves, a slow frame goes unseen."""
@@ -254,6 +306,7 @@ class Scene:
     def abandon_curve(self) -> None:
         """Drawing the current curve failed: drop it and start the next one at once (no
         fade: the old picture may be what failed)."""
+        self._adopt_prepared(wait=True)
         self._old_frame = None
         self._old_ink = None
         if self._prepared is not None and (self._prepared_from_queue or not self._queue):
@@ -265,6 +318,7 @@ class Scene:
         self._full = True
 
     def _switch_curve(self, carry: float) -> None:
+        self._adopt_prepared(wait=True)  # a hold too short for it: wait here
         old = self._drawing
         old.advance_to(1.0)
         if self._prepared is not None and (self._prepared_from_queue or not self._queue):
@@ -287,6 +341,14 @@ class Scene:
         log.debug("now drawing %s", name, extra={"CURVE": name})
 
     # -- picture -------------------------------------------------------------
+
+    @property
+    def next_canvas(self) -> pygame.Surface | None:
+        """The next curve's bare canvas once it is prepared (curves only): the screen may
+        load it ahead, a slice a frame, so the switch costs no whole upload."""
+        if self._prepared is None or self._camera_mode is not None:
+            return None
+        return self._prepared.canvas
 
     @property
     def fade(self) -> tuple[pygame.Surface, int] | None:
@@ -335,19 +397,27 @@ class Scene:
             changed = [*self._stroke_damage, *self._overlay_rects, *moves]
             changed += [rect for rect in still if rect not in self._still_rects]
             damage = merge(changed, bounds)
-        # Every overlay is drawn again over its restored area (they are translucent).
-        repaint = [*damage, *moves, *still]
-        areas = full if stale is None else merge([*stale, *repaint], bounds)
+        # Every moving overlay is drawn again over its restored area (they are translucent);
+        # what stays only where something else made it restore its area.
+        areas = full if stale is None else merge([*stale, *damage, *moves], bounds)
+        touched = [s for s in still if any(s.colliderect(area) for area in areas)]
+        if touched:
+            areas = merge([*areas, *touched], bounds)
         if mode == "camera":
             for rect in areas:
                 target.blit(picture, rect.topleft, rect)
         elif mode == "overlay":
-            self._compose_overlay(target, picture, areas, moving)
+            self._compose_overlay(target, picture, areas, moving, bool(touched))
         else:
             canvas = self._drawing.canvas
             for rect in areas:
                 target.blit(canvas, rect.topleft, rect)
-            self._painter.draw(target, self._drawing, moving=moving)
+            self._painter.draw(target, self._drawing, moving=moving, still=bool(touched))
+        # The first frame of a curve: what differs from its bare canvas (a screen that
+        # loaded the canvas ahead shows only that).
+        self.new_curve_shown = self._drawing is not self._composed_drawing
+        self.base_damage = merge([*self._stroke_damage, *moves, *still], bounds)
+        self._composed_drawing = self._drawing
         self._stroke_damage = []
         self._overlay_rects = moves
         self._still_rects = still
@@ -360,6 +430,7 @@ class Scene:
         picture: pygame.Surface,
         areas: list[pygame.Rect],
         moving: bool,
+        still: bool,
     ) -> None:
         """The picture, the ink of the curve being drawn, its overlays, the old ink fading out."""
         ink = self._drawing.ink
@@ -370,7 +441,7 @@ class Scene:
             if weight < 1.0 and ink.bounds is not None and ink.bounds.colliderect(rect):
                 target.blit(ink.surface, rect.topleft, rect)
         if weight < 1.0:
-            self._painter.draw(target, self._drawing, moving=moving)
+            self._painter.draw(target, self._drawing, moving=moving, still=still)
         if old is not None and weight > 0.0:
             old.fade_to(weight)
             old.draw(target)
@@ -400,6 +471,14 @@ class Scene:
         """1 -> 0 over the fade, eased (smoothstep) so it neither pops nor lingers."""
         x = min(max(self._elapsed / self.timing.fade_seconds, 0.0), 1.0)
         return 1.0 - x * x * (3.0 - 2.0 * x)
+
+
+class PreparationError(Exception):
+    """Building the drawing of the curve `name` failed (the cause is chained)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
 
 def _check_camera_mode(mode: str | None) -> str | None:

@@ -92,6 +92,15 @@ class Output:
             return 0
         return self.presenter.present(frame, damage, fade)
 
+    def stage(self, canvas: pygame.Surface) -> int:
+        """Load a slice of the next curve's canvas ahead (see Presenter.stage)."""
+        return self.presenter.stage(canvas) if self.presenter is not None else 0
+
+    def promote(self, canvas: pygame.Surface, fade: tuple[pygame.Surface, int] | None) -> bool:
+        """A new curve starts on `canvas`: True when it was loaded ahead (see
+        Presenter.promote), and only what differs from it is to be uploaded."""
+        return self.presenter is not None and self.presenter.promote(canvas, fade)
+
     def describe(self) -> str:
         w, h = self.size
         text = f"{self.mode} {w}x{h}"

@@ -1,4 +1,4 @@
-"""Showing frames on a window or the HDMI screen: one GPU texture of the picture, of which
+"""Showing frames on a window or the HDMI screen: a GPU texture of the picture, of which
 only what changed is uploaded each frame; the fade into a new curve is blended on the GPU.
 
 Why not pygame.display.set_mode(SCALED) and flip(): with a renderer, pygame's flip
@@ -9,6 +9,14 @@ whatever changed. `pygame._sdl2.video` (present in both) gives the texture itsel
 `Texture.update(surface, area)` calls SDL_UpdateTexture with that rectangle, reading
 from the surface's top-left, hence the subsurface (video.pyx, `Texture.update`).
 Nothing here calls pygame.display.set_mode: pygame's own renderer would own the window.
+
+Three textures take turns: the picture; the next curve's bare canvas, loaded ahead a
+slice a frame while the finished curve is on hold (`stage`); and the old curve's last
+frame while the new one fades in over it (when a staged canvas becomes the picture,
+the texture that showed the old curve becomes the fade's: `promote`). So a new curve
+costs no whole-picture upload in one frame. They are made from a plain 32-bit surface,
+the frames' own format (XRGB8888): no conversion on upload (pygame 2.1.2 converts
+nothing: pygame#2974), and the X byte is not read as alpha.
 
 Objects are released texture, renderer, window, in that order, before SDL's video
 quits (a renderer freed after its window has crashed pygame: pygame/pygame#4210).
@@ -23,11 +31,15 @@ from pygame._sdl2 import video
 
 log = logging.getLogger(__name__)
 
+BLENDMODE_NONE = 0  # SDL_BLENDMODE_NONE
 BLENDMODE_BLEND = 1  # SDL_BLENDMODE_BLEND
+STAGE_ROWS = 64  # rows of the next canvas loaded ahead per frame (1920 wide: 480 kB)
+
+Fade = tuple[pygame.Surface, int]  # the old frame, its opacity 0..255
 
 
 class Presenter:
-    """A window (or the screen, fullscreen) with a renderer and the picture's texture."""
+    """A window (or the screen, fullscreen) with a renderer and the picture's textures."""
 
     def __init__(self, window: video.Window, renderer: video.Renderer, size: tuple[int, int]):
         self.window = window
@@ -36,39 +48,32 @@ class Presenter:
         if tuple(window.size) != self.size:
             renderer.logical_size = self.size  # the GPU scales to the screen
         blank = pygame.Surface(self.size, 0, 32)
-        # Same pixel format as the frames (XRGB8888): no conversion on upload, and the
-        # X byte is ignored (a texture made from a plain surface does not blend).
         self._texture = video.Texture.from_surface(renderer, blank)
-        self._fade: video.Texture | None = None
-        self._fade_source: pygame.Surface | None = None
-        self.uploaded = 0  # bytes sent to the texture, all told
+        self._staging = video.Texture.from_surface(renderer, blank)
+        self._fade = video.Texture.from_surface(renderer, blank)
+        self._fade.blend_mode = BLENDMODE_BLEND
+        self._fade_source: pygame.Surface | None = None  # what the fade texture holds
+        self._staged_for: pygame.Surface | None = None  # what the staging texture gets
+        self._staged_rows = 0
+        self.uploaded = 0  # bytes sent to the textures, all told
 
-    def present(
-        self,
-        frame: pygame.Surface,
-        damage: list[pygame.Rect],
-        fade: tuple[pygame.Surface, int] | None = None,
-    ) -> int:
-        """Upload `damage` from `frame`, blend `fade` (old frame, alpha) over it, show it
-        (waits for the screen's refresh when the renderer has vsync). Returns the bytes
-        uploaded."""
+    def present(self, frame: pygame.Surface, damage: list[pygame.Rect], fade: Fade | None) -> int:
+        """Upload `damage` from `frame`, blend `fade` over it, show it (waits for the
+        screen's refresh when the renderer has vsync). Returns the bytes uploaded."""
         uploaded = self.render(frame, damage, fade)
         self.renderer.present()
         return uploaded
 
-    def render(
-        self,
-        frame: pygame.Surface,
-        damage: list[pygame.Rect],
-        fade: tuple[pygame.Surface, int] | None = None,
-    ) -> int:
+    def render(self, frame: pygame.Surface, damage: list[pygame.Rect], fade: Fade | None) -> int:
         """`present` but for the last step: the picture is drawn, not shown yet."""
         uploaded = 0
         for rect in damage:  # already clipped to the picture by the scene
             self._texture.update(frame.subsurface(rect), rect)
             uploaded += rect.width * rect.height * 4
-        if fade is not None:
-            uploaded += self._load_fade(fade[0])
+        if fade is not None and fade[0] is not self._fade_source:
+            self._fade.update(fade[0])  # the old frame: it does not change while it fades
+            self._fade_source = fade[0]
+            uploaded += fade[0].get_width() * fade[0].get_height() * 4
         renderer = self.renderer
         renderer.draw_color = (0, 0, 0, 255)
         renderer.clear()  # the back buffer is undefined after a present
@@ -79,17 +84,35 @@ class Presenter:
         self.uploaded += uploaded
         return uploaded
 
-    def _load_fade(self, old: pygame.Surface) -> int:
-        """The old frame, uploaded once per fade (it does not change while it fades)."""
-        if old is self._fade_source:
+    def stage(self, canvas: pygame.Surface, rows: int = STAGE_ROWS) -> int:
+        """Load `rows` more rows of the next curve's bare `canvas` ahead of its first
+        frame. Returns the bytes uploaded."""
+        if canvas is not self._staged_for:
+            self._staged_for, self._staged_rows = canvas, 0
+        width, height = canvas.get_size()
+        if self._staged_rows >= height:
             return 0
-        if self._fade is None:
-            self._fade = video.Texture.from_surface(self.renderer, old)
-            self._fade.blend_mode = BLENDMODE_BLEND
-        else:
-            self._fade.update(old)
-        self._fade_source = old
-        return old.get_width() * old.get_height() * 4
+        rect = pygame.Rect(0, self._staged_rows, width, min(rows, height - self._staged_rows))
+        self._staging.update(canvas.subsurface(rect), rect)
+        self._staged_rows += rect.height
+        uploaded = rect.width * rect.height * 4
+        self.uploaded += uploaded
+        return uploaded
+
+    def promote(self, canvas: pygame.Surface, fade: Fade | None) -> bool:
+        """A new curve starts on `canvas`. When it was loaded whole ahead, it becomes the
+        picture's texture, and the texture that showed the old curve becomes the fade's
+        (the last frame shown is the old curve's finished frame, `fade`'s surface).
+        False: it was not loaded; the frame's whole damage is uploaded as usual."""
+        if canvas is not self._staged_for or self._staged_rows < canvas.get_height():
+            return False
+        shown, self._texture = self._texture, self._staging
+        self._texture.blend_mode = BLENDMODE_NONE
+        shown.blend_mode = BLENDMODE_BLEND
+        self._staging, self._fade = self._fade, shown
+        self._fade_source = fade[0] if fade is not None else None
+        self._staged_for = None
+        return True
 
     def read_back(self) -> pygame.Surface:
         """What the renderer holds now, after `render` and before it is shown (for tests;
@@ -99,7 +122,7 @@ class Presenter:
         return surface
 
     def close(self) -> None:
-        self._fade = self._fade_source = None
+        self._fade = self._fade_source = self._staging = self._staged_for = None
         self._texture = None
         self.renderer = None
         self.window.destroy()

@@ -46,14 +46,14 @@ def rgb(surface: pygame.Surface) -> np.ndarray:
 
 
 def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window):
-    timing = Timing(draw_seconds=1.0, hold_seconds=0.3, fade_seconds=0.3)
+    timing = Timing(draw_seconds=1.0, hold_seconds=0.5, fade_seconds=0.3)
     overlays = Overlays(pen=True, wheels=True, caption=True)
     screen_scene = Scene(SIZE, playlist(), timing, overlays)
     reference = Scene(SIZE, playlist(), timing, overlays)
     buffers = FrameBuffers(SIZE, new_frame_surface)
     expected = new_frame_surface(SIZE)
     presenter = x_window.presenter
-    uploads, checked = [], {"drawing": 0, "holding": 0, "fading": 0}
+    uploads, checked, promoted = [], {"drawing": 0, "holding": 0, "fading": 0}, 0
     for frame_number in range(100):
         dt = 0.0 if frame_number == 0 else 1 / 60
         screen_scene.update(dt)
@@ -63,7 +63,13 @@ def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window):
         buffers.drawn(frame, damage)
         if frame_number % 3 == 1:  # the mirror borrows a buffer now and then
             buffers.lend(frame)()
-        uploads.append(presenter.render(frame, damage, screen_scene.fade))
+        fade, staged = screen_scene.fade, 0
+        if screen_scene.new_curve_shown and presenter.promote(screen_scene.drawing.canvas, fade):
+            damage = screen_scene.base_damage  # as the render loop does
+            promoted += 1
+        elif screen_scene.next_canvas is not None:
+            staged = presenter.stage(screen_scene.next_canvas)
+        uploads.append(presenter.render(frame, damage, fade) + staged)
         shown = rgb(presenter.read_back())
         presenter.renderer.present()
         reference.draw(expected)
@@ -77,7 +83,8 @@ def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window):
     assert all(count > 5 for count in checked.values()), checked
     whole = SIZE[0] * SIZE[1] * 4
     assert uploads[0] == whole  # the first frame: all of it
-    # Then what moved (pen, wheels, new strokes), and all of it only when a curve starts
-    # (its new background, and the old frame for the fade): 2 of the 100 frames.
-    assert sum(u >= whole for u in uploads) <= 3, uploads
+    # Then what moved (pen, wheels, new strokes); a new curve's canvas was loaded ahead,
+    # a slice a frame, during the hold: no frame after the first uploads all of it.
+    assert promoted == 1
+    assert max(uploads[1:]) < whole // 2, uploads
     assert np.median(uploads) < whole // 3
