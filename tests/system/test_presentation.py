@@ -9,6 +9,7 @@ import dataclasses
 import numpy as np
 import pygame
 import pytest
+from support import wait_until
 
 from spirokiosk.display.curves import PRESETS
 from spirokiosk.display.draw.buffers import FrameBuffers
@@ -41,6 +42,11 @@ def playlist():
     return next_curve
 
 
+def preparing(scene: Scene) -> bool:
+    """The next curve is being built on its thread (the screen can load it once built)."""
+    return scene._preparing is not None
+
+
 def rgb(surface: pygame.Surface) -> np.ndarray:
     return pygame.surfarray.array3d(surface).astype(int)
 
@@ -58,6 +64,10 @@ def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window):
         dt = 0.0 if frame_number == 0 else 1 / 60
         screen_scene.update(dt)
         reference.update(dt)
+        if preparing(screen_scene):  # frames come faster than the clock here: let the
+            wait_until(
+                lambda: screen_scene.update(0.0) or screen_scene.next_canvas
+            )  # thread finish
         frame, stale = buffers.take()
         damage = screen_scene.compose(frame, stale=stale)
         buffers.drawn(frame, damage)
