@@ -134,7 +134,10 @@ class WebSection:
     stream_fps: int = key(Int(1, 120), 30, "frame rate cap of the stream")
     stream_quality: int = key(Int(1, 100), 80, "JPEG quality of the stream")
     stream_size: Size | str = key(  # noqa: RUF009 (as above)
-        SizeOr(("display",)), "display", "stream picture size: display (the screen's) or WxH"
+        SizeOr(("auto", "display")),
+        "auto",
+        "stream picture size: auto (the screen's, up to 1280x720: what a Pi encodes at "
+        "the stream's rate), display (the screen's, whatever it is) or WxH",
     )
     write_timeout_seconds: float = key(
         Float(0.1, 300),

@@ -173,7 +173,7 @@ class SizeOr:
     max: int = 8192
 
     def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> Size | str:
-        spelled = " or ".join(self.keywords) + " or WxH such as 1920x1080"
+        spelled = ", ".join(self.keywords) + " or WxH such as 1920x1080"
         if not isinstance(raw, str):
             raise BadValueError(f"must be {spelled}; not {typed(raw)}")
         if raw in self.keywords:
@@ -193,7 +193,7 @@ class SizeOr:
         return str(value)
 
     def describe(self) -> str:
-        return " or ".join(self.keywords) + " or WxH"
+        return ", ".join(self.keywords) + " or WxH"
 
 
 @dataclass(frozen=True)

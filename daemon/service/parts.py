@@ -9,7 +9,7 @@ from spirokiosk.daemon.config import Config
 from spirokiosk.display.camera.link import CameraSettings
 from spirokiosk.display.draw.scene import Overlays, Timing
 from spirokiosk.display.sizes import Size
-from spirokiosk.web.hub import StreamSettings
+from spirokiosk.web.hub import AUTO_STREAM_BOX, StreamBox, StreamSettings
 
 
 def display_size(config: Config) -> Size | None:
@@ -25,8 +25,15 @@ def stream_settings(config: Config) -> StreamSettings:
         max_viewers=web.max_viewers,
         fps=web.stream_fps,
         quality=web.stream_quality,
-        box=web.stream_size if isinstance(web.stream_size, Size) else None,
+        box=stream_box(web.stream_size),
     )
+
+
+def stream_box(stream_size: Size | str) -> StreamBox | None:
+    """web.stream_size as the box the stream fits in; "display" is none."""
+    if isinstance(stream_size, Size):
+        return StreamBox(stream_size.width, stream_size.height)
+    return AUTO_STREAM_BOX if stream_size == "auto" else None
 
 
 def scene_overlays(config: Config) -> Overlays:

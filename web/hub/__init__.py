@@ -9,5 +9,6 @@ works without the app.
 """
 
 from spirokiosk.web.hub.frame_hub import FrameHub, StreamSettings
+from spirokiosk.web.hub.jpeg import AUTO_STREAM_BOX, StreamBox
 
-__all__ = ["FrameHub", "StreamSettings"]
+__all__ = ["AUTO_STREAM_BOX", "FrameHub", "StreamBox", "StreamSettings"]

@@ -35,7 +35,7 @@ import numpy as np
 from spirokiosk.display.pixels import check_pixels
 from spirokiosk.display.rates import RateMeter
 from spirokiosk.web.hub.frames import EncodedFrame, RawFrame
-from spirokiosk.web.hub.jpeg import encode_jpeg
+from spirokiosk.web.hub.jpeg import StreamBox, encode_jpeg
 from spirokiosk.web.hub.mjpeg import build_part
 from spirokiosk.web.hub.stats import FPS_WINDOW_SECONDS, HubStats
 from spirokiosk.web.hub.viewers import ViewerSlot
@@ -51,7 +51,7 @@ class StreamSettings:
     max_viewers: int = 10
     fps: float = 30.0
     quality: int = 80
-    box: tuple[int, int] | None = None  # the stream fits in this (w, h); None: as rendered
+    box: StreamBox | None = None  # None: streamed at the rendered size
 
 
 def _give_back(raw: RawFrame | None) -> None:

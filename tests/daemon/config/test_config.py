@@ -69,7 +69,7 @@ def test_built_in_defaults_are_the_documented_ones():
     assert (config.web.enabled, config.web.bind, config.web.port) == (True, "0.0.0.0", 8000)
     assert config.web.max_viewers == 10
     assert (config.web.stream_fps, config.web.stream_quality) == (30, 80)
-    assert config.web.stream_size == "display"
+    assert config.web.stream_size == "auto"
     assert config.curves.random_shapes == ("circle",)
 
 
@@ -289,7 +289,7 @@ def test_unknown_key_without_a_close_match_lists_the_section_keys(tmp_path):
             "web.stream_size = '8x8'",
             "web.stream_size: width and height must be between 16 and 8192 pixels, not 8x8",
         ),
-        ("web.stream_size = 'auto'", "web.stream_size: must be display or WxH"),
+        ("web.stream_size = 'big'", "web.stream_size: must be auto, display or WxH"),
         ("curves.playlist = 'random'", "curves.playlist: must be an array of strings, not string"),
         ("curves.playlist = ['random', 3]", "curves.playlist: must be an array of strings"),
         (

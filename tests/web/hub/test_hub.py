@@ -10,7 +10,7 @@ from support import wait_until
 from support.mirror import FrameFeeder
 
 from spirokiosk.web.hub import FrameHub, StreamSettings
-from spirokiosk.web.hub.jpeg import fit_within
+from spirokiosk.web.hub.jpeg import AUTO_STREAM_BOX, StreamBox
 
 
 def solid(width, height, bgrx):
@@ -143,9 +143,10 @@ def test_colour_layouts_encode_to_the_same_red(make_hub, colorspace, pixel):
     ("box", "expected"),
     [
         (None, (320, 240)),
-        ((160, 160), (160, 120)),
-        ((1920, 1080), (320, 240)),
-        ((80, 60), (80, 60)),
+        (StreamBox(160, 160), (160, 120)),
+        (StreamBox(1920, 1080), (320, 240)),
+        (StreamBox(80, 60), (80, 60)),
+        (StreamBox(60, 80, turns=True), (80, 60)),
     ],
 )
 def test_stream_size_fits_inside_and_keeps_aspect(make_hub, box, expected):
@@ -165,11 +166,17 @@ def test_stream_size_fits_inside_and_keeps_aspect(make_hub, box, expected):
     assert right[2] > 200 and right[0] < 60
 
 
-def test_fit_within():
-    assert fit_within((1920, 1080), None) == (1920, 1080)
-    assert fit_within((1920, 1080), (1280, 1280)) == (1280, 720)
-    assert fit_within((1080, 1920), (1280, 720)) == (405, 720)
-    assert fit_within((640, 480), (1280, 720)) == (640, 480)
+def test_a_stream_box_scales_down_keeping_the_aspect_ratio():
+    assert StreamBox(1280, 1280).fit((1920, 1080)) == (1280, 720)
+    assert StreamBox(1280, 720).fit((1080, 1920)) == (405, 720)
+    assert StreamBox(1280, 720).fit((640, 480)) == (640, 480)
+
+
+def test_the_auto_box_turns_with_a_portrait_screen():
+    assert AUTO_STREAM_BOX.fit((1920, 1080)) == (1280, 720)
+    assert AUTO_STREAM_BOX.fit((1080, 1920)) == (720, 1280)
+    assert AUTO_STREAM_BOX.fit((3840, 2160)) == (1280, 720)
+    assert AUTO_STREAM_BOX.fit((800, 480)) == (800, 480)
 
 
 def test_wait_frame_times_out_with_the_same_frame_for_resending(make_hub):
