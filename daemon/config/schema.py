@@ -136,8 +136,9 @@ class WebSection:
     stream_size: Size | str = key(  # noqa: RUF009 (as above)
         SizeOr(("auto", "display")),
         "auto",
-        "stream picture size: auto (the screen's, up to 1280x720: what a Pi encodes at "
-        "the stream's rate), display (the screen's, whatever it is) or WxH",
+        "stream picture size: auto (the screen's divided by the smallest whole number that "
+        "fits it in 1280x720: 1080p streams at 960x540), display (the screen's) or WxH "
+        "(resampled to fit)",
     )
     write_timeout_seconds: float = key(
         Float(0.1, 300),

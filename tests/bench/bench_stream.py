@@ -3,14 +3,19 @@
     .venv/bin/python tests/bench/bench_stream.py [--size 1920x1080] [--seconds 5] [--fps 30]
 
 Runs hub + app + cheroot server in this process with a publisher thread that
-plays the render loop (copies a finished-curve frame out of a "surface" each
-time the hub wants one). Viewers run in a child process, so the CPU measured
-here (user + system time of this process, all threads) is the server's alone.
+plays the render loop: it draws a short stroke on its frame buffer every tick
+(FrameBuffers, as the loop does) and, when the hub wants a frame, lends that
+buffer to the hub (no copy). Viewers run in a child process, so the CPU
+measured here (user + system time of this process, all threads) is the
+server's alone.
 
 Prints:
 - CPU with 20 viewers / CPU with 1 viewer (budget <= 1.25);
-- pipeline CPU per frame (copy out, publish, scale/encode, fan out to 1 viewer)
-  / a bare simplejpeg encode of the same pixels with the same settings (budget <= 1.3);
+- pipeline CPU per frame (hand-over, scale/encode, fan out to 1 viewer)
+  / a bare simplejpeg encode of the same pixels with the same settings (budget <= 1.15
+  at --stream-size display, where no scaling is part of the pipeline);
+- the render thread's CPU for a streamed tick minus an unstreamed one (budget <= 0.2 ms);
+- JPEG size and bandwidth per viewer at the stream's fps, for each stream size;
 - frame age seen by a viewer throttled to 100 kB/s, and the full rate others
   get meanwhile (budget: age < 1 s, others unaffected);
 - frames encoded with no viewers (budget: 0).
@@ -28,12 +33,17 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pygame
 import simplejpeg
 from PIL import Image, ImageDraw
 
 from spirokiosk.display.curves import PRESETS
+from spirokiosk.display.draw.buffers import FrameBuffers
+from spirokiosk.display.draw.surfaces import surface_array, surface_layout
+from spirokiosk.display.screen.output import new_frame_surface
 from spirokiosk.web.app import create_app
-from spirokiosk.web.hub import FrameHub, StreamSettings
+from spirokiosk.web.hub import AUTO_STREAM_BOX, FrameHub, StreamBox, StreamSettings
+from spirokiosk.web.hub.jpeg import encode_jpeg
 from spirokiosk.web.server import WebServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for `support`
@@ -66,24 +76,53 @@ def curve_frames(size: tuple[int, int], count: int = 6) -> list[np.ndarray]:
 
 
 class Publisher(threading.Thread):
-    """Plays the render loop at `tick_hz`: when the hub wants a frame, copy one out and publish."""
+    """Plays the render loop at `tick_hz`: each tick a short stroke is drawn on the frame
+    buffer; when the hub wants a frame, the buffer is lent to it (as RenderLoop does).
 
-    def __init__(self, hub: FrameHub, frames: list[np.ndarray], tick_hz: float = 60.0) -> None:
+    Keeps the thread CPU of streamed and unstreamed ticks apart."""
+
+    def __init__(self, hub: FrameHub, picture: np.ndarray, tick_hz: float = 60.0) -> None:
         super().__init__(name="bench-render", daemon=True)
-        self.hub, self.frames, self.tick = hub, frames, 1.0 / tick_hz
+        self.hub, self.tick = hub, 1.0 / tick_hz
+        height, width = picture.shape[:2]
+        self.picture = pygame.image.frombuffer(picture.tobytes(), (width, height), "RGBX")
+        self.buffers = FrameBuffers((width, height), new_frame_surface)
+        self.layout = surface_layout(new_frame_surface((1, 1)))
         self.stop_event = threading.Event()
         self.published = 0
+        self.ticks: dict[bool, list[float]] = {True: [], False: []}  # streamed? -> CPU s
 
     def run(self) -> None:
         next_tick = time.monotonic()
         while not self.stop_event.is_set():
-            now = time.monotonic()
-            if self.hub.wants_frame(now):
-                surface = self.frames[self.published % len(self.frames)]
-                self.hub.publish_copy(surface, "RGBX", time.time())  # as the render loop does
-                self.published += 1
+            started = time.thread_time()
+            streamed = self.draw_and_publish(time.monotonic())
+            self.ticks[streamed].append(time.thread_time() - started)
             next_tick += self.tick
             self.stop_event.wait(max(0.0, next_tick - time.monotonic()))
+
+    def draw_and_publish(self, now: float) -> bool:
+        buffer, stale = self.buffers.take()
+        if stale is None:
+            buffer.blit(self.picture, (0, 0))
+        for rect in stale or ():
+            buffer.blit(self.picture, rect, rect)
+        width, height = self.buffers.size
+        t = now * 0.7
+        x = width / 2 + 0.4 * width * np.cos(t)
+        y = height / 2 + 0.4 * height * np.sin(1.3 * t)
+        damage = pygame.draw.line(buffer, (250, 200, 80), (x, y), (x + 6, y + 4), 3)
+        self.buffers.drawn(buffer, [damage])
+        if not self.hub.wants_frame(now):
+            return False
+        release = self.buffers.lend(buffer)
+        self.hub.publish(surface_array(buffer), self.layout, time.time(), release=release)
+        self.published += 1
+        return True
+
+    def tick_cost(self) -> tuple[float, float]:
+        """Median thread CPU (s) of a streamed and of an unstreamed tick so far."""
+        return median(self.ticks[True]), median(self.ticks[False])
 
 
 def cpu_seconds() -> float:
@@ -143,7 +182,8 @@ def start_viewers(port: int, viewers: int, seconds: float, rate: float | None = 
     args = [sys.executable, __file__, "--client", str(port), str(viewers), str(seconds)]
     if rate:
         args.append(str(rate))
-    return subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    quiet = {**os.environ, "PYGAME_HIDE_SUPPORT_PROMPT": "1"}  # stdout carries JSON only
+    return subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=quiet)
 
 
 def wait_viewers(hub: FrameHub, count: int, timeout: float = 15.0) -> None:
@@ -168,10 +208,12 @@ def measure(hub: FrameHub, port: int, viewers: int, seconds: float) -> dict:
     threads1 = thread_cpu()
     out, _ = proc.communicate(timeout=seconds + 60)
     frames = max(enc1 - enc0, 1)
+    # The render thread's drawing is not the mirror's cost; its hand-over is (see main).
+    drawing = threads1.get("bench-render", 0.0) - threads0.get("bench-render", 0.0)
     return {
         "cpu_per_s": (cpu1 - cpu0) / (t1 - t0),
         "fps": frames / (t1 - t0),
-        "cpu_per_frame": (cpu1 - cpu0) / frames,
+        "cpu_per_frame": (cpu1 - cpu0 - drawing) / frames,
         "user_per_frame": (usage1.user - usage0.user) / frames,
         "system_per_frame": (usage1.system - usage0.system) / frames,
         "threads_per_frame": {
@@ -179,6 +221,16 @@ def measure(hub: FrameHub, port: int, viewers: int, seconds: float) -> dict:
         },
         "clients": json.loads(out),
     }
+
+
+def scaled(frames: list[np.ndarray], box: StreamBox) -> list[np.ndarray]:
+    """The frames at the stream's size: the bare encode then leaves scaling to the pipeline."""
+    out = []
+    for frame in frames:
+        height, width = frame.shape[:2]
+        image = Image.frombuffer("RGBX", (width, height), frame, "raw", "RGBX", 0, 1)
+        out.append(np.asarray(image.resize(box.fit((width, height)))).copy())
+    return out
 
 
 def bare_encode_seconds(frames: list[np.ndarray], quality: int, n: int = 60) -> float:
@@ -189,6 +241,27 @@ def bare_encode_seconds(frames: list[np.ndarray], quality: int, n: int = 60) -> 
             frames[i % len(frames)], quality, "RGBX", colorsubsampling="420", fastdct=True
         )
     return (time.thread_time() - cpu0) / n
+
+
+def bandwidth_table(picture: np.ndarray, quality: int, fps: float) -> list[str]:
+    """JPEG size and bandwidth per viewer for each stream size, from the same picture."""
+    rows = []
+    sizes = [
+        ("display", None),
+        ("auto", AUTO_STREAM_BOX),
+        ("854x480", StreamBox(854, 480)),
+        ("640x360", StreamBox(640, 360)),
+    ]
+    for name, box in sizes:
+        started = time.thread_time()
+        jpeg, w, h = encode_jpeg(picture, "RGBX", quality, box)
+        cpu = time.thread_time() - started
+        kb = len(jpeg) / 1000
+        rows.append(
+            f"  {name:<8} {w}x{h}: {kb:6.0f} kB per frame, {kb * 8 * fps / 1000:5.1f} Mbit/s "
+            f"at {fps:g} fps, {cpu * 1000:5.1f} ms to scale and encode here"
+        )
+    return rows
 
 
 def breakdown(run: dict) -> str:
@@ -202,6 +275,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--fps", type=float, default=30.0, help="web.stream_fps")
     parser.add_argument("--quality", type=int, default=80)
+    parser.add_argument(
+        "--stream-size",
+        default="display",
+        help="web.stream_size for the CPU runs: display (the budgets' setting), auto or WxH",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs of the CPU comparisons")
     parser.add_argument("--client", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -212,16 +290,24 @@ def main() -> None:
 
     size = tuple(int(v) for v in args.size.lower().split("x"))
     frames = curve_frames(size)
-    jpeg_kb = len(simplejpeg.encode_jpeg(frames[0], args.quality, "RGBX", "420", True)) / 1000
-    hub = FrameHub(StreamSettings(max_viewers=24, fps=args.fps, quality=args.quality))
+    if args.stream_size == "display":
+        box = None
+    elif args.stream_size == "auto":
+        box = AUTO_STREAM_BOX
+    else:
+        box = StreamBox(*(int(v) for v in args.stream_size.lower().split("x")))
+    settings = StreamSettings(max_viewers=24, fps=args.fps, quality=args.quality, box=box)
+    hub = FrameHub(settings)
     hub.start()
     server = WebServer(create_app(hub, StaticControl()), bind="127.0.0.1", port=0, max_viewers=24)
     server.start()
-    publisher = Publisher(hub, frames)
+    publisher = Publisher(hub, frames[0])
     publisher.start()
     port = server.port
     print(f"display {size[0]}x{size[1]}, stream fps cap {args.fps:g}, quality {args.quality},")
-    print(f"JPEG {jpeg_kb:.0f} kB per frame, {os.cpu_count()} CPUs, {args.seconds:g} s per run")
+    print(f"stream size {args.stream_size}, {os.cpu_count()} CPUs, {args.seconds:g} s per run")
+    print("bandwidth per viewer (a finished curve):")
+    print("\n".join(bandwidth_table(frames[0], args.quality, args.fps)))
     try:
         cpu0, enc0 = cpu_seconds(), hub.stats().frames_encoded
         time.sleep(args.seconds)
@@ -232,7 +318,7 @@ def main() -> None:
         ratios_cpu, ratios_pipeline = [], []
         for rep in range(args.repeats):
             one = measure(hub, port, 1, args.seconds)
-            bare = bare_encode_seconds(frames, args.quality)
+            bare = bare_encode_seconds(frames if box is None else scaled(frames, box), args.quality)
             twenty = measure(hub, port, 20, args.seconds)
             ratios_cpu.append(twenty["cpu_per_s"] / one["cpu_per_s"])
             ratios_pipeline.append(one["cpu_per_frame"] / bare)
@@ -261,7 +347,14 @@ def main() -> None:
         )
         print(
             f"ratio pipeline / bare encode:   median {median(ratios_pipeline):.2f} "
-            f"(runs: {', '.join(f'{r:.2f}' for r in ratios_pipeline)}; budget <= 1.3)"
+            f"(runs: {', '.join(f'{r:.2f}' for r in ratios_pipeline)}; budget <= 1.15"
+            f"{'' if box is None else ', at display size; here it includes scaling'})"
+        )
+        streamed, unstreamed = publisher.tick_cost()
+        print(
+            f"render thread per tick: streamed {streamed * 1000:.3f} ms, unstreamed "
+            f"{unstreamed * 1000:.3f} ms: the hand-over costs {(streamed - unstreamed) * 1000:.3f}"
+            f" ms (budget <= 0.2)"
         )
 
         proc_slow = start_viewers(port, 1, args.seconds + 2, rate=100_000)

@@ -3,9 +3,9 @@
 Threads and what each one does here:
 
 - the render loop (main thread) asks `wants_frame(now)` every tick and, when
-  it is true, hands over the picture with `publish_copy()` (one copy into a
-  buffer the hub owns and reuses) or its own array with `publish()` (a
-  reference only); either wakes the encoder, neither encodes;
+  it is true, lends its frame buffer with `publish(..., release=)`: a reference
+  only, no copy, no encoding; it wakes the encoder, which gives the buffer back
+  once it has encoded it (or dropped it for a newer one);
 - the encoder thread (`start()`/`stop()`) takes the newest raw frame, scales
   and encodes it (GIL released, see `spirokiosk.web.hub.jpeg`) and stores it as
   an immutable `EncodedFrame`; a raw frame replaced before the encoder got
@@ -77,8 +77,6 @@ class FrameHub:
         self._raw_ready = threading.Condition(self._lock)
         self._frame_ready = threading.Condition(self._lock)
         self._raw: RawFrame | None = None
-        self._encoding: np.ndarray | None = None  # the pixels the encoder is working on
-        self._pool: list[np.ndarray] = []  # reusable frame buffers, see frame_buffer()
         self._latest: EncodedFrame | None = None
         self._seq = 0
         self._viewers = 0
@@ -142,30 +140,6 @@ class FrameHub:
         self._next_due = now + interval if now - due > interval else due + interval
         return True
 
-    def publish_copy(self, view: np.ndarray, layout: str, timestamp: float) -> None:
-        """Copy `view` (e.g. a surface's memory, which the caller draws on again next
-        tick) into a buffer of the hub's, and publish that. Render thread only."""
-        pixels = self._frame_buffer(view.shape)
-        np.copyto(pixels, view)
-        self.publish(pixels, layout, timestamp)
-
-    def _frame_buffer(self, shape: tuple[int, ...]) -> np.ndarray:
-        """A uint8 buffer of `shape` that neither a pending frame nor the encoder holds.
-
-        Buffers are reused once the encoder is done with them: copying a 1080p
-        frame into memory that is already mapped costs about half as much as into
-        a fresh 8 MB array, whose pages all fault in.
-        """
-        with self._lock:
-            busy = (self._raw.pixels if self._raw is not None else None, self._encoding)
-            for buffer in self._pool:
-                if buffer.shape == shape and not any(buffer is b for b in busy):
-                    return buffer
-            buffer = np.empty(shape, np.uint8)
-            # Pending + encoding + the one being filled: three are always enough.
-            self._pool = [*[b for b in self._pool if b.shape == shape][-2:], buffer]
-            return buffer
-
     def publish(
         self,
         pixels: np.ndarray,
@@ -189,8 +163,11 @@ class FrameHub:
         check_pixels(pixels, layout)
         raw = RawFrame(pixels, layout, float(timestamp), release, over)
         with self._lock:
-            self._frames_published += 1
-            replaced, self._raw = self._raw, raw
+            if self._stopping:  # nobody will encode it
+                replaced = raw
+            else:
+                self._frames_published += 1
+                replaced, self._raw = self._raw, raw
             if replaced is not None:
                 self._frames_dropped += 1
             self._raw_ready.notify()
@@ -211,6 +188,11 @@ class FrameHub:
             self._stopping = True
             self._raw_ready.notify_all()
             self._frame_ready.notify_all()
+            never_started = self._thread is None
+            pending = self._raw if never_started else None
+            if never_started:
+                self._raw = None
+        _give_back(pending)  # with no encoder, nobody else would
         if self._thread is not None:
             self._thread.join(timeout)
             if self._thread.is_alive():
@@ -227,21 +209,17 @@ class FrameHub:
                 raw, self._raw = self._raw, None
                 wanted = self._viewers > 0 or self._snapshot_waiters > 0
                 quality, box = self._settings.quality, self._settings.box
-                if wanted:
-                    self._encoding = raw.pixels
-                else:  # the last viewer left after this frame was published
+                if not wanted:  # the last viewer left after this frame was published
                     self._frames_dropped += 1
             try:
                 if wanted:
                     self._encode(raw, quality, box)
             finally:
-                with self._lock:
-                    self._encoding = None
                 _give_back(raw)
                 del raw  # no view of a lent buffer may outlive its release
         _give_back(pending)
 
-    def _encode(self, raw: RawFrame, quality: int, box: tuple[int, int] | None) -> None:
+    def _encode(self, raw: RawFrame, quality: int, box: StreamBox | None) -> None:
         started = time.perf_counter()
         try:
             jpeg, width, height = encode_jpeg(raw.pixels, raw.layout, quality, box, raw.over)

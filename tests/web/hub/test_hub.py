@@ -172,11 +172,34 @@ def test_a_stream_box_scales_down_keeping_the_aspect_ratio():
     assert StreamBox(1280, 720).fit((640, 480)) == (640, 480)
 
 
-def test_the_auto_box_turns_with_a_portrait_screen():
-    assert AUTO_STREAM_BOX.fit((1920, 1080)) == (1280, 720)
-    assert AUTO_STREAM_BOX.fit((1080, 1920)) == (720, 1280)
-    assert AUTO_STREAM_BOX.fit((3840, 2160)) == (1280, 720)
-    assert AUTO_STREAM_BOX.fit((800, 480)) == (800, 480)
+@pytest.mark.parametrize(
+    ("screen", "streamed"),
+    [
+        ((1920, 1080), (960, 540)),  # halved: the largest whole step within 1280x720
+        ((1080, 1920), (540, 960)),  # a portrait screen: the box turns with it
+        ((2560, 1440), (1280, 720)),
+        ((3840, 2160), (1280, 720)),
+        ((1280, 720), (1280, 720)),
+        ((800, 480), (800, 480)),
+        ((1366, 768), (683, 384)),
+        ((1365, 768), (683, 384)),  # an odd width: the last column averages what is there
+    ],
+)
+def test_the_auto_box_divides_by_whole_steps_and_turns_with_the_screen(screen, streamed):
+    assert AUTO_STREAM_BOX.fit(screen) == streamed
+
+
+def test_auto_streams_average_each_square_of_screen_pixels(make_hub):
+    h = make_hub(box=AUTO_STREAM_BOX)
+    h.acquire_viewer()
+    h.start()
+    pixels = solid(1920, 1080, (0, 0, 0, 0))
+    pixels[::2, :] = (255, 255, 255, 0)  # white and black rows: grey once averaged
+    h.publish(pixels, "BGRX", 1.0)
+    frame = h.wait_frame(0, timeout=5)
+    assert (frame.width, frame.height) == (960, 540)
+    grey = simplejpeg.decode_jpeg(frame.jpeg)[100:400, 100:800].astype(int)
+    assert abs(grey.mean() - 128) < 4 and grey.std() < 4
 
 
 def test_wait_frame_times_out_with_the_same_frame_for_resending(make_hub):
@@ -298,50 +321,77 @@ def test_apply_settings_changes_quality_and_cap(make_hub):
     assert h.acquire_viewer() is None  # one viewer already, cap now 1
 
 
-def test_publish_copy_copies_into_a_buffer_of_the_hubs(make_hub):
-    h = make_hub()  # encoder not started: the frame stays pending
-    h.acquire_viewer()
-    view = solid(32, 24, (0, 0, 255, 0))
-    h.publish_copy(view, "BGRX", 1.0)
-    pending = h._raw.pixels
-    assert pending is not view and np.array_equal(pending, view)
-    view[:] = 0  # the caller draws on its surface again: the frame is unchanged
-    assert pending.max() == 255
+class Lender:
+    """Lends frames as the render loop's FrameBuffers do, and notes which came back."""
+
+    def __init__(self):
+        self.given_back = []
+        self.lock = threading.Lock()
+
+    def lend(self, name):
+        def release():
+            with self.lock:
+                self.given_back.append(name)
+
+        return release
 
 
-def test_frame_buffers_are_reused_but_never_while_pending_or_encoding(make_hub, monkeypatch):
+def test_a_lent_frame_is_given_back_once_encoded_and_not_before(make_hub, monkeypatch):
     h = make_hub()
     h.acquire_viewer()
-    entered, release = threading.Event(), threading.Event()
+    lender = Lender()
+    entered, go_on = threading.Event(), threading.Event()
     real_encode = h._encode
-    encoded = []  # each frame as the encoder finishes it
 
     def held_encode(raw, quality, box):
         entered.set()
-        release.wait(5)
+        assert go_on.wait(5)
         real_encode(raw, quality, box)
-        encoded.append(h.latest())
 
     monkeypatch.setattr(h, "_encode", held_encode)
-    shape = (48, 64, 4)
-    first = h._frame_buffer(shape)
-    first[:] = (0, 0, 255, 0)  # red, as BGRX
-    h.publish(first, "BGRX", 1.0)
     h.start()
-    assert entered.wait(5)  # the encoder now works on `first`
-    second = h._frame_buffer(shape)
-    assert second is not first
-    second[:] = (255, 0, 0, 0)  # blue
-    h.publish(second, "BGRX", 2.0)  # pending behind the encoder
-    third = h._frame_buffer(shape)
-    assert third is not first and third is not second
-    third[:] = 0  # writing the free buffer must not touch the frames in flight
-    release.set()
-    wait_until(lambda: len(encoded) == 2)
-    red, blue = (simplejpeg.decode_jpeg(frame.jpeg)[8, 8].astype(int) for frame in encoded)
-    assert encoded[0].timestamp == 1.0
-    assert np.abs(red - (255, 0, 0)).max() < 8
-    assert np.abs(blue - (0, 0, 255)).max() < 8
-    # once the encoder is done, buffers come back instead of new allocations
-    assert any(h._frame_buffer(shape) is b for b in (first, second, third))
-    assert h._frame_buffer((10, 10, 4)).shape == (10, 10, 4)
+    h.publish(solid(16, 16, (0, 0, 255, 0)), "BGRX", 1.0, release=lender.lend("first"))
+    assert entered.wait(5)
+    assert lender.given_back == []  # still being encoded: not the render loop's yet
+    go_on.set()
+    assert wait_until(lambda: lender.given_back == ["first"])
+    assert h.wait_frame(0, timeout=5).timestamp == 1.0
+
+
+def test_a_lent_frame_replaced_before_encoding_is_given_back_at_once(make_hub):
+    h = make_hub()  # encoder not started: frames stay pending
+    h.acquire_viewer()
+    lender = Lender()
+    h.publish(solid(8, 8, (0, 0, 0, 0)), "BGRX", 1.0, release=lender.lend("old"))
+    assert lender.given_back == []
+    h.publish(solid(8, 8, (0, 0, 0, 0)), "BGRX", 2.0, release=lender.lend("new"))
+    assert lender.given_back == ["old"]
+    h.stop()  # never started: stopping gives the pending one back
+    assert lender.given_back == ["old", "new"]
+    h.publish(solid(8, 8, (0, 0, 0, 0)), "BGRX", 3.0, release=lender.lend("late"))
+    assert lender.given_back == ["old", "new", "late"]  # a stopped hub keeps nothing
+
+
+def test_a_lent_frame_nobody_wants_any_more_is_given_back_unencoded(make_hub):
+    h = make_hub()
+    slot = h.acquire_viewer()
+    lender = Lender()
+    h.publish(solid(8, 8, (0, 0, 0, 0)), "BGRX", 1.0, release=lender.lend("frame"))
+    slot.release()  # the viewer left between publish and encode
+    h.start()
+    assert wait_until(lambda: lender.given_back == ["frame"])
+    assert h.stats().frames_encoded == 0
+
+
+def test_the_encoder_blends_a_fade_as_the_screen_shows_it(make_hub):
+    h = make_hub()
+    h.acquire_viewer()
+    h.start()
+    new = solid(32, 32, (0, 0, 255, 0))  # red (BGRX)
+    old = solid(32, 32, (255, 0, 0, 0))  # blue
+    h.publish(new, "BGRX", 1.0, over=(old, 64))  # the old picture a quarter opaque
+    rgb = simplejpeg.decode_jpeg(h.wait_frame(0, timeout=5).jpeg)[16, 16].astype(int)
+    assert np.abs(rgb - (191, 0, 64)).max() < 10
+    h.publish(new, "BGRX", 2.0, over=(old, 255))  # fully opaque: only the old one
+    rgb = simplejpeg.decode_jpeg(h.wait_frame(1, timeout=5).jpeg)[16, 16].astype(int)
+    assert np.abs(rgb - (0, 0, 255)).max() < 10
