@@ -10,10 +10,20 @@ picamera2 comes from apt (python3-picamera2), not from PyPI: the venv must
 be created with --system-site-packages. It is imported when the camera is
 opened, never at module import, so everything else runs without it.
 
-Failure modes, as picamera2 shows them: Picamera2() raises RuntimeError when
-the camera is missing or busy (another program such as rpicam-hello holds
-it: libcamera logs "Device or resource busy"); a capture that gets no frame
-raises TimeoutError from wait(job, timeout).
+Failure modes, as picamera2 shows them (picamera2/picamera2.py, v0.3.36):
+- Picamera2() raises RuntimeError when the camera is busy (another program such as
+  rpicam-hello holds it: libcamera logs "Device or resource busy"), and IndexError
+  from `global_camera_info()[camera_num]` when there is none; either way the pipe
+  it made first (`notifyme_r/w`) is never closed. So the camera list is looked at
+  before (`wait_until_present`), and each attempt runs in a process of its own
+  (display.camera.process), which takes whatever leaked with it.
+- The camera list comes from libcamera's CameraManager, made once per process and
+  kept (`Picamera2._cm.cms`): a camera plugged in later may not show up in it, so
+  after `PRESENT_WAIT_SECONDS` the attempt ends and the next process looks afresh.
+- A capture that gets no frame raises TimeoutError from wait(job, timeout), and the
+  job stays queued: `stop()` then queues behind it in the camera's event loop
+  (`dispatch_functions`) and never returns. `cancel_all_and_flush()` (upstream
+  commit ddd2ca3, since v0.3.20) drops the queued jobs first.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -33,6 +44,19 @@ log = logging.getLogger(__name__)
 CAMERA_FORMAT = "XRGB8888"
 FORMAT_LAYOUT = "BGRX"  # picamera2's XRGB8888 arrays: [B, G, R, 255]
 POLL_SECONDS = 0.1  # a wait for a frame is cut into slices this long, to notice a stop
+PRESENT_POLL_SECONDS = 2.0  # how often the camera list is looked at while there is none
+PRESENT_WAIT_SECONDS = 300.0  # then the attempt ends: the next one has a fresh list
+
+
+def _import_picamera2():
+    try:
+        from picamera2 import Picamera2
+    except ImportError as exc:
+        raise CameraError(
+            "picamera2 is not installed (apt install python3-picamera2; the venv needs "
+            "--system-site-packages)"
+        ) from exc
+    return Picamera2
 
 
 class Picamera2Device:
@@ -45,16 +69,29 @@ class Picamera2Device:
         self._camera = None
         self._job = None  # a capture_request job still under way
 
+    def wait_until_present(self, stop: threading.Event, beat: Callable[[str | None], None]) -> None:
+        """Return once libcamera lists camera `camera_num` (or `stop` is set), saying
+        `beat` every few seconds meanwhile; raise CameraError after PRESENT_WAIT_SECONDS."""
+        picamera2_class = _import_picamera2()
+        waited = 0.0
+        while not stop.is_set():
+            found = len(picamera2_class.global_camera_info())
+            if found > self.camera_num:
+                return
+            if waited >= PRESENT_WAIT_SECONDS:
+                raise CameraError(f"no Pi camera {self.camera_num} found (is the cable in?)")
+            beat(
+                f"no Pi camera {self.camera_num} found (is the cable in?); waiting for one"
+                if found == 0
+                else f"only {found} Pi camera(s) found; waiting for camera {self.camera_num}"
+            )
+            stop.wait(PRESENT_POLL_SECONDS)
+            waited += PRESENT_POLL_SECONDS
+
     def open(self) -> None:
+        picamera2_class = _import_picamera2()
         try:
-            from picamera2 import Picamera2
-        except ImportError as exc:
-            raise CameraError(
-                "picamera2 is not installed (apt install python3-picamera2; the venv needs "
-                "--system-site-packages)"
-            ) from exc
-        try:
-            self._camera = Picamera2(self.camera_num)
+            self._camera = picamera2_class(self.camera_num)
         except (RuntimeError, OSError, IndexError) as exc:
             detail = " ".join(str(exc).split()) or type(exc).__name__
             raise CameraError(
@@ -95,9 +132,13 @@ class Picamera2Device:
         return fit_frame(pixels, self.size)
 
     def close(self) -> None:
-        camera, self._camera, self._job = self._camera, None, None
+        camera, job = self._camera, self._job
+        self._camera = self._job = None
         if camera is None:
             return
+        cancel = getattr(camera, "cancel_all_and_flush", None)
+        if job is not None and cancel is not None:  # else stop() would queue behind it
+            cancel()
         try:
             camera.stop()
         finally:

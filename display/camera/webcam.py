@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import threading
 import time
 
@@ -43,10 +44,13 @@ class V4L2Device:
         cameras = importlib.import_module("pygame.camera")
         cameras.init()
         found = list(cameras.list_cameras())
-        if self.device not in found:
+        # An admin names it by a stable link (/dev/v4l/by-id/...): /dev/videoN numbers
+        # move between boots. pygame lists /dev/videoN names, so real paths are compared.
+        wanted = os.path.realpath(self.device)
+        if wanted not in {os.path.realpath(str(name)) for name in found}:
             where = ", ".join(map(str, found)) if found else "none"
             raise CameraError(f"no webcam at {self.device} (found: {where})")
-        camera = cameras.Camera(self.device, self.size, "RGB")
+        camera = cameras.Camera(wanted, self.size, "RGB")
         try:
             camera.start()  # opens the device: fails when it is busy or gone
         except Exception as exc:

@@ -20,7 +20,7 @@ import math
 
 from spirokiosk.display.curves.colours import UnknownColourMapError, colour_map
 from spirokiosk.display.curves.shapes import SHAPES
-from spirokiosk.display.messages import did_you_mean, shown
+from spirokiosk.display.messages import did_you_mean, escaped, shown
 
 MAX_WHEELS = 32
 MAX_FREQ = 1000
@@ -169,7 +169,9 @@ def _check_wheels(raw, errors: list[str]) -> list[dict]:
             errors.append(f"{where}: must be a table with freq, width, height, shape")
             continue
         for key in sorted(set(item) - _WHEEL_KEYS):
-            errors.append(f"{where}.{key}: unknown field{did_you_mean(key, _WHEEL_KEYS)}")
+            errors.append(
+                f"{where}.{escaped(key)}: unknown field{did_you_mean(str(key), _WHEEL_KEYS)}"
+            )
         if "freq" not in item or "width" not in item:
             errors.append(f"{where}: needs at least freq and width")
             continue
@@ -241,7 +243,7 @@ def validate_curve_data(data: object) -> dict:
     compact = "wheels" not in data and "freqs" in data
     allowed = _COMPACT_KEYS if compact else _FULL_KEYS
     for key in sorted(set(data) - allowed, key=str):
-        errors.append(f"{key}: unknown field{did_you_mean(str(key), allowed)}")
+        errors.append(f"{escaped(key)}: unknown field{did_you_mean(str(key), allowed)}")
     wheels: list[dict] = []
     if not compact:
         wheels = _check_wheels(data.get("wheels"), errors)

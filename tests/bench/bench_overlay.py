@@ -1,23 +1,21 @@
 """Benchmark: frame time of curves drawn over a camera picture (overlay mode), headless.
 
-1920x1080 at 60 fps from a 1920x1080 synthetic camera at 30 fps: each frame
-takes the newest camera frame (copied into the picture surface when it is a
-new one), advances the scene and draws it: picture, curve layer blended at
-opacity 0.85, pen, and during cross-fades the old curve layer fading out.
-The camera's own production is left out: its frames are rendered before the
-clock starts and handed over as a camera thread would (a new one every
-second frame). Timing as bench_draw.py: seed-magma-11 drawn and held, then a
-cross-fade into a random curve drawn in turn.
+1920x1080 at 60 fps from a 1920x1080 synthetic camera at 30 fps, the camera in its
+own process as in the kiosk (display.camera.process): each frame takes the newest
+camera frame (copied from the shared memory into the picture surface when it is a new
+one: the hand-over), advances the scene and draws it: picture, curve layer blended at
+opacity 0.85, pen, and during cross-fades the old curve layer fading out. Frames are
+paced at 60 fps in real time, so the camera process works alongside as on the device.
+Timing as bench_draw.py: seed-magma-11 drawn and held, then a cross-fade into a random
+curve drawn in turn.
 
 Prints median and 99th percentile per phase and the ratio to the budget in
-the issue (median 8 ms, p99 15 ms), in wall and in thread CPU time; then the
-same for camera mode (the picture alone) and for the curves-only fallback a
-failed camera drops to (curve layer still kept up).
+the issue (median 8 ms, p99 15 ms), in wall and in thread CPU time, and the
+hand-over's own cost per new camera frame; then the same for camera mode (the
+picture alone) and for the curves-only fallback a failed camera drops to (curve
+layer still kept up).
 
-    .venv/bin/python tests/bench/bench_overlay.py [--seed N] [--quick] [--live-camera]
-
---live-camera runs the real synthetic camera thread alongside instead (its
-work then competes with the render loop for the CPU, as on the device).
+    .venv/bin/python tests/bench/bench_overlay.py [--seed N] [--quick]
 """
 
 import argparse
@@ -32,85 +30,49 @@ import numpy as np
 import pygame
 
 from spirokiosk.display.camera.feed import CameraFeed
-from spirokiosk.display.camera.source import CameraFrame, CameraStatus
-from spirokiosk.display.camera.synthetic import SyntheticDevice
 from spirokiosk.display.curves import PRESETS, random_curve
 from spirokiosk.display.draw.scene import Overlays, Scene, Timing
-from spirokiosk.display.draw.surfaces import surface_layout
 
 BUDGET_MEDIAN_MS = 8.0
 BUDGET_P99_MS = 15.0
 LIVE_SIZE = (1920, 1080)
 FPS = 60
-CAMERA_FPS = 30
+CAMERA_FPS = 30  # the synthetic camera's rate
 OPACITY = 0.85
 
 
-class PrerenderedCamera:
-    """Stands in for a CameraSource: frames made beforehand, a new one every other tick."""
-
-    name = "synthetic"
-    timeout = 5.0
-
-    def __init__(self, size: tuple[int, int], layout: str, count: int = CAMERA_FPS) -> None:
-        device = SyntheticDevice(size, layout)
-        device.open()
-        wall = time.time()
-        self._frames = [device.render(i / CAMERA_FPS, wall + i / CAMERA_FPS) for i in range(count)]
-        self._tick = 0
-        self._latest: CameraFrame | None = None
-
-    def advance(self, now: float) -> None:
-        """One render tick: every FPS / CAMERA_FPS ticks a new frame arrives."""
-        if self._tick % (FPS // CAMERA_FPS) == 0:
-            seq = self._tick // (FPS // CAMERA_FPS) + 1
-            pixels = self._frames[seq % len(self._frames)]
-            self._latest = CameraFrame(pixels, seq, now)
-        self._tick += 1
-
-    def latest(self) -> CameraFrame | None:
-        return self._latest
-
-    def status(self, now: float | None = None) -> CameraStatus:
-        return CameraStatus(self.name, "ok", None, float(CAMERA_FPS))
-
-
-def live(mode: str, seed: int, timing: Timing, *, live_camera: bool, picture: bool = True):
+def live(mode: str, seed: int, timing: Timing, *, picture: bool = True):
     curves = iter([PRESETS["seed-magma-11"], random_curve(seed), random_curve(seed + 1)])
     scene = Scene(
         LIVE_SIZE, lambda: next(curves), timing, Overlays(), camera_mode=mode, opacity=OPACITY
     )
     target = pygame.Surface(LIVE_SIZE, 0, 32)
-    fake = None
-    if live_camera:
-        feed = CameraFeed.open("synthetic", LIVE_SIZE, like=target)
-        feed.start()
-        deadline = time.monotonic() + 10
-        while feed.picture(time.monotonic()) is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-    else:
-        fake = PrerenderedCamera(LIVE_SIZE, surface_layout(target))
-        feed = CameraFeed(fake, pygame.Surface(LIVE_SIZE, 0, target))
+    feed = CameraFeed.open("synthetic", LIVE_SIZE, like=target)
+    feed.start()
+    deadline = time.monotonic() + 20
+    while feed.picture(time.monotonic()) is None:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no camera frame: {feed.status()}")
+        time.sleep(0.01)
     frames = round((2 * timing.draw_seconds + timing.hold_seconds) * FPS)
     times: dict[str, list[tuple[float, float]]] = {}
+    handovers: list[float] = []
     try:
         for _ in range(frames):
             now = time.monotonic()
-            if fake is not None:
-                fake.advance(now)
             start, start_cpu = time.perf_counter(), time.thread_time()
             shown = feed.picture(now) if picture else None
+            if picture and feed.changed:
+                handovers.append((time.thread_time() - start_cpu) * 1e3)
             scene.update(1.0 / FPS)
             scene.draw(target, shown)
             wall_ms = (time.perf_counter() - start) * 1e3
             cpu_ms = (time.thread_time() - start_cpu) * 1e3
             times.setdefault(scene.phase, []).append((wall_ms, cpu_ms))
-            if live_camera:
-                time.sleep(max(0.0, 1.0 / FPS - (time.monotonic() - now)))
+            time.sleep(max(0.0, 1.0 / FPS - (time.monotonic() - now)))
     finally:
-        if live_camera:
-            feed.stop()
-    return times
+        feed.stop()
+    return times, handovers
 
 
 def report(label: str, times: list[tuple[float, float]]) -> None:
@@ -129,7 +91,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7, help="seed of the random curves")
     parser.add_argument("--quick", action="store_true", help="10 s drawings instead of 30 s")
-    parser.add_argument("--live-camera", action="store_true", help="run the real camera thread")
     args = parser.parse_args()
     draw_seconds = 10.0 if args.quick else 30.0
     timing = Timing(draw_seconds=draw_seconds, hold_seconds=8.0, fade_seconds=2.0)
@@ -144,8 +105,14 @@ def main() -> None:
         ("curves-only fallback (camera failed, layer kept)", "overlay", False),
     )
     for label, mode, picture in runs:
-        times = live(mode, args.seed, timing, live_camera=args.live_camera, picture=picture)
+        times, handovers = live(mode, args.seed, timing, picture=picture)
         print(f"mode={label}")
+        if handovers:
+            print(
+                f"  hand-over of a new camera frame (shared memory to surface, render thread "
+                f"CPU): median {statistics.median(handovers):.2f} ms, "
+                f"p99 {float(np.percentile(handovers, 99)):.2f} ms ({len(handovers)} frames)"
+            )
         report("all", [t for phase in times.values() for t in phase])
         for phase in ("drawing", "holding", "fading"):
             report(phase, times.get(phase, [(0.0, 0.0)]))

@@ -55,3 +55,28 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+CAMERA_CHILD_PATH = Path(__file__).resolve().parent / "camera_child"
+
+
+def plan_camera(monkeypatch, tmp_path, plans: list) -> Path:
+    """Camera children started from now on run the synthetic camera as `plans` say (see
+    support/camera_child/camera_plan_runner.py); returns the plan file, whose
+    `.events` file the children write."""
+    import json
+    import os
+
+    plan = tmp_path / "camera-plan.json"
+    plan.write_text(json.dumps(plans))
+    path = os.environ.get("PYTHONPATH")
+    monkeypatch.setenv(
+        "PYTHONPATH", f"{CAMERA_CHILD_PATH}{os.pathsep}{path}" if path else str(CAMERA_CHILD_PATH)
+    )
+    monkeypatch.setenv("SPIROKIOSK_TEST_CAMERA_PLAN", str(plan))
+    return plan
+
+
+def camera_events(plan: Path) -> list[str]:
+    events = plan.with_name(plan.name + ".events")
+    return events.read_text().split("\n")[:-1] if events.exists() else []

@@ -2,8 +2,9 @@
 curves over the test pattern in the mirror, a camera failing mid-run and coming back,
 SIGHUP switching modes and sources, and the stream keeping its rate all along.
 
-The camera is made to fail by a launcher (the test's own way; production has no
-hook) that silences the synthetic camera while a trigger file exists.
+The camera is made to fail the test's own way (production has no hook): the camera
+children find tests/support/camera_child on PYTHONPATH, whose sitecustomize silences
+the synthetic camera while a trigger file exists.
 """
 
 import http.client
@@ -24,7 +25,7 @@ import numpy as np
 import pygame
 import pytest
 import simplejpeg
-from support import free_port
+from support import CAMERA_CHILD_PATH, free_port
 from support.mjpeg import MjpegReader, open_stream
 
 from spirokiosk.display.curves import Curve
@@ -37,25 +38,6 @@ BAR_COLOURS = np.array(  # the pattern's saturated bars (white and black occur e
     [(255, 255, 0), (0, 255, 255), (0, 255, 0), (255, 0, 255), (255, 0, 0), (0, 0, 255)]
 )
 ALL_BARS = np.array([*BAR_COLOURS, (255, 255, 255), (0, 0, 0)])  # the whole top band
-
-LAUNCHER = """\
-import pathlib, sys
-from spirokiosk.daemon import cli
-from spirokiosk.display.camera import synthetic as camera_synthetic
-
-trigger = pathlib.Path(sys.argv[1])
-real_read = camera_synthetic.SyntheticDevice.read
-
-def read(self, timeout, cancel):
-    if trigger.exists():  # the camera goes silent: no frame within the timeout
-        if cancel.wait(timeout):
-            return None
-        raise TimeoutError()
-    return real_read(self, timeout, cancel)
-
-camera_synthetic.SyntheticDevice.read = read
-sys.exit(cli.main(sys.argv[2:]))
-"""
 
 CONFIG = """\
 [display]
@@ -79,7 +61,7 @@ stream_fps = {fps}
 
 
 class Kiosk:
-    """The daemon under the launcher, with a NOTIFY_SOCKET read all the time (as systemd)."""
+    """The daemon, with a NOTIFY_SOCKET read all the time (as systemd)."""
 
     def __init__(self, where: Path, port: int):
         self.dir, self.port = where, port
@@ -93,12 +75,15 @@ class Kiosk:
         self.closing = threading.Event()
         self.reader = threading.Thread(target=self._read, name="test-notify-reader")
         self.reader.start()
-        (where / "launcher.py").write_text(LAUNCHER)
+        plan = where / "camera-plan.json"
+        plan.write_text(json.dumps([{"frames": None, "silent_while": str(self.trigger)}]))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("WATCHDOG_", "JOURNAL_"))}
+        env["PYTHONPATH"] = str(CAMERA_CHILD_PATH)
+        env["SPIROKIOSK_TEST_CAMERA_PLAN"] = str(plan)
         env.pop("SPIROKIOSK_CONFIG", None)
         env.update(NOTIFY_SOCKET=str(where / "notify"), SDL_VIDEODRIVER="dummy")
         env["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
-        command = [sys.executable, str(where / "launcher.py"), str(self.trigger), "run"]
+        command = [sys.executable, "-m", "spirokiosk.daemon.cli", "run"]
         command += ["--display", "headless", "--config", str(self.config)]
         self.stderr_path = where / "stderr.log"
         with open(self.stderr_path, "wb") as stderr:

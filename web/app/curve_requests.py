@@ -36,7 +36,7 @@ from collections.abc import Callable
 from spirokiosk.display.curves import PRESETS, SHAPES, Curve, CurveError, random_curve
 from spirokiosk.display.curves.model import MAX_POINTS
 from spirokiosk.display.draw.layout import MAX_SEGMENT_PX, fit_curve
-from spirokiosk.display.messages import did_you_mean
+from spirokiosk.display.messages import did_you_mean, escaped
 
 MAX_BODY_BYTES = 64 * 1024
 LIVE_SIZE = (1920, 1080)
@@ -59,7 +59,7 @@ HOW_TO_ASK = 'send one of {"preset": NAME}, {"random": true, "seed": N} or a cur
 def _unknown_keys(body: dict, allowed: frozenset[str]) -> list[str]:
     known = PRESET_KEYS | RANDOM_KEYS | CURVE_KEYS
     return [
-        f"{key}: unknown field{did_you_mean(str(key), allowed)}"
+        f"{escaped(key)}: unknown field{did_you_mean(str(key), allowed)}"
         for key in sorted(set(body) - known, key=str)
     ]
 

@@ -8,7 +8,7 @@ with values of every TOML type, and raw text that is mostly not TOML at all.
 import math
 
 import tomli_w
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from spirokiosk.daemon.commands.curve_spec import UsageError, curve_from_file
@@ -108,6 +108,7 @@ def curve_documents(draw):
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(document=curve_documents())
+@example(document={"name": {"\n": False}})  # an unknown key with a newline: once two lines
 def test_any_curve_file_gives_a_curve_or_one_usage_error(tmp_path_factory, document):
     path = tmp_path_factory.mktemp("c") / "curve.toml"
     path.write_text(toml_text(document), encoding="utf-8")

@@ -14,10 +14,9 @@ import sys
 import threading
 
 import pytest
-from support import wait_until
 
 from spirokiosk.display.camera.pi_camera import Picamera2Device
-from spirokiosk.display.camera.source import CameraError, CameraSource
+from spirokiosk.display.camera.source import CameraError
 
 SIZE = (64, 48)
 WAIT = 10.0
@@ -129,6 +128,9 @@ class Picamera2:
     def wait(self, job, timeout=None):
         return job.get_result(timeout=timeout)
 
+    def cancel_all_and_flush(self):
+        self.calls.append("cancel_all_and_flush")
+
     def stop(self):
         self.calls.append("stop")
         self.started = False
@@ -191,57 +193,40 @@ def test_a_capture_that_times_out_raises_and_a_stop_is_noticed(picamera2):
     device.close()
 
 
-def test_a_busy_camera_is_retried_with_back_off_until_it_is_free(picamera2):
-    picamera2.BEHAVIOUR["busy"] = 2
-    source = CameraSource(
-        "picamera2", lambda: Picamera2Device(SIZE), timeout=1.0, backoff=(0.01, 0.05)
-    )
-    source.start()
-    try:
-        wait_until(lambda: source.status().state == "ok")
-        status = source.status()
-        assert source.failures == 2
-        assert "Camera __init__ sequence did not complete." in status.last_error
-        assert "busy" in status.last_error
-        assert len(picamera2.CAMERAS) == 1  # the two failed attempts made no camera
-    finally:
-        source.stop()
-    assert picamera2.CAMERAS[0].closed
+def test_a_busy_camera_says_so(picamera2):
+    picamera2.BEHAVIOUR["busy"] = 1
+    device = Picamera2Device(SIZE)
+    with pytest.raises(CameraError) as caught:
+        device.open()
+    assert "Camera __init__ sequence did not complete." in str(caught.value)
+    assert "busy" in str(caught.value)
+    device.close()
+    assert picamera2.CAMERAS == []  # the failed attempt made no camera
 
 
-def test_a_stalled_camera_degrades_is_closed_and_comes_back(picamera2):
-    picamera2.BEHAVIOUR["frames"] = 5
-    source = CameraSource(
-        "picamera2", lambda: Picamera2Device(SIZE), timeout=0.2, backoff=(0.05, 0.05)
-    )
-    source.start()
-    try:
-        wait_until(lambda: source.failures >= 1)
-        assert source.status().last_error == "no frame from the Pi camera for 0.2 s"
-        wait_until(lambda: picamera2.CAMERAS[0].closed)
-        assert picamera2.CAMERAS[0].released == 5
-        picamera2.BEHAVIOUR["frames"] = None
-        wait_until(lambda: source.status().state == "ok")
-        assert len(picamera2.CAMERAS) >= 2
-    finally:
-        source.stop()
+def test_a_stalled_camera_times_out_and_closes_without_waiting_for_its_job(picamera2):
+    picamera2.BEHAVIOUR["frames"] = 2
+    device = Picamera2Device(SIZE)
+    device.open()
+    cancel = threading.Event()
+    assert device.read(1.0, cancel) is not None
+    assert device.read(1.0, cancel) is not None
+    with pytest.raises(TimeoutError, match=r"no frame from the Pi camera for 0\.2 s"):
+        device.read(0.2, cancel)
+    device.close()  # a capture job is still queued: cancelled first, then stop and close
+    (camera,) = picamera2.CAMERAS
+    assert camera.calls[-3:] == ["cancel_all_and_flush", "stop", "close"]
+    assert camera.released == 2
 
 
-def test_capture_errors_degrade_the_camera(picamera2):
+def test_capture_errors_reach_the_caller(picamera2):
     picamera2.BEHAVIOUR["error"] = RuntimeError("Camera frontend has timed out!")
-    source = CameraSource(
-        "picamera2", lambda: Picamera2Device(SIZE), timeout=1.0, backoff=(30.0, 30.0)
-    )
-    source.start()
-    try:
-        wait_until(lambda: source.failures == 1)
-        status = source.status()
-        assert status.state == "degraded" and source.latest() is None
-        assert status.last_error == "RuntimeError: Camera frontend has timed out!"
-        # marked degraded first (a hung close must not hide the fault), then closed
-        wait_until(lambda: picamera2.CAMERAS[0].closed)
-    finally:
-        source.stop()
+    device = Picamera2Device(SIZE)
+    device.open()
+    with pytest.raises(RuntimeError, match="Camera frontend has timed out!"):
+        device.read(1.0, threading.Event())
+    device.close()
+    assert picamera2.CAMERAS[0].closed
 
 
 def test_without_picamera2_the_error_says_how_to_install_it(monkeypatch):

@@ -14,9 +14,8 @@ import types
 
 import pygame
 import pytest
-from support import wait_until
 
-from spirokiosk.display.camera.source import CameraError, CameraSource
+from spirokiosk.display.camera.source import CameraError
 from spirokiosk.display.camera.webcam import V4L2Device
 
 SIZE = (64, 48)
@@ -104,24 +103,26 @@ def test_a_missing_webcam_names_the_ones_there_are(webcam):
         device.open()
 
 
-def test_a_busy_webcam_says_so_and_is_retried(webcam):
+def test_a_busy_webcam_says_so(webcam):
     webcam["busy"] = True
-    source = CameraSource(
-        "v4l2", lambda: V4L2Device(SIZE, device="/dev/video0"), timeout=1.0, backoff=(0.02, 0.02)
+    device = V4L2Device(SIZE, device="/dev/video0")
+    with pytest.raises(CameraError) as caught:
+        device.open()
+    assert str(caught.value) == (
+        "cannot start the webcam /dev/video0: Cannot open '/dev/video0': 16, "
+        "Device or resource busy"
     )
-    source.start()
-    try:
-        wait_until(lambda: source.failures >= 2)
-        status = source.status()
-        assert status.state == "degraded"
-        assert status.last_error == (
-            "cannot start the webcam /dev/video0: Cannot open '/dev/video0': 16, "
-            "Device or resource busy"
-        )
-        webcam["busy"] = False
-        wait_until(lambda: source.status().state == "ok")
-    finally:
-        source.stop()
+
+
+def test_a_webcam_named_by_a_stable_link_is_found(webcam, tmp_path):
+    # /dev/v4l/by-id/... links point at whichever /dev/videoN the webcam got this boot.
+    link = tmp_path / "usb-Logitech_Webcam-video-index0"
+    link.symlink_to("/dev/video0")
+    device = V4L2Device(SIZE, device=str(link))
+    device.open()
+    assert webcam["module"].opened[-1].device == "/dev/video0"
+    assert device.read(1.0, threading.Event()) is not None
+    device.close()
 
 
 def test_a_webcam_that_stops_delivering_times_out_and_a_stop_is_noticed(webcam):

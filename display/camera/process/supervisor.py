@@ -1,0 +1,370 @@
+"""The kiosk's side of the camera child: start it, watch it, replace it, read its frames.
+
+    camera = CameraProcess(ChildSpec("synthetic", (w, h), "BGRX"), timeout=5.0)
+    camera.start()                     # a thread 'camera-synthetic' runs the children
+    camera.newest()                    # (seq, time) of the newest frame, or None
+    camera.copy_newest(view)           # copies it into `view` (h, w, 4): the render thread
+    camera.status()                    # CameraStatus: source, state, last_error, fps
+    camera.stop()
+
+Each attempt at the camera is a child process (see `child`). It is replaced, after the
+back-off (1, 2, 4 ... 60 s; back to 1 s after an attempt that delivered frames), when
+it reports an error, exits, crashes (an abort in a C library), or gives no frame and
+no heartbeat for `timeout` seconds plus a little grace (a driver call that never
+returns): then it is killed. Nothing here blocks the render thread for longer than a
+frame copy; the kiosk's own threads, fds and memory stay the same whatever a child
+does (one socket pair per child, closed with it; one shared ring for all of them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from spirokiosk.display.camera.process import protocol
+from spirokiosk.display.camera.process.ring import FrameRing
+from spirokiosk.display.camera.source import (
+    BACKOFF_FIRST,
+    BACKOFF_MAX,
+    STATE_DEGRADED,
+    STATE_OFF,
+    STATE_OK,
+    CameraStatus,
+    describe_error,
+)
+from spirokiosk.display.messages import escaped
+from spirokiosk.display.rates import RateMeter
+
+log = logging.getLogger(__name__)
+
+CHILD_MODULE = "spirokiosk.display.camera.process.child"
+GRACE_SECONDS = 1.0  # past the timeout, for the child to report its own timeout first
+CLOSE_SECONDS = 2.0  # how long a child that reported an error may take to close the camera
+STOP_SECONDS = 1.0  # between SIGTERM and SIGKILL when a child is stopped
+POLL_SECONDS = 0.25  # the watcher looks at the clock and at stop() this often, at least
+FPS_WINDOW = 2.0
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """What a child opens: camera.source, frames of `size` in byte order `layout`."""
+
+    source: str
+    size: tuple[int, int]
+    layout: str
+    device: str = "/dev/video0"
+
+
+@dataclass
+class _Frame:
+    slot: int
+    seq: int
+    time: float
+
+
+def describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the camera process was killed by {name}"
+    return f"the camera process ended with exit code {code}"
+
+
+class CameraProcess:
+    """Runs camera children one after the other; see the module docstring."""
+
+    def __init__(
+        self,
+        spec: ChildSpec,
+        *,
+        timeout: float,
+        backoff: tuple[float, float] = (BACKOFF_FIRST, BACKOFF_MAX),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not timeout > 0:
+            raise ValueError(f"timeout: must be positive, not {timeout!r}")
+        self.name = spec.source
+        self.spec = spec
+        self.timeout = float(timeout)
+        self._backoff = backoff
+        self._clock = clock
+        self._ring = FrameRing.create((spec.size[1], spec.size[0], 4))
+        self._lock = threading.Lock()
+        self._read_done = threading.Condition(self._lock)
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._child: subprocess.Popen | None = None
+        self._sock: socket.socket | None = None
+        self._latest: _Frame | None = None
+        self._reading: int | None = None  # the slot the render thread copies from
+        self._deferred: set[int] = set()  # slots to free once the copy is done
+        self._state = STATE_OFF
+        self._last_error: str | None = None
+        self._waiting: str | None = None  # what the child says it waits for
+        self._frame_rate = RateMeter(FPS_WINDOW)
+        self.failures = 0  # attempts that failed so far
+        self.children = 0  # children started so far
+
+    # -- the caller's side ------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError(f"camera {self.name}: already started")
+        with self._lock:
+            self._state = STATE_DEGRADED  # not ok before the first frame
+        # The thread starts every child and outlives it, so the children's parent-death
+        # signal fires only when the kiosk ends (prctl(2) ties it to the forking thread).
+        self._thread = threading.Thread(target=self._run, name=f"camera-{self.name}", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = STOP_SECONDS + 1.0) -> bool:
+        """End the child (SIGTERM, then SIGKILL) and the thread; True once both are gone."""
+        self._stopping.set()
+        with self._lock:
+            child = self._child
+        if child is not None:
+            with contextlib.suppress(OSError):
+                child.terminate()
+        ended = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+            ended = not self._thread.is_alive()
+            if not ended:
+                log.warning(
+                    "camera %s: the camera thread did not end in %.1f s", self.name, timeout
+                )
+        with self._lock:
+            self._latest = None
+            self._state = STATE_OFF
+            self._frame_rate.clear()
+        if self._thread is None:
+            self._ring.close()  # else the thread closes it when its last child has gone
+        return ended
+
+    def newest(self) -> tuple[int, float] | None:
+        """(seq, time received) of the newest frame; None while there is none."""
+        latest = self._latest
+        return None if latest is None else (latest.seq, latest.time)
+
+    def copy_newest(self, out: np.ndarray) -> tuple[int, float] | None:
+        """Copy the newest frame into `out` ((h, w, 4) uint8); its (seq, time), or None."""
+        with self._lock:
+            latest = self._latest
+            if latest is None:
+                return None
+            self._reading = latest.slot
+        try:
+            np.copyto(out, self._ring.slot(latest.slot))
+        finally:
+            with self._lock:
+                self._reading = None
+                free_now = latest.slot in self._deferred
+                self._deferred.discard(latest.slot)
+                sock = self._sock
+                self._read_done.notify_all()
+            if free_now:
+                self._free(sock, latest.slot)
+        return latest.seq, latest.time
+
+    def status(self, now: float | None = None) -> CameraStatus:
+        """State, last error and frame rate; a frame older than `timeout` counts as a failure."""
+        now = self._clock() if now is None else now
+        with self._lock:
+            state, error, latest = self._state, self._last_error, self._latest
+            waiting = self._waiting
+            fps = self._frame_rate.rate(now)
+        if state == STATE_OK and latest is not None and now - latest.time > self.timeout:
+            state, error = STATE_DEGRADED, f"no frame for {now - latest.time:.1f} s"
+        elif state == STATE_DEGRADED and waiting is not None:
+            error = waiting
+        return CameraStatus(self.name, state, error, round(fps, 1))
+
+    # -- the thread -------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self._attempts()
+        finally:
+            self._ring.close()
+
+    def _attempts(self) -> None:
+        first, longest = self._backoff
+        delay = first
+        while not self._stopping.is_set():
+            delivered = self._attempt()
+            if self._stopping.is_set():
+                break
+            if delivered:
+                delay = first
+            log.warning(
+                "camera %s: %s; curves only, retrying in %g s", self.name, self._last_error, delay
+            )
+            if self._stopping.wait(delay):
+                break
+            delay = min(delay * 2.0, longest)
+
+    def _attempt(self) -> bool:
+        """One child, from start to end; True if it delivered any frame."""
+        parent_end, child_end = protocol.socket_pair()
+        spec = {
+            "source": self.spec.source,
+            "size": list(self.spec.size),
+            "layout": self.spec.layout,
+            "device": self.spec.device,
+            "timeout": self.timeout,
+            "parent": os.getpid(),
+            "sock": child_end.fileno(),
+            "ring": self._ring.fd,
+            "slots": self._ring.slots,
+        }
+        try:
+            child = subprocess.Popen(
+                [sys.executable, "-m", CHILD_MODULE, json.dumps(spec)],
+                pass_fds=(child_end.fileno(), self._ring.fd),
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # a Ctrl-C at the terminal is the kiosk's alone
+            )
+        except OSError as exc:
+            parent_end.close()
+            self._fail(f"cannot start the camera process: {describe_error(exc)}")
+            return False
+        finally:
+            child_end.close()
+        self.children += 1
+        with self._lock:
+            self._child, self._sock = child, parent_end
+        try:
+            return self._watch(child, parent_end)
+        finally:
+            self._end(child)
+            with self._lock:
+                self._child = None
+                self._sock = None
+                self._latest = None
+                self._waiting = None
+                self._deferred.clear()
+                while self._reading is not None:  # the next child will write every slot
+                    self._read_done.wait()
+            parent_end.close()
+
+    def _watch(self, child: subprocess.Popen, sock: socket.socket) -> bool:
+        delivered = False
+        error: str | None = None
+        deadline = self._clock() + self.timeout + GRACE_SECONDS
+        while not self._stopping.is_set():
+            now = self._clock()
+            if now >= deadline:
+                self._fail(
+                    error
+                    or f"the camera process gave no frame and no sign of life for "
+                    f"{self.timeout:g} s (stuck in the driver?); it was killed"
+                )
+                return delivered
+            sock.settimeout(min(deadline - now, POLL_SECONDS))
+            try:
+                message = protocol.receive(sock)
+            except TimeoutError:
+                continue
+            except ConnectionResetError:  # it ended with our `free` messages unread
+                message = None
+            except (OSError, ValueError) as exc:
+                self._fail(error or f"lost the camera process: {describe_error(exc)}")
+                return delivered
+            if message is None:  # the child has ended
+                self._fail(error or describe_exit(self._reap(child)))
+                return delivered
+            kind = message["t"]
+            if kind == "frame" and error is None:
+                self._take_frame(sock, message)
+                if not delivered:
+                    delivered = True
+                    log.info("camera %s: delivering %dx%d frames", self.name, *self.spec.size)
+                deadline = self._clock() + self.timeout + GRACE_SECONDS
+            elif kind == "beat" and error is None:
+                with self._lock:
+                    self._waiting = message.get("waiting")
+                deadline = self._clock() + self.timeout + GRACE_SECONDS
+            elif kind == "log":
+                self._log_for_child(message)
+            elif kind == "error":
+                error = str(message.get("text") or "the camera failed")
+                self._withdraw()
+                deadline = min(deadline, self._clock() + CLOSE_SECONDS)
+        return delivered
+
+    def _log_for_child(self, message: dict) -> None:
+        level = message.get("level")
+        if not isinstance(level, int):
+            level = logging.INFO
+        level = min(max(level, logging.DEBUG), logging.CRITICAL)
+        text = escaped(message.get("text"), protocol.TEXT_LIMIT)
+        log.log(level, "camera %s: %s", self.name, text)
+
+    def _take_frame(self, sock: socket.socket, message: dict) -> None:
+        slot, seq = message.get("slot"), message.get("seq")
+        if slot not in range(self._ring.slots) or not isinstance(seq, int):
+            raise ValueError(f"a frame message without a slot: {message!r}")
+        now = self._clock()
+        with self._lock:
+            old, self._latest = self._latest, _Frame(slot, seq, now)
+            self._state = STATE_OK
+            self._waiting = None
+            self._frame_rate.add(now)
+            if old is not None and old.slot == self._reading:
+                self._deferred.add(old.slot)
+                old = None
+        if old is not None:
+            self._free(sock, old.slot)
+
+    def _free(self, sock: socket.socket | None, slot: int) -> None:
+        if sock is not None:
+            with contextlib.suppress(OSError):  # the child has gone: nothing to give back
+                protocol.send(sock, {"t": "free", "slot": slot})
+
+    def _withdraw(self) -> None:
+        with self._lock:
+            self._latest = None
+            self._frame_rate.clear()
+
+    def _fail(self, message: str) -> None:
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            self.failures += 1
+            self._latest = None
+            self._state = STATE_DEGRADED
+            self._last_error = message
+            self._frame_rate.clear()
+
+    def _reap(self, child: subprocess.Popen) -> int:
+        try:
+            return child.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:  # closed its socket but lives on: end it
+            child.kill()
+            return child.wait()
+
+    def _end(self, child: subprocess.Popen) -> None:
+        """No child left behind: SIGTERM, a moment to close the camera, then SIGKILL."""
+        if child.poll() is not None:
+            return
+        with contextlib.suppress(OSError):
+            child.terminate()
+        try:
+            child.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
