@@ -15,6 +15,11 @@
   and freed by reference counting once closed (see `_Connection.close`).
 - The WSGI environ carries the client socket (PEER_SOCKET_KEY), so a stream
   can notice a departed client between frames.
+- Requests are held to what a client may send (RFC 9112): a Content-Length sent
+  twice, or one that is not a plain number, and an HTTP/1.1 request without Host
+  get 400 at once; a body shorter than its Content-Length ends, after the read
+  timeout, in the app's 400 and a closed connection, with one log line (cheroot
+  would try to read the rest again and log a traceback).
 - The listening socket is bound beforehand (so a busy port fails early) and
   messages go through `logging`.
 """
@@ -74,7 +79,46 @@ def _makefile(sock: socket.socket, mode: str = "r", bufsize: int = 8192):
     return _SocketWriter(sock, mode, bufsize) if "w" in mode else MakeFile(sock, mode, bufsize)
 
 
+class _StrictHeaders(dict):
+    """Request headers that refuse, as cheroot's header reader (server.py, HeaderReader)
+    stores them, a second Content-Length or a malformed one: its ValueError becomes a
+    400 with the message."""
+
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        if key == b"Content-Length":
+            if key in self:
+                raise ValueError("Content-Length: sent twice")
+            if not value.isdigit():
+                raise ValueError("Content-Length: must be a number of bytes")
+        super().__setitem__(key, value)
+
+
 class _Request(HTTPRequest):
+    def read_request_headers(self) -> bool:
+        self.inheaders = _StrictHeaders()
+        if not super().read_request_headers():
+            return False
+        if self.request_protocol == b"HTTP/1.1" and b"Host" not in self.inheaders:
+            self.simple_response("400 Bad Request", "Host: an HTTP/1.1 request needs one")
+            return False
+        return True
+
+    def send_headers(self) -> None:
+        # cheroot reads what is left of the body before answering on a kept-alive
+        # connection; after a read that timed out the socket refuses to read again
+        # (socket.SocketIO), which would end in a traceback and no answer at all.
+        remaining = getattr(self.rfile, "remaining", 0)
+        if not self.close_connection and not self.chunked_read and remaining > 0:
+            try:
+                self.rfile.read(remaining)
+            except OSError:
+                log.info(
+                    "%s: the request body was shorter than its Content-Length; answered and closed",
+                    self.conn.remote_addr,
+                )
+                self.close_connection = True
+        super().send_headers()
+
     def write(self, chunk: bytes) -> None:
         if self.chunked_write and chunk and isinstance(self.conn.wfile, _SocketWriter):
             self.conn.wfile.write_pieces((b"%x\r\n" % len(chunk), chunk, b"\r\n"))

@@ -12,7 +12,7 @@ import logging
 import math
 
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 from spirokiosk.display.curves import CurveError
 from spirokiosk.web.app.context import web_context
@@ -56,7 +56,7 @@ def presets() -> Response:
 
 
 class _RefusedError(Exception):
-    """A request refused before its body is read as a curve (415, 413)."""
+    """A request refused before its body is read as a curve (415, 413, 400)."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -75,6 +75,10 @@ def _json_body() -> object:
         data = request.get_data(cache=False)
     except RequestEntityTooLarge:
         data = None
+    except ClientDisconnected:  # less than Content-Length came before the read timeout
+        raise _RefusedError(
+            400, "body: shorter than its Content-Length (nothing more came in time)"
+        ) from None
     if data is None or len(data) > MAX_BODY_BYTES:
         raise _RefusedError(413, f"body: larger than {MAX_BODY_BYTES // 1024} KiB")
     try:
