@@ -20,6 +20,10 @@
   get 400 at once; a body shorter than its Content-Length ends, after the read
   timeout, in the app's 400 and a closed connection, with one log line (cheroot
   would try to read the rest again and log a traceback).
+- Requests pass a gate before a worker thread sees them (`request_gate`): the
+  selector thread collects each request's head and small body as the bytes come,
+  so a client that drips its headers holds no worker; too slow is 408, too big
+  431, too many connections from one address 503.
 - The listening socket is bound beforehand (so a busy port fails early) and
   messages go through `logging`.
 """
@@ -30,13 +34,16 @@ import contextlib
 import logging
 import socket
 import threading
+import time
+from collections import Counter
 
-from cheroot import wsgi
+from cheroot import connections, wsgi
 from cheroot.makefile import MakeFile, StreamWriter
 from cheroot.server import HTTPConnection, HTTPRequest
 
 from spirokiosk.display.messages import escaped
 from spirokiosk.web.app.context import PEER_SOCKET_KEY
+from spirokiosk.web.request_gate import READY, TOO_LARGE, RequestLimits, verdict
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +143,13 @@ class _Connection(HTTPConnection):
         if server.unsent_limit and hasattr(socket, "TCP_NOTSENT_LOWAT"):
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NOTSENT_LOWAT, server.unsent_limit)
-        server.track(self)
+        self.received = bytearray()  # of the next request, before a worker gets it
+        self.waiting_since = time.monotonic()  # accepted, or answered last
+        try:
+            self.peer = str(sock.getpeername()[0])
+        except (OSError, IndexError):
+            self.peer = "?"
+        self.refused = not server.track(self)
 
     def close(self) -> None:
         try:
@@ -157,6 +170,45 @@ class _Gateway(wsgi.Gateway_10):
         return environ
 
 
+def _answer_and_close(conn: _Connection, status: str, message: str) -> None:
+    """A short answer written without waiting (the selector thread must not block), then
+    the connection closed."""
+    body = message.encode()
+    head = f"HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {len(body)}\r\n"
+    with contextlib.suppress(OSError):
+        conn.socket.send(head.encode() + b"Connection: close\r\n\r\n" + body, socket.MSG_DONTWAIT)
+    conn.close()
+
+
+class _GatedConnections(connections.ConnectionManager):
+    """cheroot's selector loop, with its expiry replaced: cheroot's looks at the last read
+    only (`_expire`, cheroot/connections.py), which a client dripping bytes keeps fresh.
+    Here a connection with part of a request has `request_seconds` from its first byte
+    (or its previous answer), then gets 408; an idle one is closed after the shorter of
+    that and the server's timeout."""
+
+    def _expire(self, threshold: float) -> None:
+        limits, now = self.server.limits, time.monotonic()
+        idle_for = min(limits.request_seconds, self.server.timeout)
+        ended = [
+            (fd, conn)
+            for fd, conn in self._selector.connections
+            if conn is not self.server
+            and now - conn.waiting_since > (limits.request_seconds if conn.received else idle_for)
+        ]
+        for fd, conn in ended:
+            self._selector.unregister(fd)
+            if conn.received:
+                log.info(
+                    "%s: request not complete in %g s; closed", conn.peer, limits.request_seconds
+                )
+                _answer_and_close(
+                    conn, "408 Request Timeout", "the request did not all come in time"
+                )
+            else:
+                conn.close()
+
+
 class CherootServer(wsgi.Server):
     """cheroot's WSGI server on a listening socket made beforehand (see the module doc)."""
 
@@ -172,6 +224,7 @@ class CherootServer(wsgi.Server):
         timeout: float,
         unsent_limit: int,
         backlog: int,
+        limits: RequestLimits,
     ) -> None:
         super().__init__(
             listener.getsockname()[:2],
@@ -185,6 +238,9 @@ class CherootServer(wsgi.Server):
         )
         self.gateway = _Gateway
         self.unsent_limit = unsent_limit
+        self.limits = limits
+        self.max_request_header_size = limits.header_bytes  # for pipelined requests too
+        self._per_address: Counter[str] = Counter()
         self._listener = listener
         self._live: set[_Connection] = set()
         self._live_lock = threading.Lock()
@@ -198,13 +254,85 @@ class CherootServer(wsgi.Server):
         # cheroot's messages may quote what a client sent: one line, whatever it held.
         log.log(level, "%s", escaped(msg, LOGGED_CHARS), exc_info=traceback)
 
-    def track(self, conn: _Connection) -> None:
+    def prepare(self) -> None:
+        super().prepare()
+        plain, self._connections = self._connections, _GatedConnections(self)
+        plain.close()
+
+    def track(self, conn: _Connection) -> bool:
+        """Count `conn`; False when its address already has as many as it may."""
         with self._live_lock:
             self._live.add(conn)
+            if self._per_address[conn.peer] >= self.limits.per_address:
+                return False
+            self._per_address[conn.peer] += 1
+            return True
 
     def untrack(self, conn: _Connection) -> None:
         with self._live_lock:
-            self._live.discard(conn)
+            if conn in self._live:
+                self._live.discard(conn)
+                if not conn.refused:
+                    self._per_address[conn.peer] -= 1
+                    if self._per_address[conn.peer] <= 0:
+                        del self._per_address[conn.peer]
+
+    def connections_from(self, address: str) -> int:
+        with self._live_lock:
+            return self._per_address[address]
+
+    # -- the gate (selector thread) ----------------------------------------------------
+
+    def process_conn(self, conn: _Connection) -> None:
+        """Hand `conn` to a worker once its next request has all come (see request_gate)."""
+        if conn.refused:
+            log.info("%s: more than %d connections; refused", conn.peer, self.limits.per_address)
+            _answer_and_close(
+                conn,
+                "503 Service Unavailable",
+                f"too many connections from {conn.peer} (at most {self.limits.per_address})",
+            )
+            return
+        if conn.rfile.has_data():  # a pipelined request already read: cheroot's own case
+            super().process_conn(conn)
+            return
+        try:
+            conn.socket.setblocking(False)
+            try:
+                data = conn.socket.recv(self.limits.header_bytes + self.limits.body_bytes)
+            finally:
+                conn.socket.settimeout(self.timeout)
+        except BlockingIOError:
+            data = None
+        except OSError:
+            conn.close()
+            return
+        if data == b"":  # the client has gone
+            conn.close()
+            return
+        if data:
+            conn.received += data
+        decision = verdict(conn.received, self.limits)
+        if decision == READY:
+            # Into the reader's buffer, where cheroot's reads find it first: its
+            # `has_data()` (cheroot/makefile.py) looks at the same two attributes.
+            conn.rfile._read_buf, conn.rfile._read_pos = bytes(conn.received), 0
+            conn.received = bytearray()
+            super().process_conn(conn)
+        elif decision == TOO_LARGE:
+            log.info("%s: request head over %d bytes; refused", conn.peer, self.limits.header_bytes)
+            _answer_and_close(
+                conn,
+                "431 Request Header Fields Too Large",
+                f"request line and headers: at most {self.limits.header_bytes} bytes",
+            )
+        else:
+            self._connections.put(conn)  # back to the selector until more comes
+
+    def put_conn(self, conn: _Connection) -> None:
+        """A worker is done with `conn`'s request: the next one's time starts now."""
+        conn.waiting_since = time.monotonic()
+        super().put_conn(conn)
 
     def cut_off_connections(self) -> int:
         """Shut down every open connection: a blocked send fails at once."""

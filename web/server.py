@@ -11,9 +11,11 @@ buffer written by its I/O thread (spilling to a temporary file past
 `outbuf_overflow`), and does not time out a channel while a request is in
 progress, so a stalled stream could hold its worker indefinitely.
 
-Each stream ties one worker thread, so the pool is `max_viewers` plus a few
-spare threads: `/` and `/api/status` stay fast while every stream slot is
-taken. Idle keep-alive connections wait in cheroot's selector, not in a worker.
+Each stream ties one worker thread, so the pool is `max_viewers` plus
+`spare_workers` that streams can never take: `/`, `/api/status` and `/healthz`
+stay fast while every stream slot is taken. Idle keep-alive connections, and
+requests still arriving, wait in cheroot's selector, not in a worker (see
+`request_gate`): a client that drips its headers holds no thread.
 
 Every connection keeps at most `unsent_limit_bytes` queued unsent in the
 kernel (TCP_NOTSENT_LOWAT; see `cheroot_io`): bytes queued ahead of a slow
@@ -38,11 +40,12 @@ from flask import Flask
 
 from spirokiosk.web.app.context import EXTENSION_KEY
 from spirokiosk.web.cheroot_io import CherootServer
+from spirokiosk.web.request_gate import RequestLimits
 
 log = logging.getLogger(__name__)
 
 UNSENT_LIMIT_BYTES = 32 * 1024
-SPARE_THREADS = 6  # beyond max_viewers: pages, API calls, snapshots, 503 answers
+SPARE_WORKERS = 6  # beyond max_viewers: pages, API calls, snapshots, 503 answers
 LISTEN_BACKLOG = 128
 
 
@@ -92,12 +95,14 @@ class WebServer:
         bind: str = "0.0.0.0",
         port: int = 8000,
         max_viewers: int = 10,
+        spare_workers: int = SPARE_WORKERS,
         write_timeout_seconds: float = 10.0,
         unsent_limit_bytes: int = UNSENT_LIMIT_BYTES,
+        limits: RequestLimits | None = None,
     ) -> None:
         self._app = app
         self._listener = _listen(bind, port)
-        self.threads = max_viewers + SPARE_THREADS
+        self.threads = max_viewers + spare_workers
         self._server = CherootServer(
             self._listener,
             app,
@@ -105,6 +110,7 @@ class WebServer:
             timeout=write_timeout_seconds,
             unsent_limit=unsent_limit_bytes,
             backlog=LISTEN_BACKLOG,
+            limits=limits or RequestLimits(),
         )
         self._thread: threading.Thread | None = None
         self._stopped = False

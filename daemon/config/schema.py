@@ -146,6 +146,36 @@ class WebSection:
         "a viewer that accepts no data for this long is dropped",
         restart=True,
     )
+    request_timeout_seconds: float = key(
+        Float(0.5, 120),
+        5.0,
+        "a request's line, headers and body must all arrive within this; else 408",
+        restart=True,
+    )
+    max_header_bytes: int = key(
+        Int(1024, 1024 * 1024),
+        16 * 1024,
+        "request line and headers together at most this big; else 431",
+        restart=True,
+    )
+    max_body_bytes: int = key(
+        Int(1024, 16 * 1024 * 1024),
+        64 * 1024,
+        "the largest body the curve API takes; else 413 (other addresses take none)",
+        restart=True,
+    )
+    max_connections_per_address: int = key(
+        Int(1, 10000),
+        32,
+        "open connections one client address may have; the next gets 503",
+        restart=True,
+    )
+    spare_workers: int = key(
+        Int(1, 100),
+        6,
+        "worker threads streams can never take: the page, the API and /healthz keep answering",
+        restart=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -156,7 +186,7 @@ class LoggingSection:
     verbose: bool = key(
         Bool(),
         False,
-        "also log other libraries (waitress, PIL, picamera2) at that level, not only warnings",
+        "also log other libraries (cheroot, PIL, picamera2) at that level, not only warnings",
     )
 
 

@@ -188,6 +188,7 @@ def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) ->
     from spirokiosk.daemon.service.parts import stream_settings
     from spirokiosk.web.app import create_app
     from spirokiosk.web.hub import FrameHub
+    from spirokiosk.web.request_gate import RequestLimits
     from spirokiosk.web.server import WebServer, WebServerError
 
     web = config.web
@@ -195,12 +196,20 @@ def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) ->
     hub.start()
     stack.callback(hub.stop, HUB_STOP_SECONDS)
     try:
+        limits = RequestLimits(
+            header_bytes=web.max_header_bytes,
+            request_seconds=web.request_timeout_seconds,
+            body_bytes=web.max_body_bytes,
+            per_address=web.max_connections_per_address,
+        )
         server = WebServer(
-            create_app(hub, control),
+            create_app(hub, control, max_body_bytes=web.max_body_bytes),
             bind=web.bind,
             port=web.port,
             max_viewers=web.max_viewers,
+            spare_workers=web.spare_workers,
             write_timeout_seconds=web.write_timeout_seconds,
+            limits=limits,
         )
     except WebServerError as exc:
         raise StartError(str(exc)) from exc

@@ -16,7 +16,7 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntity
 
 from spirokiosk.display.curves import CurveError
 from spirokiosk.web.app.context import web_context
-from spirokiosk.web.app.curve_requests import MAX_BODY_BYTES, curve_from_request, preset_list
+from spirokiosk.web.app.curve_requests import curve_from_request, preset_list
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,8 @@ def _json_body() -> object:
         raise _RefusedError(415, f"body: send JSON with Content-Type: application/json (got {got})")
     # One byte over the limit: a chunked body stops at the limit without an error, so a
     # body of MAX + 1 bytes read is how an over-long chunked body shows.
-    request.max_content_length = MAX_BODY_BYTES + 1
+    limit = web_context().max_body_bytes
+    request.max_content_length = limit + 1
     try:
         data = request.get_data(cache=False)
     except RequestEntityTooLarge:
@@ -79,8 +80,9 @@ def _json_body() -> object:
         raise _RefusedError(
             400, "body: shorter than its Content-Length (nothing more came in time)"
         ) from None
-    if data is None or len(data) > MAX_BODY_BYTES:
-        raise _RefusedError(413, f"body: larger than {MAX_BODY_BYTES // 1024} KiB")
+    if data is None or len(data) > limit:
+        size = f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
+        raise _RefusedError(413, f"body: larger than {size}")
     try:
         return json.loads(data)
     except RecursionError:

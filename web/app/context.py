@@ -54,6 +54,7 @@ class WebContext:
     control: Control
     resend_interval: float = 1.0  # a still picture is sent again this often
     snapshot_timeout: float = 2.0  # /snapshot.jpg waits this long for a fresh frame
+    max_body_bytes: int = 64 * 1024  # the largest curve a POST /api/curve may send
     closing: threading.Event = field(default_factory=threading.Event)
     _described: tuple[object, object] = (None, None)  # (curve data, its description)
 

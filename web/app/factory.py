@@ -7,6 +7,7 @@ from flask import Flask, Response, request
 
 from spirokiosk.web.app import api, page, stream
 from spirokiosk.web.app.context import EXTENSION_KEY, Control, WebContext
+from spirokiosk.web.app.curve_requests import MAX_BODY_BYTES
 from spirokiosk.web.hub.frame_hub import FrameHub
 
 NO_STORE_HEADERS = {
@@ -14,6 +15,19 @@ NO_STORE_HEADERS = {
     "Pragma": "no-cache",
     "X-Accel-Buffering": "no",
 }
+
+
+BODY_TAKEN_BY = frozenset({"api.ask_for_curve"})  # the endpoints that read a request body
+
+
+def _no_body_where_none_is_taken() -> Response | None:
+    """413 for a body sent to an address that reads none: nothing would read it, and
+    cheroot would read it all to keep the connection."""
+    if request.endpoint in BODY_TAKEN_BY:
+        return None
+    if (request.content_length or 0) > 0 or "Transfer-Encoding" in request.headers:
+        return api.error_response(413, [f"body: {request.path} takes none"])
+    return None
 
 
 def _no_store(response: Response) -> Response:
@@ -29,6 +43,7 @@ def create_app(
     *,
     resend_interval: float = 1.0,
     snapshot_timeout: float = 2.0,
+    max_body_bytes: int = MAX_BODY_BYTES,
 ) -> Flask:
     """The mirror's WSGI app: `/`, `/stream.mjpg`, `/snapshot.jpg`, `/api/status`, `/healthz`.
 
@@ -43,9 +58,11 @@ def create_app(
         control=control,
         resend_interval=resend_interval,
         snapshot_timeout=snapshot_timeout,
+        max_body_bytes=max_body_bytes,
     )
     app.register_blueprint(page.bp)
     app.register_blueprint(stream.bp)
     app.register_blueprint(api.bp)
+    app.before_request(_no_body_where_none_is_taken)
     app.after_request(_no_store)
     return app

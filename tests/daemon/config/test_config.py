@@ -523,6 +523,11 @@ def test_restart_keys_are_declared_in_the_schema():
         "web.bind",
         "web.port",
         "web.write_timeout_seconds",
+        "web.request_timeout_seconds",
+        "web.max_header_bytes",
+        "web.max_body_bytes",
+        "web.max_connections_per_address",
+        "web.spare_workers",
     }
     assert {spec.dotted for spec in all_keys() if spec.restart} == restart_keys()
 

@@ -4,19 +4,26 @@
 import json
 import logging
 import socket
+import threading
 import time
 
 import pytest
+from support import wait_until
 
+from spirokiosk.web.request_gate import RequestLimits
 from spirokiosk.web.server import WebServer
 
 READ_TIMEOUT = 1.0
+REQUEST_SECONDS = 1.5
 BODY = b'{"preset": "seed-magma-11"}'
 
 
 @pytest.fixture
 def server(app):
-    server = WebServer(app, bind="127.0.0.1", port=0, write_timeout_seconds=READ_TIMEOUT)
+    limits = RequestLimits(request_seconds=REQUEST_SECONDS)
+    server = WebServer(
+        app, bind="127.0.0.1", port=0, write_timeout_seconds=READ_TIMEOUT, limits=limits
+    )
     server.start()
     yield server
     server.stop()
@@ -65,14 +72,27 @@ def test_an_http_1_0_request_needs_no_host(server):
     assert answer.startswith(b"HTTP/1.1 200 ")
 
 
-def test_a_body_shorter_than_its_length_gets_a_400_after_the_timeout_and_one_log_line(
-    server, caplog
-):
+def test_a_request_not_all_there_in_time_gets_408_and_one_log_line(server, caplog):
     request = post(f"Host: kiosk\r\nContent-Length: {len(BODY) + 50}\r\n")
     with caplog.at_level(logging.INFO, "spirokiosk.web"):
         answer, took = exchange(server, request)
-    assert took >= READ_TIMEOUT * 0.9  # only time tells that nothing more will come
+    assert took >= REQUEST_SECONDS * 0.9  # only time tells that nothing more will come
     head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in head
+    assert body == b"the request did not all come in time"
+    assert [r.getMessage() for r in caplog.records] == [
+        f"127.0.0.1: request not complete in {REQUEST_SECONDS:g} s; closed"
+    ]
+
+
+def test_a_body_that_stops_after_a_100_continue_gets_the_apps_400_and_one_log_line(server, caplog):
+    # A client that waits for 100 Continue is handed to a worker once its headers are
+    # in; the body it then sends short times out in the app's read.
+    request = post(f"Host: kiosk\r\nExpect: 100-continue\r\nContent-Length: {len(BODY) + 50}\r\n")
+    with caplog.at_level(logging.INFO, "spirokiosk.web"):
+        answer, took = exchange(server, request)
+    assert took >= READ_TIMEOUT * 0.9
+    head, _, body = answer.split(b"\r\n\r\n", 1)[1].partition(b"\r\n\r\n")  # after the 100
     assert head.startswith(b"HTTP/1.1 400 ") and b"Connection: close" in head
     assert json.loads(body)["errors"] == [
         "body: shorter than its Content-Length (nothing more came in time)"
@@ -88,3 +108,112 @@ def test_a_good_request_on_the_same_server_still_works(server):
     request = post(f"Host: kiosk\r\nContent-Length: {len(BODY)}\r\nConnection: close\r\n")
     answer, _ = exchange(server, request)
     assert answer.startswith(b"HTTP/1.1 202 ")
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+def healthz_seconds(server) -> float:
+    started = time.monotonic()
+    answer, _ = exchange(
+        server, b"GET /healthz HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n\r\n", 5.0
+    )
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:60]
+    return time.monotonic() - started
+
+
+class Dripper(threading.Thread):
+    """A slowloris client: a request's headers, one byte every `pause` seconds."""
+
+    def __init__(self, port: int, pause: float):
+        super().__init__(daemon=True)
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.pause = pause
+        self.answer = b""
+
+    def run(self):
+        request = b"GET /api/status HTTP/1.1\r\nHost: kiosk\r\nX-Padding: " + b"a" * 200
+        try:
+            for byte in request:
+                self.sock.send(bytes([byte]))
+                time.sleep(self.pause)
+        except OSError:
+            pass  # cut off: what should happen
+        try:
+            while chunk := self.sock.recv(4096):
+                self.answer += chunk
+        except OSError:
+            pass
+        self.sock.close()
+
+
+def test_clients_dripping_their_headers_hold_no_worker(app):
+    # Two workers in all: before the gate, two drippers were enough to make the kiosk deaf.
+    limits = RequestLimits(request_seconds=REQUEST_SECONDS)
+    server = WebServer(app, bind="127.0.0.1", port=0, max_viewers=1, spare_workers=1, limits=limits)
+    server.start()
+    try:
+        drippers = [Dripper(server.port, pause=0.05) for _ in range(20)]
+        for dripper in drippers:
+            dripper.start()
+        time.sleep(0.3)  # all of them are dripping now
+        assert max(healthz_seconds(server) for _ in range(5)) < 0.5
+        for dripper in drippers:
+            dripper.join(REQUEST_SECONDS * 4)
+        assert all(d.answer.startswith(b"HTTP/1.1 408 ") for d in drippers)
+        assert healthz_seconds(server) < 0.5
+    finally:
+        server.stop()
+
+
+def test_a_head_over_the_limit_gets_431_and_costs_no_memory(server):
+    answer, took = exchange(
+        server, b"GET / HTTP/1.1\r\nHost: kiosk\r\nX-Big: " + b"a" * 40_000 + b"\r\n\r\n"
+    )
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    assert answer.endswith(b"request line and headers: at most 16384 bytes")
+    assert took < 1.0
+    before = rss_bytes()
+    sent = 0
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        try:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: kiosk\r\nX-Big: ")
+            chunk = b"a" * 1024 * 1024
+            for _ in range(100):  # 100 MB of one header, as fast as the server takes it
+                sock.sendall(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass  # refused and closed long before the end
+    assert sent < 20 * 1024 * 1024
+    assert rss_bytes() - before < 8 * 1024 * 1024
+    assert healthz_seconds(server) < 0.5
+
+
+def test_one_address_may_not_open_more_connections_than_its_share(app):
+    limits = RequestLimits(per_address=3)
+    server = WebServer(app, bind="127.0.0.1", port=0, limits=limits)
+    server.start()
+    idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(3)]
+    try:
+        wait_until(lambda: server._server.connections_from("127.0.0.1") == 3)
+        answer, _ = exchange(server, b"GET /healthz HTTP/1.1\r\nHost: kiosk\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 503 ")
+        assert answer.endswith(b"too many connections from 127.0.0.1 (at most 3)")
+        idle.pop().close()
+        wait_until(lambda: server._server.connections_from("127.0.0.1") == 2)
+        assert healthz_seconds(server) < 0.5  # one freed: a place again
+    finally:
+        for sock in idle:
+            sock.close()
+        server.stop()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("path", ["/", "/healthz", "/api/status", "/snapshot.jpg"])
+def test_a_body_sent_where_none_is_read_gets_413(server, method, path):
+    head = f"{method} {path} HTTP/1.1\r\nHost: kiosk\r\nContent-Length: 5\r\n"
+    answer, _ = exchange(server, head.encode() + b"Connection: close\r\n\r\nhello")
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert f"body: {path} takes none".encode() in answer
