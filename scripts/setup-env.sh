@@ -20,6 +20,7 @@ apt_packages=(
     chromium chromium-driver    # the browser for the web mirror tests
     fonts-dejavu-core
     systemd shellcheck          # systemd-analyze verify/security and lint for deploy/
+    libcap-dev                  # to build python-prctl, which picamera2 (test extra) needs
 )
 
 as_root() {

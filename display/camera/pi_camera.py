@@ -13,10 +13,11 @@ opened, never at module import, so everything else runs without it.
 Failure modes, as picamera2 shows them (picamera2/picamera2.py, v0.3.36):
 - Picamera2() raises RuntimeError when the camera is busy (another program such as
   rpicam-hello holds it: libcamera logs "Device or resource busy"), and IndexError
-  from `global_camera_info()[camera_num]` when there is none; either way the pipe
-  it made first (`notifyme_r/w`) is never closed. So the camera list is looked at
-  before (`wait_until_present`), and each attempt runs in a process of its own
-  (display.camera.process), which takes whatever leaked with it.
+  (0.3.36) or RuntimeError (0.3.37 on) when there is none; either way the pipe it
+  made first (`notifyme_r/w`) is never closed. So the camera list is looked at
+  before (`wait_until_present`), what a failed open holds is released here
+  (`_release_half_open`), and each attempt runs in a process of its own anyway
+  (display.camera.process), which takes whatever else leaked with it.
 - The camera list comes from libcamera's CameraManager, made once per process and
   kept (`Picamera2._cm.cms`): a camera plugged in later may not show up in it, so
   after `PRESENT_WAIT_SECONDS` the attempt ends and the next process looks afresh.
@@ -28,7 +29,9 @@ Failure modes, as picamera2 shows them (picamera2/picamera2.py, v0.3.36):
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -57,6 +60,29 @@ def _import_picamera2():
             "--system-site-packages)"
         ) from exc
     return Picamera2
+
+
+def _release_half_open(picamera2_class, camera) -> None:
+    """What a Picamera2 whose __init__ failed still holds (picamera2.py, 0.3.36 to 0.3.38:
+    `notifyme_r/w` are made before the camera is looked up, and close() returns at once
+    while `is_open` is false; 0.3.36 registers the camera with its CameraManager, whose
+    listener thread then runs on, before opening it)."""
+    if getattr(camera, "is_open", False):
+        return
+    reader = getattr(camera, "notifymeread", None)
+    if reader is not None:
+        with contextlib.suppress(OSError):
+            reader.close()
+    writer = getattr(camera, "notifyme_w", None)
+    if isinstance(writer, int):
+        with contextlib.suppress(OSError):
+            os.close(writer)
+    manager = getattr(picamera2_class, "_cm", None)
+    index = getattr(camera, "camera_idx", None)
+    cameras = getattr(manager, "cameras", None)
+    if isinstance(cameras, dict) and cameras.get(index) is camera:
+        with contextlib.suppress(Exception):
+            manager.cleanup(index)
 
 
 class Picamera2Device:
@@ -90,14 +116,19 @@ class Picamera2Device:
 
     def open(self) -> None:
         picamera2_class = _import_picamera2()
+        # Made in two steps to keep hold of a camera whose __init__ fails: it leaves the
+        # pipe it made first open (and 0.3.36 leaves itself registered); see below.
+        camera = picamera2_class.__new__(picamera2_class)
         try:
-            self._camera = picamera2_class(self.camera_num)
+            camera.__init__(self.camera_num)
         except (RuntimeError, OSError, IndexError) as exc:
+            _release_half_open(picamera2_class, camera)
             detail = " ".join(str(exc).split()) or type(exc).__name__
             raise CameraError(
                 f"cannot open the Pi camera {self.camera_num}: {detail} (missing, or busy with "
                 "another program such as rpicam-hello?)"
             ) from exc
+        self._camera = camera
         camera = self._camera
         config = camera.create_video_configuration(
             main={"size": self.size, "format": CAMERA_FORMAT}

@@ -262,18 +262,23 @@ class CameraProcess:
             parent_end.close()
 
     def _watch(self, child: subprocess.Popen, sock: socket.socket) -> bool:
+        """Follow one child's messages until it ends, fails or falls silent."""
         delivered = False
-        error: str | None = None
+        failed = False  # the child said why; what follows is its closing down
+
+        def fail(message: str) -> bool:
+            if not failed:
+                self._fail(message)
+            return delivered
+
         deadline = self._clock() + self.timeout + GRACE_SECONDS
         while not self._stopping.is_set():
             now = self._clock()
             if now >= deadline:
-                self._fail(
-                    error
-                    or f"the camera process gave no frame and no sign of life for "
+                return fail(
+                    f"the camera process gave no frame and no sign of life for "
                     f"{self.timeout:g} s (stuck in the driver?); it was killed"
                 )
-                return delivered
             sock.settimeout(min(deadline - now, POLL_SECONDS))
             try:
                 message = protocol.receive(sock)
@@ -282,27 +287,29 @@ class CameraProcess:
             except ConnectionResetError:  # it ended with our `free` messages unread
                 message = None
             except (OSError, ValueError) as exc:
-                self._fail(error or f"lost the camera process: {describe_error(exc)}")
-                return delivered
+                return fail(f"lost the camera process: {describe_error(exc)}")
             if message is None:  # the child has ended
-                self._fail(error or describe_exit(self._reap(child)))
-                return delivered
+                return fail(describe_exit(self._reap(child)))
             kind = message["t"]
-            if kind == "frame" and error is None:
-                self._take_frame(sock, message)
+            if kind == "frame" and not failed:
+                try:
+                    self._take_frame(sock, message)
+                except ValueError as exc:
+                    return fail(f"lost the camera process: {exc}")
                 if not delivered:
                     delivered = True
                     log.info("camera %s: delivering %dx%d frames", self.name, *self.spec.size)
                 deadline = self._clock() + self.timeout + GRACE_SECONDS
-            elif kind == "beat" and error is None:
+            elif kind == "beat" and not failed:
                 with self._lock:
                     self._waiting = message.get("waiting")
                 deadline = self._clock() + self.timeout + GRACE_SECONDS
             elif kind == "log":
                 self._log_for_child(message)
-            elif kind == "error":
-                error = str(message.get("text") or "the camera failed")
-                self._withdraw()
+            elif kind == "error" and not failed:
+                # Shown at once; the child closes its camera and ends, or is ended.
+                self._fail(escaped(message.get("text") or "the camera failed", protocol.TEXT_LIMIT))
+                failed = True
                 deadline = min(deadline, self._clock() + CLOSE_SECONDS)
         return delivered
 
@@ -334,11 +341,6 @@ class CameraProcess:
         if sock is not None:
             with contextlib.suppress(OSError):  # the child has gone: nothing to give back
                 protocol.send(sock, {"t": "free", "slot": slot})
-
-    def _withdraw(self) -> None:
-        with self._lock:
-            self._latest = None
-            self._frame_rate.clear()
 
     def _fail(self, message: str) -> None:
         with self._lock:

@@ -1,11 +1,13 @@
 """Curves over a camera picture: the ink layer, the scene's camera modes, the camera link."""
 
 import dataclasses
+import json
 import time
 
 import numpy as np
 import pygame
 import pytest
+from support import CAMERA_CHILD_PATH
 
 from spirokiosk.display.camera.link import CameraLink, CameraSettings
 from spirokiosk.display.curves import PRESETS
@@ -191,3 +193,30 @@ def test_settings_refuse_unknown_sources_and_modes():
         CameraSettings("usb")
     with pytest.raises(ValueError, match="mode"):
         CameraSettings("synthetic", "side-by-side")
+
+
+@pytest.mark.filterwarnings("ignore:setDaemon:DeprecationWarning")
+def test_a_pi_camera_that_stops_is_replaced_and_a_reload_to_synthetic_works(
+    link_scene, monkeypatch
+):
+    # The real picamera2 in the camera's own process, over the stand-in libcamera: 20
+    # frames, then its requests never complete again (a ribbon cable pulled).
+    monkeypatch.setenv("PYTHONPATH", str(CAMERA_CHILD_PATH))
+    monkeypatch.setenv("SPIROKIOSK_TEST_LIBCAMERA", json.dumps([{"fps": 30, "stall_after": 20}]))
+    _, link = link_scene
+    link.apply(CameraSettings("picamera2", "overlay", timeout=1.0))
+    wait_for_picture(link)
+    assert link.status()["state"] == "ok"
+    first = link.feed.camera
+    deadline = time.monotonic() + WAIT
+    while link.status()["last_error"] != "no frame from the Pi camera for 1 s":
+        assert time.monotonic() < deadline, f"never degraded: {link.status()}"
+        time.sleep(0.02)
+    assert link.status()["state"] == "degraded"
+    assert link.picture(time.monotonic()) is None  # curves only, at once
+    wait_for_picture(link)  # a fresh camera process, and its frames
+    assert first.children >= 2
+    link.apply(CameraSettings("synthetic", "overlay"))
+    assert link.feed.camera is not first
+    wait_for_picture(link)
+    assert link.status()["source"] == "synthetic" and link.status()["state"] == "ok"

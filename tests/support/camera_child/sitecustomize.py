@@ -1,6 +1,10 @@
-"""Loaded by every Python process started with this folder on PYTHONPATH: in a camera
-child (see tests/support/camera_plans.py) it makes the synthetic camera follow the plan
-named by SPIROKIOSK_TEST_CAMERA_PLAN. Elsewhere it does nothing."""
+"""Loaded by every Python process started with this folder on PYTHONPATH (camera children
+in the tests):
+- with SPIROKIOSK_TEST_CAMERA_PLAN, the synthetic camera follows that plan
+  (camera_plan_runner);
+- with SPIROKIOSK_TEST_LIBCAMERA, the real picamera2 runs over the stand-in libcamera
+  of this folder, with buffers in memfds (picamera2_memfd).
+Elsewhere it does nothing."""
 
 import os
 
@@ -8,3 +12,8 @@ if os.environ.get("SPIROKIOSK_TEST_CAMERA_PLAN"):
     import camera_plan_runner
 
     camera_plan_runner.install(os.environ["SPIROKIOSK_TEST_CAMERA_PLAN"])
+
+if os.environ.get("SPIROKIOSK_TEST_LIBCAMERA") is not None:
+    import picamera2_memfd
+
+    picamera2_memfd.install()
