@@ -7,6 +7,7 @@ children find tests/support/camera_child on PYTHONPATH, whose sitecustomize sile
 the synthetic camera while a trigger file exists.
 """
 
+import contextlib
 import http.client
 import importlib
 import json
@@ -294,3 +295,37 @@ def test_the_stream_kept_its_rate_throughout(kiosk):
     assert len(stamps) >= 0.6 * STREAM_FPS * span, (len(stamps), span)
     gaps = np.diff(stamps)
     assert gaps.min() > 0 and gaps.max() < 1.0, gaps.max()
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found |= {int(n) for n in (task / "children").read_text().split()}
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_kiosk_killed_outright_leaves_no_camera_process():
+    with tempfile.TemporaryDirectory(prefix="sk-kill-") as where:
+        kiosk = Kiosk(Path(where), free_port())
+        try:
+            kiosk.wait_for("READY", READY_TIMEOUT)
+            kiosk.wait_status(lambda s: s["camera"]["state"] == "ok")
+            (camera,) = children_of(kiosk.proc.pid)
+            assert alive(camera)
+            kiosk.proc.kill()  # SIGKILL: no clean-up of its own runs
+            kiosk.proc.wait(10)
+            deadline = time.monotonic() + 10
+            while alive(camera):
+                assert time.monotonic() < deadline, "the camera process outlived the kiosk"
+                time.sleep(0.05)
+        finally:
+            kiosk.close()

@@ -48,6 +48,11 @@ def frame_buffer(size=SIZE):
     return np.zeros((size[1], size[0], 4), np.uint8)
 
 
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
@@ -166,7 +171,7 @@ def test_while_there_is_no_camera_the_child_waits_and_says_why(cameras, monkeypa
     assert camera.children == 1 and camera.failures == 0
 
 
-def test_many_failed_attempts_leave_the_kiosks_fds_and_threads_as_they_were(
+def test_many_failed_attempts_leave_the_kiosks_fds_threads_and_memory_as_they_were(
     cameras, monkeypatch, tmp_path
 ):
     plan_camera(monkeypatch, tmp_path, [{"open": "busy"}])
@@ -181,10 +186,12 @@ def test_many_failed_attempts_leave_the_kiosks_fds_and_threads_as_they_were(
         return max(counts)
 
     fds, threads = sample()
+    memory = rss_bytes()
     wait_until(lambda: camera.failures >= 40, 60)
     later_fds, later_threads = sample()
     assert later_fds <= fds + 1  # one fd leaked per attempt would be 37 more by now
     assert later_threads <= threads
+    assert rss_bytes() - memory < 4 * 1024 * 1024
 
 
 def test_stopping_ends_the_child_even_one_that_ignores_sigterm(cameras, monkeypatch, tmp_path):
