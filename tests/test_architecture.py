@@ -60,17 +60,7 @@ RULES: Mapping[str, tuple[str, ...]] = {
         "spirokiosk.display.export",
         *HELPERS,
     ),
-    "spirokiosk.web.server": (
-        "spirokiosk.web.cheroot_io",
-        "spirokiosk.web.app",
-        "spirokiosk.web.request_gate",
-    ),
-    "spirokiosk.web.cheroot_io": (
-        "spirokiosk.web.app",
-        "spirokiosk.web.request_gate",
-        "spirokiosk.display.messages",
-    ),
-    "spirokiosk.web.request_gate": (),
+    "spirokiosk.web.server": ("spirokiosk.web.app", *HELPERS),
     "spirokiosk.daemon": (),
     "spirokiosk.daemon.config": (
         "spirokiosk.display.curves",  # the preset and shape names, read when loading

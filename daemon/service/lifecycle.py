@@ -188,8 +188,7 @@ def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) ->
     from spirokiosk.daemon.service.parts import stream_settings
     from spirokiosk.web.app import create_app
     from spirokiosk.web.hub import FrameHub
-    from spirokiosk.web.request_gate import RequestLimits
-    from spirokiosk.web.server import WebServer, WebServerError
+    from spirokiosk.web.server import RequestLimits, WebServer, WebServerError
 
     web = config.web
     hub = FrameHub(stream_settings(config))

@@ -15,6 +15,7 @@ from flask import current_app
 
 from spirokiosk.display.curves import Curve
 from spirokiosk.web.app.curve_info import describe_curve
+from spirokiosk.web.app.stream_writer import StreamWriter
 from spirokiosk.web.hub.frame_hub import FrameHub
 
 EXTENSION_KEY = "spirokiosk"
@@ -56,15 +57,23 @@ class WebContext:
     snapshot_timeout: float = 2.0  # /snapshot.jpg waits this long for a fresh frame
     max_body_bytes: int = 64 * 1024  # the largest curve a POST /api/curve may send
     closing: threading.Event = field(default_factory=threading.Event)
+    writer: StreamWriter | None = None  # while a server serves: every stream's writes
     _described: tuple[object, object] = (None, None)  # (curve data, its description)
 
     def close_streams(self) -> None:
         """End every /stream.mjpg response at its next wake-up (the server is stopping)."""
         self.closing.set()
         self.hub.wake_viewers()
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            writer.stop()
 
     def open_streams(self) -> None:
+        """Before a server serves: streams get the writer thread."""
         self.closing.clear()
+        if self.writer is None:
+            self.writer = StreamWriter(self.hub, self.resend_interval)
+            self.writer.start()
 
     def describe(self, curve: dict | None) -> dict | None:
         """describe_curve(), remembered for the last curve seen (the page polls often)."""

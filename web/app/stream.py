@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, render_template, request
 
 from spirokiosk.web.app.context import PEER_SOCKET_KEY, web_context
+from spirokiosk.web.app.stream_writer import StreamViewer, StreamWriter
 from spirokiosk.web.hub.frame_hub import FrameHub
 from spirokiosk.web.hub.mjpeg import CONTENT_TYPE, END, OPENING
 from spirokiosk.web.hub.viewers import ViewerSlot
@@ -46,15 +47,17 @@ def peer_closed(sock: socket.socket) -> bool:
 class MjpegBody:
     """The body of one /stream.mjpg response.
 
-    Each turn waits for a frame newer than the one sent last and yields its
-    prebuilt part; a still picture is sent again every `resend_interval`. The
-    WSGI server writes each part synchronously, so a slow client simply comes
-    back later and gets the newest frame: it skips frames, it never queues
-    them. Between frames the client socket (when the server provides it) is
-    checked, so a client that left frees its slot within `CHECK_INTERVAL`
-    rather than at the next failed write. `close()` (called by the server
-    when the response ends for any reason: client gone, write timeout, server
-    stopping) frees the viewer slot.
+    Under our server (the client's socket in the environ, a StreamWriter running)
+    the opening boundary goes out with the headers, then the writer thread sends
+    every part and this worker sleeps until it lets go (see stream_writer).
+
+    Otherwise (another WSGI server, the test client) each turn waits for a frame
+    newer than the one sent last and yields its prebuilt part; a still picture is
+    sent again every `resend_interval`; the server writes each part synchronously,
+    so a slow client skips frames and never queues them.
+
+    `close()` (called by the server when the response ends for any reason: client
+    gone, write timeout, server stopping) frees the viewer slot.
     """
 
     CHECK_INTERVAL = 0.25
@@ -67,8 +70,12 @@ class MjpegBody:
         resend_interval: float,
         client: str,
         peer: socket.socket | None = None,
+        writer: StreamWriter | None = None,
+        chunked: bool = True,
     ) -> None:
         self._hub = hub
+        self._writer = writer
+        self._chunked = chunked
         self._slot = slot
         self._closing = closing
         self._resend_interval = resend_interval
@@ -78,7 +85,10 @@ class MjpegBody:
         self._parts = 0
 
     def __iter__(self) -> Iterator[bytes]:
-        yield OPENING
+        yield OPENING  # with cheroot's headers, written before the next step
+        if self._writer is not None and self._peer is not None:
+            yield from self._by_the_writer()
+            return
         last = self._slot.first_after
         sent_at = time.monotonic()
         wait = min(self.CHECK_INTERVAL, self._resend_interval)
@@ -97,6 +107,18 @@ class MjpegBody:
             last, sent_at = frame.seq, now
             self._parts += 1
             yield frame.part
+
+    def _by_the_writer(self) -> Iterator[bytes]:
+        """The writer thread sends the parts; this worker waits until it lets go."""
+        viewer = StreamViewer(self._peer, self._chunked, self._slot.first_after)
+        if not self._writer.add(viewer):
+            yield END
+            return
+        while not viewer.done.wait(self.CHECK_INTERVAL * 4):
+            pass
+        self._parts = viewer.parts
+        if viewer.ended == "closing" and viewer.clean:
+            yield END  # the server ends the stream: say so (multipart's close-delimiter)
 
     def close(self) -> None:
         if self._slot.release():
@@ -152,7 +174,12 @@ def stream() -> Response:
         extra={"VIEWER": client},  # a journal field: journalctl -u spirokiosk VIEWER=ADDRESS
     )
     peer = request.environ.get(PEER_SOCKET_KEY)
-    body = MjpegBody(ctx.hub, slot, ctx.closing, ctx.resend_interval, client, peer)
+    # cheroot sends a body of unknown length to an HTTP/1.1 client in chunks (server.py,
+    # send_headers), so the writer must frame the parts the same way; to 1.0, as it is.
+    chunked = request.environ.get("SERVER_PROTOCOL") == "HTTP/1.1"
+    body = MjpegBody(
+        ctx.hub, slot, ctx.closing, ctx.resend_interval, client, peer, ctx.writer, chunked
+    )
     # direct_passthrough: the server iterates MjpegBody itself and calls its close().
     return Response(body, content_type=CONTENT_TYPE, direct_passthrough=True)
 

@@ -89,6 +89,7 @@ class FrameHub:
         self._encode_errors = 0
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._frame_listeners: tuple[Callable[[], None], ...] = ()
 
     # -- settings ------------------------------------------------------------
 
@@ -236,8 +237,21 @@ class FrameHub:
             self._encode_seconds += elapsed
             self._encode_rate.add(self._clock())
             self._frame_ready.notify_all()
+            listeners = self._frame_listeners
+        for listener in listeners:  # e.g. the stream writer's wake-up: it must not block
+            listener()
 
     # -- viewers (web threads) -----------------------------------------------
+
+    def add_frame_listener(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` from the encoder thread after each new frame (it must return
+        at once)."""
+        with self._lock:
+            self._frame_listeners = (*self._frame_listeners, listener)
+
+    def remove_frame_listener(self, listener: Callable[[], None]) -> None:
+        with self._lock:
+            self._frame_listeners = tuple(f for f in self._frame_listeners if f != listener)
 
     def acquire_viewer(self) -> ViewerSlot | None:
         """A viewer slot, or None when `viewer_cap` viewers are already watching, or the

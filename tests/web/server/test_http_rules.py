@@ -10,8 +10,8 @@ import time
 import pytest
 from support import wait_until
 
-from spirokiosk.web.request_gate import RequestLimits
 from spirokiosk.web.server import WebServer
+from spirokiosk.web.server.gate import RequestLimits
 
 READ_TIMEOUT = 1.0
 REQUEST_SECONDS = 1.5
@@ -97,7 +97,9 @@ def test_a_body_that_stops_after_a_100_continue_gets_the_apps_400_and_one_log_li
     assert json.loads(body)["errors"] == [
         "body: shorter than its Content-Length (nothing more came in time)"
     ]
-    from_the_server = [r for r in caplog.records if r.name.startswith("spirokiosk.web.cheroot")]
+    from_the_server = [
+        r for r in caplog.records if r.name.startswith("spirokiosk.web.server.requests")
+    ]
     assert [r.getMessage() for r in from_the_server] == [
         "127.0.0.1: the request body was shorter than its Content-Length; answered and closed"
     ]
@@ -217,3 +219,118 @@ def test_a_body_sent_where_none_is_read_gets_413(server, method, path):
     answer, _ = exchange(server, head.encode() + b"Connection: close\r\n\r\nhello")
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert f"body: {path} takes none".encode() in answer
+
+
+def test_a_header_line_starting_with_a_space_gets_400_not_500(server, caplog):
+    answer, _ = exchange(server, b"GET / HTTP/1.1\r\n X-Folded: yes\r\nHost: kiosk\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert answer.endswith(b"headers: a line may not start with a space or a tab")
+    assert not any(r.exc_info for r in caplog.records)
+
+
+class SlowBody(threading.Thread):
+    """A request whose head comes at once and whose body comes a byte at a time."""
+
+    def __init__(self, port: int, head: bytes, body: bytes, pause: float = 0.1):
+        super().__init__(daemon=True)
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.head, self.body, self.pause = head, body, pause
+        self.answer, self.took = b"", 0.0
+
+    def run(self):
+        started = time.monotonic()
+        try:
+            self.sock.sendall(self.head)
+            for byte in self.body:
+                self.sock.send(bytes([byte]))
+                time.sleep(self.pause)
+        except OSError:
+            pass
+        try:
+            while chunk := self.sock.recv(4096):
+                self.answer += chunk
+        except OSError:
+            pass
+        self.took = time.monotonic() - started
+        self.sock.close()
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"Transfer-Encoding: chunked\r\n",
+        b"Expect: 100-continue\r\nContent-Length: 400\r\n",
+        b"Content-Length: 100000\r\n",  # over the body limit: not waited for by the gate
+    ],
+    ids=["chunked", "100-continue", "too long for the gate"],
+)
+def test_a_body_that_drips_holds_a_worker_no_longer_than_the_time_limit(app, head):
+    limits = RequestLimits(request_seconds=REQUEST_SECONDS)
+    server = WebServer(app, bind="127.0.0.1", port=0, max_viewers=1, spare_workers=1, limits=limits)
+    server.start()
+    try:
+        request = b"POST /api/curve HTTP/1.1\r\nHost: k\r\nContent-Type: application/json\r\n"
+        slow = [
+            SlowBody(server.port, request + head + b"\r\n", b'4\r\n{"a"' * 100) for _ in range(2)
+        ]
+        for client in slow:
+            client.start()
+        for client in slow:
+            client.join(REQUEST_SECONDS * 6)
+        assert all(not client.is_alive() for client in slow), "a worker read on past the limit"
+        assert all(client.took < REQUEST_SECONDS * 4 for client in slow)
+        assert all(
+            client.answer[:12]
+            in (b"HTTP/1.1 408", b"HTTP/1.1 400", b"HTTP/1.1 413", b"HTTP/1.1 100")
+            for client in slow
+        )
+        assert healthz_seconds(server) < 0.5
+    finally:
+        server.stop()
+
+
+def test_a_huge_announced_body_is_refused_at_once_and_not_read(server):
+    before = rss_bytes()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /api/curve HTTP/1.1\r\nHost: k\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 300000000\r\n\r\n"
+        )
+        started = time.monotonic()
+        answer = b""
+        try:
+            chunk = b"x" * (1024 * 1024)
+            for _ in range(300):
+                sock.sendall(chunk)
+        except OSError:
+            pass  # refused and closed
+        try:
+            while data := sock.recv(4096):
+                answer += data
+        except OSError:
+            pass
+    assert time.monotonic() - started < 3.0
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 413 ")
+    assert rss_bytes() - before < 16 * 1024 * 1024
+    assert healthz_seconds(server) < 0.5
+
+
+def test_connections_waiting_at_the_gate_do_not_turn_keep_alive_off(server):
+    parked = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(12)]
+    try:
+        time.sleep(0.2)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: k\r\n\r\n")
+            head = sock.recv(4096)
+        assert head.startswith(b"HTTP/1.1 200 ") and b"Connection: close" not in head
+    finally:
+        for sock in parked:
+            sock.close()
+
+
+def test_a_pipelined_request_that_stops_halfway_is_ended_by_the_time_limit(server):
+    first = b"GET /healthz HTTP/1.1\r\nHost: k\r\n\r\n"
+    answer, took = exchange(server, first + b"GET /healthz HTTP/1.1\r\nHo")
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert b"HTTP/1.1 408 " in answer  # the second: not all there in time
+    assert took < REQUEST_SECONDS * 4

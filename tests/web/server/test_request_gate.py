@@ -2,7 +2,7 @@
 
 import pytest
 
-from spirokiosk.web.request_gate import READY, TOO_LARGE, WAIT, RequestLimits, verdict
+from spirokiosk.web.server.gate import READY, TOO_LARGE, WAIT, RequestLimits, verdict
 
 LIMITS = RequestLimits(header_bytes=200, body_bytes=50)
 HEAD = b"POST /api/curve HTTP/1.1\r\nHost: k\r\n"

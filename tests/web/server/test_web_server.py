@@ -105,7 +105,7 @@ def test_serves_in_a_thread_named_web_and_stops_promptly_with_streams_open(app, 
 def test_what_cheroot_logs_stays_on_one_line(app, caplog):
     server = WebServer(app, bind="127.0.0.1", port=0)
     try:
-        with caplog.at_level(logging.INFO, "spirokiosk.web.cheroot_io"):
+        with caplog.at_level(logging.INFO, "spirokiosk.web.server.cheroot_server"):
             server._server.error_log("Bad header 'X: a\nINFO forged: line'")
     finally:
         server.stop()

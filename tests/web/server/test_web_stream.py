@@ -337,7 +337,7 @@ def test_connect_abort_cycles_leak_nothing(mirror):
 
 
 def test_closed_connections_are_freed_without_the_cyclic_gc(mirror):
-    from spirokiosk.web.cheroot_io import _Connection
+    from spirokiosk.web.server.cheroot_server import _Connection
 
     m = mirror(frame_size=(160, 120))
 

@@ -1,29 +1,18 @@
-"""cheroot, adjusted for streaming the same large parts to many clients.
+"""cheroot's server and connections, adjusted for many viewers and hostile clients.
 
-- Writes are copy-free: cheroot's own socket writer copies what is left of its
-  buffer after every partial send (quadratic in the part size for a slow
-  client), and its chunked encoding joins size line, part and CRLF into a new
-  bytes object per client per frame. Here a chunk goes out with one
-  scatter-gather `sendmsg` of the three pieces, other writes with `sendall`.
-- Each connection bounds its unsent bytes (TCP_NOTSENT_LOWAT): the kernel
-  keeps at most that much queued ahead of the client, so a slow client's
-  next frame is never stuck behind a deep buffer of old ones, while the
-  congestion window (and so a fast client's throughput) is not limited.
-- A write that makes no progress for the server timeout raises TimeoutError,
-  which cheroot answers by closing the connection (a stalled client).
-- Open connections are tracked, so that stopping can cut off a blocked send,
-  and freed by reference counting once closed (see `_Connection.close`).
-- The WSGI environ carries the client socket (PEER_SOCKET_KEY), so a stream
-  can notice a departed client between frames.
-- Requests are held to what a client may send (RFC 9112): a Content-Length sent
-  twice, or one that is not a plain number, and an HTTP/1.1 request without Host
-  get 400 at once; a body shorter than its Content-Length ends, after the read
-  timeout, in the app's 400 and a closed connection, with one log line (cheroot
-  would try to read the rest again and log a traceback).
-- Requests pass a gate before a worker thread sees them (`request_gate`): the
-  selector thread collects each request's head and small body as the bytes come,
-  so a client that drips its headers holds no worker; too slow is 408, too big
-  431, too many connections from one address 503.
+- Requests pass a gate before a worker thread sees them (`gate`): the selector
+  thread collects each request's head and small body as the bytes come, so a
+  client that drips its headers holds no worker; too slow is 408, too big 431, too
+  many connections from one address 503. How one request is then read and answered
+  is `requests`, the sockets' files `socket_io`.
+- Each connection bounds its unsent bytes (TCP_NOTSENT_LOWAT): the kernel keeps at
+  most that much queued ahead of the client, so a slow client's next frame is never
+  stuck behind a deep buffer of old ones, while the congestion window (and so a
+  fast client's throughput) is not limited.
+- Open connections are tracked, so that stopping can cut off a blocked send, and
+  freed by reference counting once closed (see `_Connection.close`).
+- The WSGI environ carries the client socket (PEER_SOCKET_KEY), so a stream can be
+  handed to the stream writer and notice a departed client.
 - The listening socket is bound beforehand (so a busy port fails early) and
   messages go through `logging`.
 """
@@ -38,107 +27,26 @@ import time
 from collections import Counter
 
 from cheroot import connections, wsgi
-from cheroot.makefile import MakeFile, StreamWriter
-from cheroot.server import HTTPConnection, HTTPRequest
+from cheroot.makefile import MakeFile
+from cheroot.server import HTTPConnection
 
 from spirokiosk.display.messages import escaped
 from spirokiosk.web.app.context import PEER_SOCKET_KEY
-from spirokiosk.web.request_gate import READY, TOO_LARGE, RequestLimits, verdict
+from spirokiosk.web.server.gate import READY, TOO_LARGE, RequestLimits, verdict
+from spirokiosk.web.server.requests import Request
+from spirokiosk.web.server.socket_io import make_file
 
 log = logging.getLogger(__name__)
 
 LOGGED_CHARS = 300  # of a message of cheroot's
 
 
-class _SocketWriter(StreamWriter):
-    """cheroot's socket writer without its buffer: every write goes straight to the socket."""
-
-    def __init__(self, sock: socket.socket, mode: str = "wb", bufsize: int = 8192) -> None:
-        super().__init__(sock, mode, bufsize)
-        self._socket = sock
-
-    def write(self, val, *args, **kwargs) -> int:
-        self._checkClosed()
-        if self._write_buf:
-            self.flush()
-        self._socket.sendall(val)
-        self.bytes_written += len(val)
-        return len(val)
-
-    def write_pieces(self, pieces: tuple[bytes, ...]) -> None:
-        """Send the pieces in order without joining them (each sendmsg waits at most the
-        socket timeout for room, so only a stalled client times out)."""
-        self._checkClosed()
-        views = [memoryview(piece) for piece in pieces]
-        total = sum(len(v) for v in views)
-        while views:
-            sent = self._socket.sendmsg(views)
-            while sent and views:
-                if sent >= len(views[0]):
-                    sent -= len(views.pop(0))
-                else:
-                    views[0] = views[0][sent:]
-                    sent = 0
-        self.bytes_written += total
-
-
-def _makefile(sock: socket.socket, mode: str = "r", bufsize: int = 8192):
-    return _SocketWriter(sock, mode, bufsize) if "w" in mode else MakeFile(sock, mode, bufsize)
-
-
-class _StrictHeaders(dict):
-    """Request headers that refuse, as cheroot's header reader (server.py, HeaderReader)
-    stores them, a second Content-Length or a malformed one: its ValueError becomes a
-    400 with the message."""
-
-    def __setitem__(self, key: bytes, value: bytes) -> None:
-        if key == b"Content-Length":
-            if key in self:
-                raise ValueError("Content-Length: sent twice")
-            if not value.isdigit():
-                raise ValueError("Content-Length: must be a number of bytes")
-        super().__setitem__(key, value)
-
-
-class _Request(HTTPRequest):
-    def read_request_headers(self) -> bool:
-        self.inheaders = _StrictHeaders()
-        if not super().read_request_headers():
-            return False
-        if self.request_protocol == b"HTTP/1.1" and b"Host" not in self.inheaders:
-            self.simple_response("400 Bad Request", "Host: an HTTP/1.1 request needs one")
-            return False
-        return True
-
-    def send_headers(self) -> None:
-        # cheroot reads what is left of the body before answering on a kept-alive
-        # connection; after a read that timed out the socket refuses to read again
-        # (socket.SocketIO), which would end in a traceback and no answer at all.
-        remaining = getattr(self.rfile, "remaining", 0)
-        if not self.close_connection and not self.chunked_read and remaining > 0:
-            try:
-                self.rfile.read(remaining)
-            except OSError:
-                log.info(
-                    "%s: the request body was shorter than its Content-Length; answered and closed",
-                    self.conn.remote_addr,
-                )
-                self.close_connection = True
-        super().send_headers()
-
-    def write(self, chunk: bytes) -> None:
-        if self.chunked_write and chunk and isinstance(self.conn.wfile, _SocketWriter):
-            self.conn.wfile.write_pieces((b"%x\r\n" % len(chunk), chunk, b"\r\n"))
-        else:
-            super().write(chunk)
-
-
 class _Connection(HTTPConnection):
-    RequestHandlerClass = _Request
+    RequestHandlerClass = Request
 
     def __init__(self, server: CherootServer, sock: socket.socket, makefile=MakeFile) -> None:
-        if makefile is MakeFile:  # plain TCP (no TLS adapter): use the copy-free writer
-            makefile = _makefile
+        if makefile is MakeFile:  # plain TCP (no TLS adapter): our files (socket_io)
+            makefile = make_file
         super().__init__(server, sock, makefile)
         if server.unsent_limit and hasattr(socket, "TCP_NOTSENT_LOWAT"):
             with contextlib.suppress(OSError):
@@ -240,6 +148,13 @@ class CherootServer(wsgi.Server):
         self.unsent_limit = unsent_limit
         self.limits = limits
         self.max_request_header_size = limits.header_bytes  # for pipelined requests too
+        # A Content-Length far past what any route reads is refused by cheroot at once
+        # (413, closed) rather than read by someone; between the two the app says 413.
+        self.max_request_body_size = 2 * limits.body_bytes
+        # cheroot counts every connection in its selector against this (10 by default):
+        # with requests parked there by the gate that would end keep-alive for all.
+        # The connections per address are bounded already.
+        self.keep_alive_conn_limit = None
         self._per_address: Counter[str] = Counter()
         self._listener = listener
         self._live: set[_Connection] = set()
@@ -293,9 +208,10 @@ class CherootServer(wsgi.Server):
                 f"too many connections from {conn.peer} (at most {self.limits.per_address})",
             )
             return
-        if conn.rfile.has_data():  # a pipelined request already read: cheroot's own case
-            super().process_conn(conn)
-            return
+        if conn.rfile.has_data():  # a pipelined request, read with the last one
+            reader = conn.rfile
+            conn.received += reader._read_buf[reader._read_pos :]
+            reader._read_buf, reader._read_pos = b"", 0
         try:
             conn.socket.setblocking(False)
             try:
@@ -307,12 +223,12 @@ class CherootServer(wsgi.Server):
         except OSError:
             conn.close()
             return
-        if data == b"":  # the client has gone
-            conn.close()
-            return
         if data:
             conn.received += data
         decision = verdict(conn.received, self.limits)
+        if data == b"" and decision != READY:  # the client has gone, its request unfinished
+            conn.close()
+            return
         if decision == READY:
             # Into the reader's buffer, where cheroot's reads find it first: its
             # `has_data()` (cheroot/makefile.py) looks at the same two attributes.
@@ -328,6 +244,10 @@ class CherootServer(wsgi.Server):
             )
         else:
             self._connections.put(conn)  # back to the selector until more comes
+
+    def request_deadline(self) -> float:
+        """When a request a worker starts reading now must be all there (time.monotonic())."""
+        return time.monotonic() + self.limits.request_seconds
 
     def put_conn(self, conn: _Connection) -> None:
         """A worker is done with `conn`'s request: the next one's time starts now."""

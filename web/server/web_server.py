@@ -1,4 +1,4 @@
-"""The production WSGI server of the mirror: cheroot in a thread named 'web'.
+"""WebServer: cheroot serving the mirror's app, in a thread named 'web'.
 
 Why cheroot and not waitress: cheroot writes a response synchronously from
 the worker thread that serves the connection, with a socket timeout on each
@@ -39,8 +39,8 @@ import time
 from flask import Flask
 
 from spirokiosk.web.app.context import EXTENSION_KEY
-from spirokiosk.web.cheroot_io import CherootServer
-from spirokiosk.web.request_gate import RequestLimits
+from spirokiosk.web.server.cheroot_server import CherootServer
+from spirokiosk.web.server.gate import RequestLimits
 
 log = logging.getLogger(__name__)
 
