@@ -85,6 +85,7 @@ def measure(
 
     from spirokiosk.daemon.config import load_config
     from spirokiosk.daemon.service.control import Control
+    from spirokiosk.daemon.service.lifecycle import settle_the_heap
     from spirokiosk.daemon.service.loop import RenderLoop
     from spirokiosk.daemon.service.notify import Notifier
     from spirokiosk.daemon.service.parts import scene_overlays, scene_timing, stream_settings
@@ -150,6 +151,7 @@ def measure(
     samples: dict[str, list[tuple[float, float, int]]] = {}
     try:
         loop.tick()  # the first frame uploads the whole picture: start-up, not counted
+        settle_the_heap()  # as `spirokiosk run` does before READY
         for _ in range(frames):
             preparing_before = scene_state(loop.scene)
             present_cpu[0] = 0.0
