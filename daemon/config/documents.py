@@ -21,7 +21,7 @@ def _toml_data(config: Config, mask_secrets: bool = True) -> dict[str, dict[str,
         values = getattr(config, section)
         data[section] = {
             spec.name: SECRET_MASK
-            if spec.secret and mask_secrets
+            if spec.secret and mask_secrets and getattr(values, spec.name)  # "" is "none"
             else spec.kind.to_toml(getattr(values, spec.name))
             for spec in section_keys(section)
         }

@@ -13,12 +13,14 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from spirokiosk.daemon.config.control_token import control_problems
 from spirokiosk.daemon.config.errors import ConfigError
 from spirokiosk.daemon.config.files import FileError, TomlError, parse_toml, read_small_file
 from spirokiosk.daemon.config.schema import SECTIONS, Config, all_keys, section_keys
 from spirokiosk.daemon.config.value_types import (
     BadValueError,
     Choice,
+    OptionalText,
     SizeOr,
     Text,
     toml_type_name,
@@ -75,6 +77,7 @@ def load_config(
         _merge_override(text, raw, errors)
     names = {"curves": tuple(known_curves), "shapes": tuple(known_shapes)}
     sections = {name: _build_section(name, raw[name], names, errors) for name in SECTIONS}
+    errors.extend(control_problems(sections["web"]))  # keys that depend on each other
     if errors:
         raise ConfigError(errors)
     return Config(**sections, path=path)
@@ -127,7 +130,7 @@ def _merge_override(
         _set_raw(raw, section, name, value, origin, errors)
 
 
-_TEXT_KINDS = (Text, Choice, SizeOr)
+_TEXT_KINDS = (Text, OptionalText, Choice, SizeOr)
 
 
 def _parse_override_value(text: str, wants_text: bool) -> Any:

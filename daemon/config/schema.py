@@ -24,6 +24,7 @@ from spirokiosk.daemon.config.value_types import (
     Float,
     Int,
     NameList,
+    OptionalText,
     SizeOr,
     Text,
     ValueType,
@@ -175,6 +176,30 @@ class WebSection:
         6,
         "worker threads streams can never take: the page, the API and /healthz keep answering",
         restart=True,
+    )
+    control: str = key(
+        Choice(("open", "token", "off")),
+        "open",
+        "who may change the kiosk (queue curves, skip, pause, playlist): open (anyone on the "
+        "LAN), token (requests with web.control_token) or off (nobody; watching stays open)",
+    )
+    control_token: str = key(
+        OptionalText(secret=True),
+        "",
+        "the token for web.control = token: 16 or more of A-Z a-z 0-9 - . _ ~ + / (e.g. "
+        "`openssl rand -hex 16`); never logged, masked by `spirokiosk config`",
+        secret=True,
+    )
+    control_token_file: str = key(
+        OptionalText(),
+        "",
+        "a file holding the token instead (first line), read at start and on every reload",
+    )
+    rate_limit: int = key(
+        Int(0, 6000),
+        30,
+        "changing requests one client may send a minute (up to 10 at once); the next gets 429 "
+        "with Retry-After; 0 = no limit",
     )
 
 

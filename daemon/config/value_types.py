@@ -136,6 +136,25 @@ class Text(_Plain):
         return "string"
 
 
+@dataclass(frozen=True)
+class OptionalText(_Plain):
+    """A string on one line, empty meaning "not set". `secret`: messages never show it."""
+
+    secret: bool = False
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> str:
+        if not isinstance(raw, str):
+            got = toml_type_name(raw) if self.secret else typed(raw)
+            raise BadValueError(f"must be a string, not {got}")
+        if not raw.isprintable():
+            got = "" if self.secret else f", not {shown(raw)}"
+            raise BadValueError(f"must be printable text on one line{got}")
+        return raw
+
+    def describe(self) -> str:
+        return 'string; "" for none'
+
+
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 
@@ -235,4 +254,4 @@ class NameList:
         return f"array of {self.noun} names{extra}"
 
 
-ValueType = Bool | Int | Float | Choice | Text | Address | SizeOr | NameList
+ValueType = Bool | Int | Float | Choice | Text | OptionalText | Address | SizeOr | NameList

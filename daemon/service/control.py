@@ -7,7 +7,8 @@ put commands on a bounded queue that the render loop drains once per tick.
 
 Render loop side: `beat(now)` every tick (for `is_alive`), `publish_status(status)` a
 few times a second, `take_commands()` every tick, `stopped()` at the end.
-Web side: `status()`, `is_alive()`, `play_curve(curve)`.
+Web side: `status()`, `is_alive()`, `play_curve(curve)`, `skip()`, `pause()`, `resume()`,
+`replace_playlist(names)`.
 """
 
 from __future__ import annotations
@@ -35,7 +36,30 @@ class PlayCurve:
     curve: Curve
 
 
-Command = PlayCurve  # a union as commands are added
+@dataclass(frozen=True)
+class Skip:
+    """Start the next curve now, with the usual fade (a paused pen moves again)."""
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Stop the pen where it is: the scene's time stands still until Resume."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Let the pen go on from where it stopped."""
+
+
+@dataclass(frozen=True)
+class ReplacePlaylist:
+    """Play these names (presets and "random", checked by the sender) from the next curve
+    on, until a restart or a reload that changes curves.playlist."""
+
+    names: tuple[str, ...]
+
+
+Command = PlayCurve | Skip | Pause | Resume | ReplacePlaylist
 
 
 class Control:
@@ -86,6 +110,18 @@ class Control:
             log.warning("%d curves already wait: request refused", self._max_queued)
             return False
         return self.submit(PlayCurve(curve))
+
+    def skip(self) -> bool:
+        return self.submit(Skip())
+
+    def pause(self) -> bool:
+        return self.submit(Pause())
+
+    def resume(self) -> bool:
+        return self.submit(Resume())
+
+    def replace_playlist(self, names: tuple[str, ...]) -> bool:
+        return self.submit(ReplacePlaylist(tuple(names)))
 
     # -- render loop ---------------------------------------------------------
 

@@ -38,6 +38,7 @@ from spirokiosk.daemon.service.notify import Notifier
 from spirokiosk.daemon.service.signals import SignalFlags
 
 if TYPE_CHECKING:
+    from spirokiosk.web.app.access import Access
     from spirokiosk.web.hub import FrameHub
 
 log = logging.getLogger(__name__)
@@ -148,9 +149,9 @@ def _run_parts(
     camera.apply(camera_settings(config))
 
     control = Control()
-    hub = None
+    hub = access = None
     if config.web.enabled:
-        hub = _start_web(config, control, stack)
+        hub, access = _start_web(config, control, stack)
     else:
         log.info("web mirror disabled (web.enabled = false)")
 
@@ -166,6 +167,7 @@ def _run_parts(
         hub=hub,
         camera=camera,
         screen_watch=screen_watch,
+        access=access,
     )
     stack.callback(lambda: loop.output.close())  # the screen it has now
     loop.tick()  # the first frame is on screen before READY
@@ -185,14 +187,22 @@ def _run_parts(
     return EXIT_OK
 
 
-def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) -> FrameHub:
-    """The hub with its encoder thread, and the web server serving (port bound)."""
-    from spirokiosk.daemon.service.parts import stream_settings
+def _start_web(
+    config: Config, control: Control, stack: contextlib.ExitStack
+) -> tuple[FrameHub, Access]:
+    """The hub with its encoder thread, and the web server serving (port bound); and the
+    web's access rules, for the loop to renew on reload."""
+    from spirokiosk.daemon.service.parts import access_rules, stream_settings
     from spirokiosk.web.app import create_app
+    from spirokiosk.web.app.access import Access
     from spirokiosk.web.hub import FrameHub
     from spirokiosk.web.server import RequestLimits, WebServer, WebServerError
 
     web = config.web
+    try:
+        access = Access(access_rules(config))  # the token file is read again now
+    except ConfigError as exc:
+        raise StartError("; ".join(exc.errors)) from exc
     hub = FrameHub(stream_settings(config))
     hub.start()
     stack.callback(hub.stop, HUB_STOP_SECONDS)
@@ -204,7 +214,7 @@ def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) ->
             per_address=web.max_connections_per_address,
         )
         server = WebServer(
-            create_app(hub, control, max_body_bytes=web.max_body_bytes),
+            create_app(hub, control, max_body_bytes=web.max_body_bytes, access=access),
             bind=web.bind,
             port=web.port,
             max_viewers=web.max_viewers,
@@ -216,7 +226,7 @@ def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) ->
         raise StartError(str(exc)) from exc
     stack.callback(server.stop, WEB_STOP_SECONDS)
     server.start()
-    return hub
+    return hub, access
 
 
 def settle_the_heap() -> None:

@@ -13,14 +13,23 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pygame
 
 from spirokiosk.daemon.config import Config, ConfigError, changed_keys, restart_keys
-from spirokiosk.daemon.service.control import Control, PlayCurve
+from spirokiosk.daemon.service.control import (
+    Control,
+    Pause,
+    PlayCurve,
+    ReplacePlaylist,
+    Resume,
+    Skip,
+)
 from spirokiosk.daemon.service.logs import setup_logging
 from spirokiosk.daemon.service.notify import Notifier
 from spirokiosk.daemon.service.parts import (
+    access_rules,
     camera_settings,
     scene_overlays,
     scene_timing,
@@ -38,6 +47,9 @@ from spirokiosk.display.rates import RateMeter
 from spirokiosk.display.screen.output import Output, new_frame_surface
 from spirokiosk.display.screen.watch import ScreenWatch
 from spirokiosk.web.hub import FrameHub
+
+if TYPE_CHECKING:  # importing the web app would load Flask, even with web.enabled off
+    from spirokiosk.web.app.access import Access
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +80,7 @@ class RenderLoop:
         hub: FrameHub | None = None,
         camera: CameraLink | None = None,
         screen_watch: ScreenWatch | None = None,
+        access: Access | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.output = output
@@ -81,6 +94,8 @@ class RenderLoop:
         self.hub = hub
         self.camera = camera  # applied and started by its maker; switched on reload
         self.screen_watch = screen_watch  # while headless for want of a screen
+        self.access = access  # the web's rules of who may change the kiosk; set on reload
+        self.paused = False  # the pen stands still (a web command); time does not count
         self._clock = clock
         self.buffers = FrameBuffers(output.size, new_frame_surface)
         self._layout = surface_layout(new_frame_surface((1, 1)))
@@ -124,7 +139,7 @@ class RenderLoop:
         picture_new = self.camera is not None and self.camera.picture_new
         frame, stale = self.buffers.take()
         try:
-            self.scene.update(dt)
+            self.scene.update(0.0 if self.paused else dt)
             damage = self.scene.compose(frame, picture, picture_new=picture_new, stale=stale)
         except Exception:
             self._curve_failed()
@@ -211,11 +226,30 @@ class RenderLoop:
 
     def _apply_commands(self) -> None:
         for command in self.control.take_commands():
-            if isinstance(command, PlayCurve):
-                self.scene.queue_curve(command.curve)
-                name = command.curve.name or "a curve"
-                log.info("queued %s (asked over the web)", name, extra={"CURVE": name})
+            try:
+                self._apply(command)
+            except Exception:  # a command must never stop the service
+                log.exception("the web's %s could not be applied", type(command).__name__)
         self.control.note_scene_queue(self.scene.queued_count)
+
+    def _apply(self, command: object) -> None:
+        if isinstance(command, PlayCurve):
+            self.scene.queue_curve(command.curve)
+            name = command.curve.name or "a curve"
+            log.info("queued %s (asked over the web)", name, extra={"CURVE": name})
+        elif isinstance(command, Skip):
+            self.paused = False
+            self.scene.skip()
+            log.info("skipped to %s (asked over the web)", self.scene.curve.name or "a curve")
+        elif isinstance(command, Pause):
+            self.paused = True
+            log.info("paused (asked over the web)")
+        elif isinstance(command, Resume):
+            self.paused = False
+            log.info("resumed (asked over the web)")
+        elif isinstance(command, ReplacePlaylist):
+            self.playlist.update(command.names, self.playlist.random_shapes)
+            log.info("playlist for this run: %s (asked over the web)", ", ".join(command.names))
 
     def _upload(self, damage: list[pygame.Rect], fade) -> list[pygame.Rect]:
         """What of this frame to upload to the screen: its damage; or, on a new curve's
@@ -278,6 +312,8 @@ class RenderLoop:
             "phase": scene.phase,
             "progress": round(scene.progress, 4),
             "queued": scene.queued_count,
+            "paused": self.paused,
+            "playlist": list(self.playlist.names),
             "timing": {
                 "draw_seconds": curves.draw_seconds,
                 "hold_seconds": curves.hold_seconds,
@@ -332,6 +368,8 @@ class RenderLoop:
             self.config = old
 
     def apply_config(self, new: Config) -> None:
+        # First, before anything changes: the token file is read again (ConfigError).
+        rules = access_rules(new) if self.access is not None else None
         old, self.config = self.config, new
         changed = changed_keys(old, new)
         self.reloads += 1
@@ -344,6 +382,8 @@ class RenderLoop:
             self.scene.set_overlays(scene_overlays(new))
         if self.hub is not None and old.web != new.web:
             self.hub.apply_settings(stream_settings(new))
+        if self.access is not None and rules is not None:
+            self.access.apply(rules)  # the token file may have changed under the same name
         if self.camera is not None and old.camera != new.camera:
             self.camera.apply(camera_settings(new))
         restart = [key for key in changed if key in restart_keys()]

@@ -5,11 +5,17 @@ on reload (`loop`); the values are the schema's, already checked, passed on as t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from spirokiosk.daemon.config import Config
+from spirokiosk.daemon.config.control_token import read_control_token
 from spirokiosk.display.camera.link import CameraSettings
 from spirokiosk.display.draw.scene import Overlays, Timing
 from spirokiosk.display.sizes import Size
 from spirokiosk.web.hub import AUTO_STREAM_BOX, StreamBox, StreamSettings
+
+if TYPE_CHECKING:
+    from spirokiosk.web.app.access import AccessRules
 
 
 def display_size(config: Config) -> Size | None:
@@ -56,3 +62,14 @@ def camera_settings(config: Config) -> CameraSettings:
         opacity=camera.overlay_opacity,
         timeout=camera.timeout_seconds,
     )
+
+
+def access_rules(config: Config) -> AccessRules:
+    """web.control, its token (read from web.control_token_file now, when named) and
+    web.rate_limit as the web app's access rules. Raises ConfigError when the token file
+    cannot be read (it may have changed since the config was checked)."""
+    from spirokiosk.web.app.access import AccessRules  # Flask: only when the web runs
+
+    web = config.web
+    token = read_control_token(web) if web.control == "token" else None
+    return AccessRules(control=web.control, token=token, rate_per_minute=web.rate_limit)

@@ -303,6 +303,11 @@ class Scene:
                 log.exception("cannot prepare %s; skipped", shown(curve.name or "a curve"))
         raise RuntimeError(f"{MAX_SKIPPED} curves in a row could not be prepared")
 
+    def skip(self) -> None:
+        """Start the next curve now (a queued one first, else the playlist's), the
+        current one fading out as at the end of its hold."""
+        self._switch_curve(0.0)
+
     def abandon_curve(self) -> None:
         """Drawing the current curve failed: drop it and start the next one at once (no
         fade: the old picture may be what failed)."""

@@ -38,8 +38,9 @@ class StaticControl:
         }
     )
 
-    accepting: bool = True  # False: play_curve answers "queue full"
+    accepting: bool = True  # False: play_curve and the commands answer "queue full"
     queued: list[Curve] = field(default_factory=list)
+    commands: list[tuple] = field(default_factory=list)  # ("skip",), ("playlist", names)...
 
     def status(self) -> dict:
         return dict(self.data)
@@ -52,6 +53,23 @@ class StaticControl:
             return False
         self.queued.append(curve)
         return True
+
+    def _command(self, *command) -> bool:
+        if self.accepting:
+            self.commands.append(command)
+        return self.accepting
+
+    def skip(self) -> bool:
+        return self._command("skip")
+
+    def pause(self) -> bool:
+        return self._command("pause")
+
+    def resume(self) -> bool:
+        return self._command("resume")
+
+    def replace_playlist(self, names: tuple[str, ...]) -> bool:
+        return self._command("playlist", tuple(names))
 
 
 def synthetic_frame(width: int, height: int, t: float) -> np.ndarray:

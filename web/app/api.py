@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 from spirokiosk.display.curves import CurveError
+from spirokiosk.web.app.access import changes_kiosk
 from spirokiosk.web.app.context import web_context
 from spirokiosk.web.app.curve_requests import curve_from_request, preset_list
 
@@ -55,7 +56,7 @@ def presets() -> Response:
     return jsonify(preset_list())
 
 
-class _RefusedError(Exception):
+class RefusedError(Exception):
     """A request refused before its body is read as a curve (415, 413, 400)."""
 
     def __init__(self, status: int, message: str) -> None:
@@ -63,11 +64,12 @@ class _RefusedError(Exception):
         self.status = status
 
 
-def _json_body() -> object:
-    """The request's JSON document, or _RefusedError (415, 413) or CurveError (invalid JSON)."""
+def json_body(*, allow_empty: bool = False) -> object:
+    """The request's JSON document, or RefusedError (415, 413) or CurveError (invalid JSON).
+    `allow_empty`: an empty body is None (a command that needs no fields)."""
     if not request.is_json:
         got = request.headers.get("Content-Type") or "none"
-        raise _RefusedError(415, f"body: send JSON with Content-Type: application/json (got {got})")
+        raise RefusedError(415, f"body: send JSON with Content-Type: application/json (got {got})")
     # One byte over the limit: a chunked body stops at the limit without an error, so a
     # body of MAX + 1 bytes read is how an over-long chunked body shows.
     limit = web_context().max_body_bytes
@@ -77,12 +79,14 @@ def _json_body() -> object:
     except RequestEntityTooLarge:
         data = None
     except ClientDisconnected:  # less than Content-Length came before the read timeout
-        raise _RefusedError(
+        raise RefusedError(
             400, "body: shorter than its Content-Length (nothing more came in time)"
         ) from None
     if data is None or len(data) > limit:
         size = f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
-        raise _RefusedError(413, f"body: larger than {size}")
+        raise RefusedError(413, f"body: larger than {size}")
+    if allow_empty and not data.strip():
+        return None
     try:
         return json.loads(data)
     except RecursionError:
@@ -91,8 +95,8 @@ def _json_body() -> object:
         raise CurveError([f"body: not valid JSON ({exc})"]) from None
 
 
-@bp.errorhandler(_RefusedError)
-def _refused(exc: _RefusedError) -> Response:
+@bp.errorhandler(RefusedError)
+def _refused(exc: RefusedError) -> Response:
     return error_response(exc.status, [str(exc)])
 
 
@@ -107,9 +111,10 @@ def _retry_after() -> int:
 
 
 @bp.post("/api/curve")
+@changes_kiosk
 def ask_for_curve() -> Response:
     """Queue a curve to draw next: a preset, a random curve or a whole curve (202)."""
-    curve = curve_from_request(_json_body())
+    curve = curve_from_request(json_body())
     if not web_context().control.play_curve(curve):
         return error_response(
             429,

@@ -48,6 +48,19 @@ class Control(Protocol):
     def play_curve(self, curve: Curve) -> bool:
         """Queue `curve` to be drawn next (after any asked for before); False when full."""
 
+    def skip(self) -> bool:
+        """Start the next curve now (with the usual fade); False when the queue is full."""
+
+    def pause(self) -> bool:
+        """Stop the pen where it is (time stops for the scene); False when full."""
+
+    def resume(self) -> bool:
+        """Let the pen move on from where it stopped; False when full."""
+
+    def replace_playlist(self, names: tuple[str, ...]) -> bool:
+        """Play these preset names (and "random") from now on, until a restart or a
+        reload that changes curves.playlist; False when full."""
+
 
 @dataclass
 class WebContext:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from spirokiosk.web.app import api, page, stream
+from spirokiosk.web.app import api, control_api, page, stream
+from spirokiosk.web.app.access import EXTENSION_KEY as ACCESS_KEY
+from spirokiosk.web.app.access import Access, is_changing
 from spirokiosk.web.app.context import EXTENSION_KEY, Control, WebContext
 from spirokiosk.web.app.curve_requests import MAX_BODY_BYTES
 from spirokiosk.web.hub.frame_hub import FrameHub
@@ -23,7 +25,7 @@ BODY_TAKEN_BY = frozenset({"api.ask_for_curve"})  # the endpoints that read a re
 def _no_body_where_none_is_taken() -> Response | None:
     """413 for a body sent to an address that reads none: nothing would read it, and
     cheroot would read it all to keep the connection."""
-    if request.endpoint in BODY_TAKEN_BY:
+    if request.endpoint in BODY_TAKEN_BY or is_changing(request.endpoint):
         return None
     if (request.content_length or 0) > 0 or "Transfer-Encoding" in request.headers:
         return api.error_response(413, [f"body: {request.path} takes none"])
@@ -44,11 +46,13 @@ def create_app(
     resend_interval: float = 1.0,
     snapshot_timeout: float = 2.0,
     max_body_bytes: int = MAX_BODY_BYTES,
+    access: Access | None = None,
 ) -> Flask:
     """The mirror's WSGI app: `/`, `/stream.mjpg`, `/snapshot.jpg`, `/api/status`, `/healthz`.
 
     `hub` is the running FrameHub; `control` gives `status() -> dict` (the immutable
-    status document the render loop published) and `is_alive() -> bool`. Serve it with
+    status document the render loop published) and `is_alive() -> bool`. `access` holds
+    who may change the kiosk (default: open to all, rate-limited). Serve it with
     `spirokiosk.web.server.WebServer`, never with Flask's development server.
     """
     app = Flask(__name__, static_folder="static", template_folder="templates")
@@ -60,9 +64,11 @@ def create_app(
         snapshot_timeout=snapshot_timeout,
         max_body_bytes=max_body_bytes,
     )
+    app.extensions[ACCESS_KEY] = access or Access()
     app.register_blueprint(page.bp)
     app.register_blueprint(stream.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(control_api.bp)
     app.before_request(_no_body_where_none_is_taken)
     app.after_request(_no_store)
     return app

@@ -101,10 +101,10 @@ def test_charset_in_the_content_type_is_fine(client, control):
 
 def test_not_json_is_415(client, control):
     response = client.post("/api/curve", data="preset=gears-96-52", content_type="text/plain")
-    doc = assert_json_error(response, 415, "body")
+    doc = assert_json_error(response, 415, "Content-Type")
     assert "application/json" in doc["error"] and "text/plain" in doc["error"]
     response = client.post("/api/curve", data={"preset": "gears-96-52"})  # an HTML form post
-    assert_json_error(response, 415, "body")
+    assert_json_error(response, 415, "Content-Type")
     assert control.queued == []
 
 
