@@ -15,7 +15,7 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 from spirokiosk.display.curves import CurveError
-from spirokiosk.web.app.access import changes_kiosk
+from spirokiosk.web.app.access import changes_kiosk, current_access
 from spirokiosk.web.app.context import web_context
 from spirokiosk.web.app.curve_requests import curve_from_request, preset_list
 
@@ -48,7 +48,9 @@ def _bad_curve(exc: CurveError) -> Response:
 
 @bp.get("/api/status")
 def status() -> Response:
-    return jsonify(web_context().status())
+    document = web_context().status()
+    document["control"] = current_access().rules.control  # whether changes need a token
+    return jsonify(document)
 
 
 @bp.get("/api/presets")

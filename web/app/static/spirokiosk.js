@@ -127,6 +127,11 @@ function render(status) {
     }
   }
   window.spirokioskStatus = status;
+  const pause = $("pause-button");
+  if (pause && typeof status.paused === "boolean") {
+    pause.dataset.paused = String(status.paused);
+    pause.textContent = status.paused ? "Resume" : "Pause";
+  }
   // A place came free while the picture waits for one: take it now.
   if (stream.waiting && !document.hidden && status.viewers < status.max_viewers) stream.start();
 }
@@ -203,28 +208,103 @@ async function loadPresets(select) {
   }
 }
 
-async function askForCurve(choice) {
-  const body = choice.startsWith("preset:") ? { preset: choice.slice(7) } : { random: true };
-  const response = await fetch("/api/curve", {
-    method: "POST",
-    cache: "no-store",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  let answer = null;
+// Changing the kiosk (a curve, skip, pause): JSON, with the control token when this
+// browser has one. A kiosk with web.control = "token" answers 401 without it and 403 for a
+// wrong one: then the page asks for it (once; it is kept in localStorage) and tries again.
+const TOKEN_KEY = "spirokiosk.controlToken";
+let tokenAsked = null; // the pending question, so two buttons share one prompt
+
+function storedToken() {
   try {
-    answer = await response.json();
+    return localStorage.getItem(TOKEN_KEY);
   } catch (err) {
-    /* not JSON: a proxy's error page */
+    return null;
   }
-  if (response.ok && answer) return answer;
-  throw new Error(answer && answer.error ? answer.error : `the kiosk answered ${response.status}`);
+}
+
+function askForToken() {
+  if (tokenAsked) return tokenAsked;
+  const form = $("token-form"), input = $("token-input");
+  tokenAsked = new Promise((resolve) => {
+    form.hidden = false;
+    input.value = "";
+    input.focus();
+    form.addEventListener("submit", function answered(event) {
+      event.preventDefault();
+      form.removeEventListener("submit", answered);
+      form.hidden = true;
+      try {
+        localStorage.setItem(TOKEN_KEY, input.value.trim());
+      } catch (err) {
+        /* private mode: this page remembers it until closed */
+      }
+      tokenAsked = null;
+      resolve(input.value.trim());
+    });
+  });
+  return tokenAsked;
+}
+
+async function changeKiosk(path, body) {
+  let token = storedToken();
+  for (let attempt = 0; ; attempt++) {
+    const headers = { "Content-Type": "application/json" };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const response = await fetch(path, {
+      method: "POST",
+      cache: "no-store",
+      headers,
+      body: JSON.stringify(body || {}),
+    });
+    let answer = null;
+    try {
+      answer = await response.json();
+    } catch (err) {
+      /* not JSON: a proxy's error page */
+    }
+    const wantsToken =
+      response.status === 401 || (response.status === 403 && answer && answer.control === "token");
+    if (wantsToken && attempt < 3) {
+      token = await askForToken();
+      continue;
+    }
+    if (response.ok && answer) return answer;
+    throw new Error(answer && answer.error ? answer.error : `the kiosk answered ${response.status}`);
+  }
+}
+
+function askForCurve(choice) {
+  const body = choice.startsWith("preset:") ? { preset: choice.slice(7) } : { random: true };
+  return changeKiosk("/api/curve", body);
+}
+
+function setupControls(result) {
+  const skip = $("skip-button"), pause = $("pause-button");
+  const send = async (button, path, done) => {
+    button.disabled = true;
+    try {
+      await changeKiosk(path);
+      result.dataset.state = "ok";
+      result.textContent = done;
+    } catch (err) {
+      result.dataset.state = "error";
+      result.textContent = err instanceof TypeError ? "could not reach the kiosk" : err.message;
+    } finally {
+      button.disabled = false;
+    }
+  };
+  skip.addEventListener("click", () => send(skip, "/api/control/skip", "skipped to the next curve"));
+  pause.addEventListener("click", () => {
+    const paused = pause.dataset.paused === "true";
+    send(pause, paused ? "/api/control/resume" : "/api/control/pause", paused ? "resumed" : "paused");
+  });
 }
 
 function setupAsk() {
   const form = $("ask"), select = $("ask-curve"), button = $("ask-button"), result = $("ask-result");
   form.hidden = false;
   loadPresets(select);
+  setupControls(result);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     button.disabled = true;
