@@ -36,7 +36,7 @@ BUSY_RETRY_AFTER = 1  # seconds: the loop drains its queue every frame
 def _fields(allowed: frozenset[str]) -> dict:
     """The body as a JSON object (empty: {}); or RefusedError / CurveError naming why."""
     body = json_body(allow_empty=not allowed)
-    if body is None:
+    if body is None and not allowed:  # no body (or null) for a command without fields
         return {}
     if not isinstance(body, dict):
         raise CurveError(["body: must be a JSON object"])

@@ -146,9 +146,14 @@ def test_no_cors_header_even_for_a_preflight_from_another_origin(hub, control):
     }
     for path, body in CHANGING:
         preflight = client.options(path, headers=asks)
-        assert not [h for h in preflight.headers.keys() if h.lower().startswith("access-control")]
+        assert preflight.status_code == 200 and "POST" in preflight.headers["Allow"]
+        assert not [
+            k for k, _ in preflight.headers.items() if k.lower().startswith("access-control")
+        ]
         response = client.post(path, json=body, headers={"Origin": "http://evil.example"})
-        assert not [h for h in response.headers.keys() if h.lower().startswith("access-control")]
+        assert not [
+            k for k, _ in response.headers.items() if k.lower().startswith("access-control")
+        ]
 
 
 # -- rate ---------------------------------------------------------------------------------
