@@ -376,7 +376,10 @@ class RenderLoop:
         if old.logging != new.logging:
             setup_logging(new.logging.level, new.logging.verbose)
         if old.curves != new.curves:
-            self.playlist.update(new.curves.playlist, new.curves.random_shapes)
+            # A playlist the web set for this run stays until the file's playlist changes.
+            changed_list = old.curves.playlist != new.curves.playlist
+            names = new.curves.playlist if changed_list else self.playlist.names
+            self.playlist.update(names, new.curves.random_shapes)
             self.scene.timing = scene_timing(new)
         if scene_overlays(old) != scene_overlays(new):
             self.scene.set_overlays(scene_overlays(new))

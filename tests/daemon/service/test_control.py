@@ -4,7 +4,14 @@ import threading
 
 from support import FakeClock
 
-from spirokiosk.daemon.service.control import Control, PlayCurve
+from spirokiosk.daemon.service.control import (
+    Control,
+    Pause,
+    PlayCurve,
+    ReplacePlaylist,
+    Resume,
+    Skip,
+)
 from spirokiosk.display.curves import PRESETS
 
 # -- the control object -----------------------------------------------------------------
@@ -77,3 +84,18 @@ def test_curve_requests_are_bounded_by_what_the_scene_already_holds():
     assert not control.play_curve(curve)
     control.note_scene_queue(2)  # one started
     assert control.play_curve(curve)
+
+
+def test_control_commands_queue_in_order_with_the_curves():
+    control = Control(max_queued=5)
+    curve = PRESETS["gears-96-30"]
+    assert control.pause() and control.play_curve(curve) and control.skip()
+    assert control.replace_playlist(["random", "gears-96-52"]) and control.resume()
+    assert not control.skip()  # full: refused like a curve
+    assert control.take_commands() == [
+        Pause(),
+        PlayCurve(curve),
+        Skip(),
+        ReplacePlaylist(("random", "gears-96-52")),
+        Resume(),
+    ]

@@ -50,7 +50,7 @@ def make_loop():
     """A RenderLoop on a headless 160x120 output with a fake clock; hubs are stopped after."""
     hubs = []
 
-    def build(config=None, *, hub=False, load=None, output=None, screen_watch=None):
+    def build(config=None, *, hub=False, load=None, output=None, screen_watch=None, access=None):
         config = config or small_config()
         clock = FakeClock()
         playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
@@ -72,6 +72,7 @@ def make_loop():
             signals=SignalFlags(),
             hub=frame_hub,
             screen_watch=screen_watch,
+            access=access,
             clock=clock,
         )
         return loop, clock
@@ -318,3 +319,113 @@ def test_a_screen_connected_later_is_taken_without_a_restart(make_loop, tmp_path
     finally:
         slot.release()
         loop.output.close()
+
+
+# -- the control API's commands, applied by the loop ---------------------------------------
+
+
+def test_skip_starts_the_next_curve_at_once_with_the_usual_fade(make_loop):
+    loop, clock = make_loop(small_config("curves.fade_seconds=0.5"))
+    loop.tick()
+    run_ticks(loop, clock, 10, step=0.02)
+    assert loop.scene.curve.name == "seed-magma-11" and loop.scene.progress < 0.5
+    assert loop.control.skip()
+    run_ticks(loop, clock, 1, step=0.02)
+    assert loop.scene.curve.name == "gears-96-52"
+    assert loop.scene.phase == "fading" and loop.scene.progress < 0.05
+    assert loop.scene.fade is not None  # the old picture fades out over the new one
+    # A curve asked for goes first, as at the end of a hold.
+    assert loop.control.play_curve(PRESETS["gears-105-84"])
+    assert loop.control.skip()
+    run_ticks(loop, clock, 1, step=0.02)
+    assert loop.scene.curve.name == "gears-105-84"
+
+
+def test_pause_stops_the_pen_and_time_does_not_count_until_resumed(make_loop):
+    loop, clock = make_loop()
+    loop.tick()
+    run_ticks(loop, clock, 20, step=0.01)  # 0.2 s of the 1 s drawing
+    assert loop.control.pause()
+    run_ticks(loop, clock, 1, step=0.01)
+    held = loop.scene.progress
+    assert held == pytest.approx(0.2, abs=1e-6)  # applied before this tick's time counts
+    run_ticks(loop, clock, 200, step=0.02)  # 4 s: more than a whole curve's time
+    assert loop.scene.progress == held and loop.scene.curve.name == "seed-magma-11"
+    assert loop.control.status()["paused"] is True
+    assert loop.control.resume()
+    run_ticks(loop, clock, 10, step=0.01)
+    assert loop.scene.progress == pytest.approx(held + 0.1, abs=1e-6)  # from where it was
+    assert loop.status(clock.now)["paused"] is False
+
+
+def test_skip_while_paused_moves_on_and_the_pen_runs_again(make_loop):
+    loop, clock = make_loop()
+    loop.tick()
+    loop.control.pause()
+    run_ticks(loop, clock, 5)
+    loop.control.skip()
+    run_ticks(loop, clock, 30, step=0.01)
+    assert loop.scene.curve.name == "gears-96-52"
+    assert loop.scene.progress == pytest.approx(0.3, abs=1e-6)
+    assert loop.control.status()["paused"] is False
+
+
+def test_a_new_playlist_plays_from_the_next_curve_until_the_config_changes_it(make_loop):
+    reloaded = small_config("curves.draw_seconds=2")
+    loop, clock = make_loop(load=lambda: reloaded)
+    loop.tick()
+    assert loop.control.status()["playlist"] == ["seed-magma-11", "gears-96-52"]
+    assert loop.control.replace_playlist(("gears-105-84", "gears-96-30"))
+    run_ticks(loop, clock, 20, step=0.02)  # past the next status document
+    assert loop.control.status()["playlist"] == ["gears-105-84", "gears-96-30"]
+    assert loop.scene.curve.name == "seed-magma-11"  # the curve on screen goes on
+    played = []
+    for _ in range(3):
+        run_ticks(loop, clock, 80, step=0.02)  # 1.6 s: past one 1.5 s cycle
+        played.append(loop.scene.curve.name)
+    assert played == ["gears-105-84", "gears-96-30", "gears-105-84"]
+    loop.signals.request_reload()  # other timing, the same playlist: this run's stays
+    loop.tick()
+    assert loop.scene.timing.draw_seconds == 2.0
+    assert loop.playlist.names == ("gears-105-84", "gears-96-30")
+    other = small_config('curves.playlist=["gears-96-52"]')
+    loop._load_config = lambda: other  # the admin edits curves.playlist: that wins
+    loop.signals.request_reload()
+    loop.tick()
+    assert loop.playlist.names == ("gears-96-52",)
+
+
+def test_a_command_that_fails_is_logged_and_the_loop_goes_on(make_loop, caplog):
+    loop, clock = make_loop()
+    loop.tick()
+    loop.control.replace_playlist(("no-such-preset",))  # the web checks names; this did not
+    loop.control.pause()
+    run_ticks(loop, clock, 2)
+    assert "ReplacePlaylist could not be applied" in caplog.text
+    assert loop.playlist.names == ("seed-magma-11", "gears-96-52")
+    assert loop.paused  # the next command still applied
+
+
+def test_a_reload_reads_the_token_file_again(make_loop, tmp_path, caplog):
+    from spirokiosk.daemon.service.parts import access_rules
+    from spirokiosk.web.app.access import Access
+
+    token_file = tmp_path / "token"
+    token_file.write_text("first-token-0123456789\n")
+    settings = ["web.control=token", f"web.control_token_file={token_file}"]
+    config = small_config(*settings)
+    access = Access(access_rules(config))
+    loop, _ = make_loop(config, load=lambda: small_config(*settings), access=access)
+    loop.tick()
+    assert access.rules.token == "first-token-0123456789"
+    token_file.write_text("second-token-0123456789\n")  # the same config, a new token
+    loop.signals.request_reload()
+    loop.tick()
+    assert access.rules.token == "second-token-0123456789"
+    token_file.unlink()  # gone: the reload is refused, the running token stays
+    loop._load_config = lambda: config  # as checked before the file went; the loop reads it
+    loop.signals.request_reload()
+    loop.tick()
+    assert access.rules.token == "second-token-0123456789"
+    assert f"web.control_token_file: {token_file}: no such file" in caplog.text
+    assert "second-token" not in caplog.text and "first-token" not in caplog.text
