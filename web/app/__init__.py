@@ -1,8 +1,10 @@
 """The Flask app of the mirror: `create_app(hub, control)` and its blueprints.
 
-Blueprints: `page` (/), `stream` (/stream.mjpg, /snapshot.jpg), `api` (/api/..., /healthz).
-`context` holds what the handlers share; `curve_requests` turns a request body into a
-checked curve; `curve_info` describes a curve for the page.
+Blueprints: `page` (/), `stream` (/stream.mjpg, /snapshot.jpg), `api` (/api/..., /healthz),
+`control_api` (/api/control/...). `context` holds what the handlers share; `access` is the
+gate every changing route uses (`@changes_kiosk`), `rate_limit` its per-client buckets;
+`curve_requests` turns a request body into a checked curve; `curve_info` describes a
+curve for the page.
 
 May import: web.hub, display.curves, display.draw.layout and display's helper modules.
 """
