@@ -93,6 +93,13 @@ def wait_until_healthy(proc: subprocess.Popen, port: int, stderr: Path) -> None:
 @pytest.fixture
 def kiosk_port(tmp_path):
     """A headless kiosk on a free loopback port, always drawing; yields the port."""
+    with running_kiosk(tmp_path) as port:
+        yield port
+
+
+@contextlib.contextmanager
+def running_kiosk(tmp_path, **extra):
+    """`spirokiosk run --display headless` with the settings above and `extra` (key=value)."""
     port = free_port()
     config = tmp_path / "config.toml"
     config.write_text("")  # built-in defaults, whatever /etc holds
@@ -104,6 +111,7 @@ def kiosk_port(tmp_path):
         "curves.draw_seconds": 3,
         "curves.hold_seconds": 0.5,  # never still for long: the picture keeps changing
         "curves.fade_seconds": 0.5,
+        **extra,
     }
     command = [sys.executable, "-m", "spirokiosk.daemon.cli", "run", "--display", "headless"]
     command += ["--config", str(config)]
@@ -297,3 +305,64 @@ def test_a_full_mirror_says_so_and_shows_the_picture_once_a_place_is_free(browse
             lambda d: stream_frame(d) is not None, "the picture did not come once a place was free"
         )
         assert not browser.find_element("id", "stream-note").is_displayed()
+
+
+TOKEN = "browser-test-token-0123456789"
+
+
+def test_a_kiosk_with_a_token_asks_for_it_once_and_the_right_one_queues_the_curve(
+    browser, tmp_path
+):
+    token_file = tmp_path / "control-token"
+    token_file.write_text(TOKEN + "\n")
+    with running_kiosk(
+        tmp_path, **{"web.control": "token", "web.control_token_file": str(token_file)}
+    ) as port:
+        browser.get(f"http://127.0.0.1:{port}/")
+        WebDriverWait(browser, 8).until(
+            lambda d: d.find_elements("css selector", f'#ask-curve option[value="preset:{ASKED}"]'),
+        )
+        form = browser.find_element("id", "token-form")
+        assert not form.is_displayed()
+        Select(browser.find_element("id", "ask-curve")).select_by_value(f"preset:{ASKED}")
+        browser.find_element("id", "ask-button").click()
+        # The kiosk answered 401: the page asks.
+        WebDriverWait(browser, 5).until(lambda d: form.is_displayed(), "no token prompt")
+        token_input = browser.find_element("id", "token-input")
+        token_input.send_keys("not-the-token-0123456789")
+        browser.find_element("id", "token-button").click()
+        # A wrong token (403): asked again; nothing was queued.
+        WebDriverWait(browser, 5).until(lambda d: form.is_displayed(), "no second prompt")
+        assert status_of(port)["queued"] == 0 and status_of(port)["curve"]["name"] == CURVE
+        token_input.send_keys(TOKEN)
+        browser.find_element("id", "token-button").click()
+        WebDriverWait(browser, 5).until(
+            lambda d: f"queued: {ASKED}" in text_of(d, "ask-result"),
+            "the curve was not queued with the right token",
+        )
+        assert not form.is_displayed()
+        WebDriverWait(browser, QUEUED_START_TIMEOUT, poll_frequency=0.25).until(
+            lambda d: status_curve_name(port) == ASKED, "the asked-for curve never started"
+        )
+        stored = browser.execute_script("return localStorage.getItem('spirokiosk.controlToken')")
+        assert stored == TOKEN
+        # Kept in the browser: after a reload, a change goes through without asking.
+        browser.get(f"http://127.0.0.1:{port}/")
+        WebDriverWait(browser, 8).until(
+            lambda d: d.find_element("id", "pause-button").is_displayed()
+        )
+        browser.find_element("id", "pause-button").click()
+        WebDriverWait(browser, 5).until(lambda d: text_of(d, "ask-result") == "paused")
+        assert not browser.find_element("id", "token-form").is_displayed()
+        WebDriverWait(browser, 5, poll_frequency=0.1).until(
+            lambda d: status_of(port)["paused"] is True, "the kiosk did not pause"
+        )
+
+
+def status_of(port: int) -> dict:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        conn.request("GET", "/api/status")
+        return json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
