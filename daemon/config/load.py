@@ -117,6 +117,10 @@ def _merge_override(
     origin = f" [--set {escaped(text)}]"
     dotted, equals, value_text = text.partition("=")
     section, dot, name = dotted.strip().partition(".")
+    if section in SECTIONS and any(
+        spec.secret and spec.name == name.strip() for spec in section_keys(section)
+    ):
+        origin = f" [--set {escaped(dotted)}=...]"  # a secret is never shown
     if not equals:
         errors.append(f"--set {shown(text)}: missing '=' (expected section.key=value)")
     elif not dot or not section or not name or "." in name:

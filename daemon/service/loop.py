@@ -329,7 +329,7 @@ class RenderLoop:
         mode = self.output.mode
         if self.output.fallback_reason:
             mode += f" ({self.output.fallback_reason})"
-        text = f"{mode}, {name}, {self._fps.rate():.1f} fps"
+        text = f"{mode}, {name}{' (paused)' if self.paused else ''}, {self._fps.rate():.1f} fps"
         if self.hub is not None:
             text += f", {self.hub.stats().viewers} viewers"
         camera = self.camera.summary() if self.camera is not None else None

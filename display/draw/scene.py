@@ -304,9 +304,10 @@ class Scene:
         raise RuntimeError(f"{MAX_SKIPPED} curves in a row could not be prepared")
 
     def skip(self) -> None:
-        """Start the next curve now (a queued one first, else the playlist's), the
-        current one fading out as at the end of its hold."""
-        self._switch_curve(0.0)
+        """Start the next curve now (a queued one first, else the playlist's), the picture
+        on screen fading out as at the end of a hold (the rest of its curve is not drawn:
+        that could be most of a dense curve's segments in one frame)."""
+        self._switch_curve(0.0, finish=False)
 
     def abandon_curve(self) -> None:
         """Drawing the current curve failed: drop it and start the next one at once (no
@@ -322,10 +323,11 @@ class Scene:
         self._elapsed = 0.0
         self._full = True
 
-    def _switch_curve(self, carry: float) -> None:
+    def _switch_curve(self, carry: float, finish: bool = True) -> None:
         self._adopt_prepared(wait=True)  # a hold too short for it: wait here
         old = self._drawing
-        old.advance_to(1.0)
+        if finish:
+            old.advance_to(1.0)
         if self._prepared is not None and (self._prepared_from_queue or not self._queue):
             new, self._prepared = self._prepared, None
             self._prepared_from_queue = False

@@ -102,10 +102,15 @@ class Access:
             return _refuse(415, f"Content-Type: must be application/json for a change (got {got})")
         limiter = self._limiter
         if limiter is not None:
-            wait = limiter.take(client_key(req.remote_addr))
+            wait, first = limiter.take_noting(client_key(req.remote_addr))
             if wait > 0:
                 seconds = retry_after(wait)
-                log.warning("rate limit: %s refused for %d s", req.remote_addr or "?", seconds)
+                if first:  # once per flood, not once per request
+                    log.warning(
+                        "rate limit: %s sends more than %d changes a minute; refusing",
+                        req.remote_addr or "?",
+                        limiter.per_minute,
+                    )
                 return _refuse(
                     429,
                     f"rate: more than {limiter.per_minute} changes a minute from this client; "

@@ -53,25 +53,31 @@ class RateLimiter:
         self._rate = per_minute / 60.0  # tokens a second
         self._max_clients = max_clients
         self._clock = clock
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # tokens, when
+        # key -> (tokens, when, refused last time); the least recently seen first
+        self._buckets: OrderedDict[str, tuple[float, float, bool]] = OrderedDict()
         self._lock = threading.Lock()
 
     def take(self, key: str) -> float:
         """Take a token for `key`: 0.0 when the request may go on, else the seconds until
         a token is back (nothing is taken then)."""
+        return self.take_noting(key)[0]
+
+    def take_noting(self, key: str) -> tuple[float, bool]:
+        """`take`, and whether this is the first refusal since `key`'s last success (so
+        a flood is logged once, not once per request)."""
         now = self._clock()
         with self._lock:
-            tokens, then = self._buckets.pop(key, (float(self.burst), now))
+            tokens, then, refused = self._buckets.pop(key, (float(self.burst), now, False))
             tokens = min(float(self.burst), tokens + max(0.0, now - then) * self._rate)
             if tokens >= 1.0:
                 tokens -= 1.0
-                wait = 0.0
+                wait, first = 0.0, False
             else:
-                wait = (1.0 - tokens) / self._rate
-            self._buckets[key] = (tokens, now)  # the newest at the end
+                wait, first = (1.0 - tokens) / self._rate, not refused
+            self._buckets[key] = (tokens, now, wait > 0)  # the newest at the end
             while len(self._buckets) > self._max_clients:
                 self._buckets.popitem(last=False)
-        return wait
+        return wait, first
 
     @property
     def clients(self) -> int:

@@ -329,8 +329,10 @@ def test_skip_starts_the_next_curve_at_once_with_the_usual_fade(make_loop):
     loop.tick()
     run_ticks(loop, clock, 10, step=0.02)
     assert loop.scene.curve.name == "seed-magma-11" and loop.scene.progress < 0.5
+    skipped = loop.scene.drawing
     assert loop.control.skip()
     run_ticks(loop, clock, 1, step=0.02)
+    assert skipped.progress < 0.5  # the picture as it was fades out; the rest is not drawn
     assert loop.scene.curve.name == "gears-96-52"
     assert loop.scene.phase == "fading" and loop.scene.progress < 0.05
     assert loop.scene.fade is not None  # the old picture fades out over the new one
@@ -352,6 +354,7 @@ def test_pause_stops_the_pen_and_time_does_not_count_until_resumed(make_loop):
     run_ticks(loop, clock, 200, step=0.02)  # 4 s: more than a whole curve's time
     assert loop.scene.progress == held and loop.scene.curve.name == "seed-magma-11"
     assert loop.control.status()["paused"] is True
+    assert "seed-magma-11 (paused)" in loop.status_line()
     assert loop.control.resume()
     run_ticks(loop, clock, 10, step=0.01)
     assert loop.scene.progress == pytest.approx(held + 0.1, abs=1e-6)  # from where it was

@@ -271,3 +271,11 @@ def test_the_gate_over_real_http():
         clock.now += 1.0
         assert post("/api/control/skip", {}, {**as_json, **bearer(TOKEN)})[0] == 202
         assert len(mirror.control.queued) == 1 and len(mirror.control.commands) == 8
+
+
+def test_a_flood_of_refused_requests_is_logged_once(hub, control, caplog):
+    client = make_client(hub, control, AccessRules(rate_per_minute=1), clock=FakeClock())
+    for _ in range(30):
+        client.post("/api/control/skip", json={})
+    refusals = [r for r in caplog.records if "rate limit" in r.getMessage()]
+    assert len(refusals) == 1 and "more than 1 changes a minute" in refusals[0].getMessage()

@@ -54,3 +54,14 @@ def test_retry_after_is_whole_seconds_rounded_up():
 def test_a_rate_below_one_is_refused():
     with pytest.raises(ValueError, match="per_minute"):
         RateLimiter(0)
+
+
+def test_a_flood_is_noted_once_until_the_client_gets_through_again():
+    clock = FakeClock()
+    limiter = RateLimiter(60, burst=1, clock=clock)
+    assert limiter.take_noting("a") == (0.0, False)
+    firsts = [limiter.take_noting("a")[1] for _ in range(50)]
+    assert firsts == [True] + [False] * 49
+    clock.now += 1.0
+    assert limiter.take_noting("a") == (0.0, False)
+    assert limiter.take_noting("a")[1] is True  # a new flood
