@@ -357,6 +357,22 @@ def test_a_kiosk_with_a_token_asks_for_it_once_and_the_right_one_queues_the_curv
         WebDriverWait(browser, 5, poll_frequency=0.1).until(
             lambda d: status_of(port)["paused"] is True, "the kiosk did not pause"
         )
+        browser.find_element("id", "skip-button").click()
+        WebDriverWait(browser, 5, poll_frequency=0.1).until(
+            lambda d: status_of(port)["paused"] is False, "a skip did not move the pen again"
+        )
+        # The playlist for this run, over HTTP with the token, applied by the real loop.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"}
+            body = json.dumps({"playlist": ["gears-96-30", "random"]})
+            conn.request("PUT", "/api/control/playlist", body, headers)
+            assert conn.getresponse().status == 202
+        finally:
+            conn.close()
+        WebDriverWait(browser, 5, poll_frequency=0.1).until(
+            lambda d: status_of(port)["playlist"] == ["gears-96-30", "random"]
+        )
 
 
 def status_of(port: int) -> dict:
