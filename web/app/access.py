@@ -139,7 +139,8 @@ def _check_token(req: Request, expected: str) -> Response | None:
             "Authorization: this kiosk needs its control token (Authorization: Bearer TOKEN)",
             {"WWW-Authenticate": f'Bearer realm="{REALM}"'},
         )
-    # Both sides as bytes: compare_digest takes str only when ASCII (Modules/_operator.c).
+    # Both sides as bytes: compare_digest (hmac.py takes _hashlib's, else _operator's)
+    # raises TypeError for a str with non-ASCII characters, which a header may carry.
     if hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
         return None
     log.warning("control token refused from %s", req.remote_addr or "?")  # never the token
