@@ -38,6 +38,7 @@ from typing import Any
 
 from flask import Request, Response, current_app, jsonify, request
 
+from spirokiosk.display.messages import escaped
 from spirokiosk.web.app.rate_limit import RateLimiter, client_key, retry_after
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class Access:
         if rules.control == "off":
             return _refuse(403, "control: changing the kiosk is off here (web.control = off)")
         if not req.is_json:
-            got = req.headers.get("Content-Type") or "none"
+            got = escaped(req.headers.get("Content-Type") or "none")  # the client's words
             return _refuse(415, f"Content-Type: must be application/json for a change (got {got})")
         limiter = self._limiter
         if limiter is not None:
