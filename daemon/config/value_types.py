@@ -123,9 +123,15 @@ class Choice(_Plain):
 
 @dataclass(frozen=True)
 class Text(_Plain):
+    """One line of printable text; `may_be_empty` for keys where "" means none."""
+
+    may_be_empty: bool = False
+
     def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> str:
         if not isinstance(raw, str):
             raise BadValueError(f"must be a string, not {typed(raw)}")
+        if not raw and self.may_be_empty:
+            return raw
         if not raw.strip():
             raise BadValueError("must not be empty")
         if not raw.isprintable():
@@ -134,6 +140,26 @@ class Text(_Plain):
 
     def describe(self) -> str:
         return "string"
+
+
+@dataclass(frozen=True)
+class Topic(_Plain):
+    """An MQTT topic name to publish under: no wildcards (+, #), no empty levels at the
+    ends, at most 200 characters (MQTT allows 65535 bytes; a base that long is a typo)."""
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> str:
+        if not isinstance(raw, str):
+            raise BadValueError(f"must be a topic such as homeassistant, not {typed(raw)}")
+        if not raw or len(raw) > 200 or not raw.isprintable():
+            raise BadValueError(f"must be 1 to 200 printable characters, not {shown(raw)}")
+        if "+" in raw or "#" in raw:
+            raise BadValueError(f"must not hold the wildcards + or #, as {shown(raw)} does")
+        if raw.startswith("/") or raw.endswith("/") or "//" in raw:
+            raise BadValueError(f"must not have empty levels (a / at an end or //): {shown(raw)}")
+        return raw
+
+    def describe(self) -> str:
+        return "MQTT topic (levels separated by /, no wildcards)"
 
 
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")

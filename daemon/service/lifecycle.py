@@ -1,9 +1,10 @@
 """`spirokiosk run`: start the parts in order, run the render loop, stop them in reverse.
 
     config -> logging -> signal handlers -> display -> scene -> camera (its own
-    thread) -> frame hub (encoder thread) -> web server (binds its port) -> first
-    frame -> READY=1 -> loop
-    ... -> STOPPING=1 -> web server -> hub -> camera -> display -> signal handlers
+    thread) -> frame hub (encoder thread) -> web server (binds its port) -> MQTT
+    (connects in the background) -> first frame -> READY=1 -> loop
+    ... -> STOPPING=1 -> MQTT -> web server -> hub -> camera -> display -> signal
+    handlers
 
 Every part that started is registered on an ExitStack right after it started,
 so a failed start stops exactly what was running, in reverse order. A start
@@ -105,6 +106,7 @@ def _run_parts(
     # Heavy imports here, after the config is known to be good: a config error is fast.
     import pygame
 
+    from spirokiosk.daemon.service.home_assistant import start_mqtt
     from spirokiosk.daemon.service.loop import RenderLoop
     from spirokiosk.daemon.service.parts import (
         camera_settings,
@@ -148,11 +150,12 @@ def _run_parts(
     camera.apply(camera_settings(config))
 
     control = Control()
-    hub = None
+    hub = page_url = None
     if config.web.enabled:
-        hub = _start_web(config, control, stack)
+        hub, page_url = _start_web(config, control, stack)
     else:
         log.info("web mirror disabled (web.enabled = false)")
+    start_mqtt(config, control, hub, page_url, stack)
 
     loop = RenderLoop(
         output=output,
@@ -185,8 +188,11 @@ def _run_parts(
     return EXIT_OK
 
 
-def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) -> FrameHub:
-    """The hub with its encoder thread, and the web server serving (port bound)."""
+def _start_web(
+    config: Config, control: Control, stack: contextlib.ExitStack
+) -> tuple[FrameHub, str]:
+    """The hub with its encoder thread, and the web server serving (port bound); the
+    server's URL."""
     from spirokiosk.daemon.service.parts import stream_settings
     from spirokiosk.web.app import create_app
     from spirokiosk.web.hub import FrameHub
@@ -216,7 +222,7 @@ def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) ->
         raise StartError(str(exc)) from exc
     stack.callback(server.stop, WEB_STOP_SECONDS)
     server.start()
-    return hub
+    return hub, server.url
 
 
 def settle_the_heap() -> None:
