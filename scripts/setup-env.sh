@@ -21,6 +21,7 @@ apt_packages=(
     fonts-dejavu-core
     systemd shellcheck          # systemd-analyze verify/security and lint for deploy/
     libcap-dev                  # to build python-prctl, which picamera2 (test extra) needs
+    mosquitto                   # a real MQTT broker for the Home Assistant tests
 )
 
 as_root() {

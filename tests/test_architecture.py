@@ -74,8 +74,10 @@ RULES: Mapping[str, tuple[str, ...]] = {
         "spirokiosk.display",
         "spirokiosk.web",
     ),
+    "spirokiosk.daemon.mqtt": ("spirokiosk.daemon.config", *HELPERS),
     "spirokiosk.daemon.service": (
         "spirokiosk.daemon.config",
+        "spirokiosk.daemon.mqtt",
         "spirokiosk.display",
         "spirokiosk.web",
     ),

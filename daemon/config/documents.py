@@ -29,7 +29,8 @@ def _toml_data(config: Config, mask_secrets: bool = True) -> dict[str, dict[str,
 
 
 def dump_config(config: Config) -> str:
-    """The effective configuration as TOML, secrets masked; loading it gives `config` back."""
+    """The effective configuration as TOML, secrets that are set masked; loading it gives
+    `config` back (but for those secrets)."""
     where = "no file" if config.path is None else config.path
     header = f"# spirokiosk effective configuration: defaults < {where} < --set\n\n"
     return header + tomli_w.dumps(_toml_data(config))

@@ -27,6 +27,7 @@ from spirokiosk.daemon.config.value_types import (
     OptionalText,
     SizeOr,
     Text,
+    Topic,
     ValueType,
 )
 from spirokiosk.display.camera import SOURCES as CAMERA_SOURCES
@@ -204,6 +205,48 @@ class WebSection:
 
 
 @dataclass(frozen=True)
+class MqttSection:
+    enabled: bool = key(
+        Bool(),
+        False,
+        "publish to an MQTT broker for Home Assistant (discovery, commands)",
+        restart=True,
+    )
+    host: str = key(Address(), "localhost", "the broker's address or host name", restart=True)
+    port: int = key(Int(1, 65535), 1883, "the broker's port (8883 is usual with TLS)", restart=True)
+    tls: bool = key(
+        Bool(), False, "connect with TLS, checking the broker's certificate", restart=True
+    )
+    username: str = key(OptionalText(), "", 'user name at the broker; "" for none', restart=True)
+    password: str = key(
+        OptionalText(secret=True),
+        "",
+        'password at the broker; "" for none',
+        secret=True,
+        restart=True,
+    )
+    discovery_prefix: str = key(
+        Topic(),
+        "homeassistant",
+        "Home Assistant's discovery prefix (its MQTT settings)",
+        restart=True,
+    )
+    base_topic: str = key(
+        Topic(),
+        "spirokiosk",
+        "the kiosk's own topics (state, commands, availability) start with this, then its "
+        "host name",
+        restart=True,
+    )
+    snapshot_seconds: float = key(
+        Float(0, 3600),
+        10.0,
+        "publish a JPEG of the screen for Home Assistant's camera this often; 0: never",
+        restart=True,
+    )
+
+
+@dataclass(frozen=True)
 class LoggingSection:
     level: str = key(
         Choice(("debug", "info", "warning", "error")), "info", "level of spirokiosk's own messages"
@@ -221,6 +264,7 @@ SECTIONS: Mapping[str, type] = MappingProxyType(
         "curves": CurvesSection,
         "camera": CameraSection,
         "web": WebSection,
+        "mqtt": MqttSection,
         "logging": LoggingSection,
     }
 )
@@ -234,6 +278,7 @@ class Config:
     curves: CurvesSection = field(default_factory=CurvesSection)
     camera: CameraSection = field(default_factory=CameraSection)
     web: WebSection = field(default_factory=WebSection)
+    mqtt: MqttSection = field(default_factory=MqttSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     path: Path | None = field(default=None, compare=False)
 

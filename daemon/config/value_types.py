@@ -155,6 +155,26 @@ class OptionalText(_Plain):
         return 'string; "" for none'
 
 
+@dataclass(frozen=True)
+class Topic(_Plain):
+    """An MQTT topic name to publish under: no wildcards (+, #), no empty levels at the
+    ends, at most 200 characters (MQTT allows 65535 bytes; a base that long is a typo)."""
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> str:
+        if not isinstance(raw, str):
+            raise BadValueError(f"must be a topic such as homeassistant, not {typed(raw)}")
+        if not raw or len(raw) > 200 or not raw.isprintable():
+            raise BadValueError(f"must be 1 to 200 printable characters, not {shown(raw)}")
+        if "+" in raw or "#" in raw:
+            raise BadValueError(f"must not hold the wildcards + or #, as {shown(raw)} does")
+        if raw.startswith("/") or raw.endswith("/") or "//" in raw:
+            raise BadValueError(f"must not have empty levels (a / at an end or //): {shown(raw)}")
+        return raw
+
+    def describe(self) -> str:
+        return "MQTT topic (levels separated by /, no wildcards)"
+
+
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 

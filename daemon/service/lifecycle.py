@@ -1,9 +1,10 @@
 """`spirokiosk run`: start the parts in order, run the render loop, stop them in reverse.
 
     config -> logging -> signal handlers -> display -> scene -> camera (its own
-    thread) -> frame hub (encoder thread) -> web server (binds its port) -> first
-    frame -> READY=1 -> loop
-    ... -> STOPPING=1 -> web server -> hub -> camera -> display -> signal handlers
+    thread) -> frame hub (encoder thread) -> web server (binds its port) -> MQTT
+    (connects in the background) -> first frame -> READY=1 -> loop
+    ... -> STOPPING=1 -> MQTT -> web server -> hub -> camera -> display -> signal
+    handlers
 
 Every part that started is registered on an ExitStack right after it started,
 so a failed start stops exactly what was running, in reverse order. A start
@@ -106,6 +107,7 @@ def _run_parts(
     # Heavy imports here, after the config is known to be good: a config error is fast.
     import pygame
 
+    from spirokiosk.daemon.service.home_assistant import start_mqtt
     from spirokiosk.daemon.service.loop import RenderLoop
     from spirokiosk.daemon.service.parts import (
         camera_settings,
@@ -149,11 +151,12 @@ def _run_parts(
     camera.apply(camera_settings(config))
 
     control = Control()
-    hub = access = None
+    hub = access = page_url = None
     if config.web.enabled:
-        hub, access = _start_web(config, control, stack)
+        hub, access, page_url = _start_web(config, control, stack)
     else:
         log.info("web mirror disabled (web.enabled = false)")
+    start_mqtt(config, control, hub, page_url, stack)
 
     loop = RenderLoop(
         output=output,
@@ -189,9 +192,9 @@ def _run_parts(
 
 def _start_web(
     config: Config, control: Control, stack: contextlib.ExitStack
-) -> tuple[FrameHub, Access]:
-    """The hub with its encoder thread, and the web server serving (port bound); and the
-    web's access rules, for the loop to renew on reload."""
+) -> tuple[FrameHub, Access, str]:
+    """The hub with its encoder thread, and the web server serving (port bound); the
+    web's access rules, for the loop to renew on reload; the server's URL."""
     from spirokiosk.daemon.service.parts import access_rules, stream_settings
     from spirokiosk.web.app import create_app
     from spirokiosk.web.app.access import Access
@@ -226,7 +229,7 @@ def _start_web(
         raise StartError(str(exc)) from exc
     stack.callback(server.stop, WEB_STOP_SECONDS)
     server.start()
-    return hub, access
+    return hub, access, server.url
 
 
 def settle_the_heap() -> None:

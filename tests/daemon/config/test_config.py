@@ -223,7 +223,8 @@ def test_overrides_the_parser_cannot_take_are_one_error(override):
         ("[dispaly]\nmode = 'window'\n", "dispaly: unknown section (did you mean 'display'?)"),
         (
             "[frobnicate]\n",
-            "frobnicate: unknown section; the sections are display, curves, camera, web, logging",
+            "frobnicate: unknown section; the sections are display, curves, camera, web, mqtt, "
+            "logging",
         ),
         ("[web]\nprot = 8080\n", "web.prot: unknown key (did you mean 'port'?)"),
         ("[web.extra]\nx = 1\n", "web.extra: unknown key"),
@@ -334,7 +335,11 @@ def test_shapes_are_checked_against_the_given_names():
     ("override", "expected"),
     [
         ("web.port", "--set 'web.port': missing '=' (expected section.key=value)"),
-        ("port=8080", "--set 'port=8080': expected section.key=value (did you mean 'web.port'?)"),
+        (
+            "port=8080",
+            "--set 'port=8080': expected section.key=value (did you mean "
+            + "'web.port' or 'mqtt.port'?)",
+        ),
         (
             "mode=window",
             "--set 'mode=window': expected section.key=value"
@@ -528,6 +533,7 @@ def test_restart_keys_are_declared_in_the_schema():
         "web.max_body_bytes",
         "web.max_connections_per_address",
         "web.spare_workers",
+        *(spec.dotted for spec in all_keys() if spec.section == "mqtt"),
     }
     assert {spec.dotted for spec in all_keys() if spec.restart} == restart_keys()
 
