@@ -114,6 +114,9 @@ def _wheels_from_compact(data: dict, errors: list[str]) -> list[dict]:
         if not isinstance(value, list):
             errors.append(f"{key}: must be a list")
             return []
+    if not freqs:
+        errors.append("freqs: must list at least one wheel's frequency")
+        return []
     if not len(freqs) == len(widths) == len(heights):
         errors.append(
             f"widths: freqs, widths and heights must have the same length "

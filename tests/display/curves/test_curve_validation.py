@@ -134,6 +134,12 @@ def test_compact_form_as_in_the_seed_file():
     ]
 
 
+def test_compact_form_with_no_wheels_is_an_error_not_a_crash():  # hypothesis found it
+    assert "freqs: must list at least one wheel's frequency" in str(
+        error_of({"freqs": [], "widths": []})
+    )
+
+
 def test_compact_form_length_mismatch():
     err = error_of({"freqs": [1, 2], "widths": ["1"]})
     assert "freqs, widths and heights must have the same length" in str(err)
