@@ -63,6 +63,7 @@ RULES: Mapping[str, tuple[str, ...]] = {
     "spirokiosk.web.server": ("spirokiosk.web.app", *HELPERS),
     "spirokiosk.daemon": (),
     "spirokiosk.daemon.config": (
+        "spirokiosk.daemon.schedule.ranges",  # the on-times' grammar
         "spirokiosk.display.curves",  # the preset and shape names, read when loading
         *HELPERS,
         *NAME_PACKAGES,
@@ -74,8 +75,10 @@ RULES: Mapping[str, tuple[str, ...]] = {
         "spirokiosk.display",
         "spirokiosk.web",
     ),
+    "spirokiosk.daemon.schedule": HELPERS,
     "spirokiosk.daemon.service": (
         "spirokiosk.daemon.config",
+        "spirokiosk.daemon.schedule",
         "spirokiosk.display",
         "spirokiosk.web",
     ),

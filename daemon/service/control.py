@@ -35,7 +35,15 @@ class PlayCurve:
     curve: Curve
 
 
-Command = PlayCurve  # a union as commands are added
+@dataclass(frozen=True)
+class SetScreen:
+    """Screen on, off or quiet by hand until the next scheduled change (None: the
+    schedule again at once)."""
+
+    state: str | None
+
+
+Command = PlayCurve | SetScreen
 
 
 class Control:
@@ -75,6 +83,14 @@ class Control:
             log.warning("command queue full: %s refused", type(command).__name__)
             return False
         return True
+
+    def set_screen(self, state: str | None) -> bool:
+        """Override the screen schedule (on, off, quiet, or None); False when full."""
+        return self.submit(SetScreen(state))
+
+    def pending(self) -> bool:
+        """True when commands wait for the render loop (it wakes early from a rest)."""
+        return not self._commands.empty()
 
     def play_curve(self, curve: Curve) -> bool:
         """Ask for `curve` after the current one (and any asked for before it).

@@ -40,6 +40,7 @@ class StaticControl:
 
     accepting: bool = True  # False: play_curve answers "queue full"
     queued: list[Curve] = field(default_factory=list)
+    screen: list[str | None] = field(default_factory=list)  # set_screen's states, in order
 
     def status(self) -> dict:
         return dict(self.data)
@@ -51,6 +52,12 @@ class StaticControl:
         if not self.accepting:
             return False
         self.queued.append(curve)
+        return True
+
+    def set_screen(self, state: str | None) -> bool:
+        if not self.accepting:
+            return False
+        self.screen.append(state)
         return True
 
 

@@ -1,6 +1,7 @@
 """The Flask app of the mirror: `create_app(hub, control)` and its blueprints.
 
-Blueprints: `page` (/), `stream` (/stream.mjpg, /snapshot.jpg), `api` (/api/..., /healthz).
+Blueprints: `page` (/), `stream` (/stream.mjpg, /snapshot.jpg), `api` (/api/..., /healthz),
+`schedule` (/api/schedule/override).
 `context` holds what the handlers share; `curve_requests` turns a request body into a
 checked curve; `curve_info` describes a curve for the page.
 

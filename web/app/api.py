@@ -40,7 +40,7 @@ def _json_errors_under_api(exc: HTTPException):
     return error_response(exc.code, [f"{request.path}: {exc.description}"])
 
 
-@bp.errorhandler(CurveError)
+@bp.app_errorhandler(CurveError)
 def _bad_curve(exc: CurveError) -> Response:
     return error_response(400, exc.errors)
 
@@ -63,7 +63,7 @@ class _RefusedError(Exception):
         self.status = status
 
 
-def _json_body() -> object:
+def json_body() -> object:
     """The request's JSON document, or _RefusedError (415, 413) or CurveError (invalid JSON)."""
     if not request.is_json:
         got = request.headers.get("Content-Type") or "none"
@@ -91,7 +91,7 @@ def _json_body() -> object:
         raise CurveError([f"body: not valid JSON ({exc})"]) from None
 
 
-@bp.errorhandler(_RefusedError)
+@bp.app_errorhandler(_RefusedError)
 def _refused(exc: _RefusedError) -> Response:
     return error_response(exc.status, [str(exc)])
 
@@ -109,7 +109,7 @@ def _retry_after() -> int:
 @bp.post("/api/curve")
 def ask_for_curve() -> Response:
     """Queue a curve to draw next: a preset, a random curve or a whole curve (202)."""
-    curve = curve_from_request(_json_body())
+    curve = curve_from_request(json_body())
     if not web_context().control.play_curve(curve):
         return error_response(
             429,

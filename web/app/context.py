@@ -48,6 +48,10 @@ class Control(Protocol):
     def play_curve(self, curve: Curve) -> bool:
         """Queue `curve` to be drawn next (after any asked for before); False when full."""
 
+    def set_screen(self, state: str | None) -> bool:
+        """Screen on, off or quiet until the next scheduled change (None: the schedule
+        again); False when the command queue is full."""
+
 
 @dataclass
 class WebContext:

@@ -127,6 +127,7 @@ function render(status) {
     }
   }
   window.spirokioskStatus = status;
+  document.dispatchEvent(new CustomEvent("spirokiosk:status", { detail: status }));
   // A place came free while the picture waits for one: take it now.
   if (stream.waiting && !document.hidden && status.viewers < status.max_viewers) stream.start();
 }
