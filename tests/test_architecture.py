@@ -63,6 +63,7 @@ RULES: Mapping[str, tuple[str, ...]] = {
     "spirokiosk.web.server": ("spirokiosk.web.app", *HELPERS),
     "spirokiosk.daemon": (),
     "spirokiosk.daemon.config": (
+        "spirokiosk.daemon.schedule.ranges",  # the on-times' grammar
         "spirokiosk.display.curves",  # the preset and shape names, read when loading
         *HELPERS,
         *NAME_PACKAGES,
@@ -75,9 +76,11 @@ RULES: Mapping[str, tuple[str, ...]] = {
         "spirokiosk.web",
     ),
     "spirokiosk.daemon.mqtt": ("spirokiosk.daemon.config", *HELPERS),
+    "spirokiosk.daemon.schedule": HELPERS,
     "spirokiosk.daemon.service": (
         "spirokiosk.daemon.config",
         "spirokiosk.daemon.mqtt",
+        "spirokiosk.daemon.schedule",
         "spirokiosk.display",
         "spirokiosk.web",
     ),

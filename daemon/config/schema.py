@@ -24,6 +24,7 @@ from spirokiosk.daemon.config.value_types import (
     Float,
     Int,
     NameList,
+    OnTimes,
     OptionalText,
     SizeOr,
     Text,
@@ -247,6 +248,29 @@ class MqttSection:
 
 
 @dataclass(frozen=True)
+class ScheduleSection:
+    enabled: bool = key(
+        Bool(), False, "switch the screen off (or to quiet) outside the on-times below"
+    )
+    on: tuple[str, ...] = key(
+        OnTimes(),
+        ("mon-fri 07:00-23:00", "sat,sun 08:00-24:00"),
+        "when the screen is on, in local time: days (mon-fri, sat,sun, daily) and one or "
+        'more ranges ("fri 22:00-02:00" runs past midnight)',
+    )
+    mode: str = key(
+        Choice(("off", "quiet")),
+        "off",
+        "outside the on-times: off (black, the loop idles, the TV may sleep) or quiet (the "
+        "last finished curve stays, nothing moves)",
+    )
+    cec: bool = key(
+        Bool(), False, "with mode off, put the TV in standby over HDMI-CEC and wake it (cec-ctl)"
+    )
+    cec_device: str = key(Text(), "/dev/cec0", "the CEC device of the HDMI port the TV is on")
+
+
+@dataclass(frozen=True)
 class LoggingSection:
     level: str = key(
         Choice(("debug", "info", "warning", "error")), "info", "level of spirokiosk's own messages"
@@ -265,6 +289,7 @@ SECTIONS: Mapping[str, type] = MappingProxyType(
         "camera": CameraSection,
         "web": WebSection,
         "mqtt": MqttSection,
+        "schedule": ScheduleSection,
         "logging": LoggingSection,
     }
 )
@@ -279,6 +304,7 @@ class Config:
     camera: CameraSection = field(default_factory=CameraSection)
     web: WebSection = field(default_factory=WebSection)
     mqtt: MqttSection = field(default_factory=MqttSection)
+    schedule: ScheduleSection = field(default_factory=ScheduleSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     path: Path | None = field(default=None, compare=False)
 

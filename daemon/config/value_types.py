@@ -274,4 +274,39 @@ class NameList:
         return f"array of {self.noun} names{extra}"
 
 
-ValueType = Bool | Int | Float | Choice | Text | OptionalText | Address | SizeOr | NameList
+@dataclass(frozen=True)
+class OnTimes:
+    """The screen schedule's on-times: an array of entries such as "mon-fri 07:00-23:00"
+    (the grammar is daemon/schedule/ranges.py's)."""
+
+    max_items: int = 100
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> tuple[str, ...]:
+        from spirokiosk.daemon.schedule.ranges import RangeError, parse_entry
+
+        if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+            raise BadValueError(
+                f'must be an array such as ["mon-fri 07:00-23:00"], not {typed(raw)}'
+            )
+        if len(raw) > self.max_items:
+            raise BadValueError(f"must have at most {self.max_items} entries, not {len(raw)}")
+        problems = []
+        for index, entry in enumerate(raw):
+            try:
+                parse_entry(entry[:200])
+            except RangeError as exc:
+                problems.append(f"entry {index + 1} ({shown(entry)}): {exc}")
+        if problems:
+            raise BadValueError(*problems)
+        return tuple(raw)
+
+    def to_toml(self, value: tuple[str, ...]) -> list[str]:
+        return list(value)
+
+    def describe(self) -> str:
+        return 'array of "DAYS HH:MM-HH:MM[,HH:MM-HH:MM...]" entries'
+
+
+ValueType = (
+    Bool | Int | Float | Choice | Text | OptionalText | Address | SizeOr | NameList | OnTimes
+)

@@ -59,7 +59,15 @@ class ReplacePlaylist:
     names: tuple[str, ...]
 
 
-Command = PlayCurve | Skip | Pause | Resume | ReplacePlaylist
+@dataclass(frozen=True)
+class SetScreen:
+    """Screen on, off or quiet by hand until the next scheduled change (None: the
+    schedule again at once)."""
+
+    state: str | None
+
+
+Command = PlayCurve | Skip | Pause | Resume | ReplacePlaylist | SetScreen
 
 
 class Control:
@@ -99,6 +107,14 @@ class Control:
             log.warning("command queue full: %s refused", type(command).__name__)
             return False
         return True
+
+    def set_screen(self, state: str | None) -> bool:
+        """Override the screen schedule (on, off, quiet, or None); False when full."""
+        return self.submit(SetScreen(state))
+
+    def pending(self) -> bool:
+        """True when commands wait for the render loop (it wakes early from a rest)."""
+        return not self._commands.empty()
 
     def play_curve(self, curve: Curve) -> bool:
         """Ask for `curve` after the current one (and any asked for before it).

@@ -116,6 +116,7 @@ def _run_parts(
         scene_timing,
     )
     from spirokiosk.daemon.service.playlist import Playlist
+    from spirokiosk.daemon.service.screen_time import ScreenTime
     from spirokiosk.display.camera.link import CameraLink
     from spirokiosk.display.draw.scene import Scene
     from spirokiosk.display.screen.output import DisplayError, new_frame_surface, open_output
@@ -158,6 +159,8 @@ def _run_parts(
         log.info("web mirror disabled (web.enabled = false)")
     start_mqtt(config, control, hub, page_url, stack)
 
+    screen_time = ScreenTime(config)
+    stack.callback(screen_time.stop)
     loop = RenderLoop(
         output=output,
         scene=scene,
@@ -171,6 +174,7 @@ def _run_parts(
         camera=camera,
         screen_watch=screen_watch,
         access=access,
+        screen_time=screen_time,
     )
     stack.callback(lambda: loop.output.close())  # the screen it has now
     loop.tick()  # the first frame is on screen before READY

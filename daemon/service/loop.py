@@ -24,6 +24,7 @@ from spirokiosk.daemon.service.control import (
     PlayCurve,
     ReplacePlaylist,
     Resume,
+    SetScreen,
     Skip,
 )
 from spirokiosk.daemon.service.logs import setup_logging
@@ -36,11 +37,13 @@ from spirokiosk.daemon.service.parts import (
     stream_settings,
 )
 from spirokiosk.daemon.service.playlist import Playlist
+from spirokiosk.daemon.service.screen_time import ASLEEP_TICK, ScreenTime
 from spirokiosk.daemon.service.signals import SignalFlags
 from spirokiosk.display.camera.link import CAMERA_OFF, CameraLink
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.draw.buffers import FrameBuffers
 from spirokiosk.display.draw.scene import Scene
+from spirokiosk.display.draw.still import sleeping_picture
 from spirokiosk.display.draw.surfaces import surface_array, surface_layout
 from spirokiosk.display.messages import shown
 from spirokiosk.display.rates import RateMeter
@@ -60,6 +63,7 @@ FPS_WINDOW = 1.0  # seconds over which the render fps is measured
 VSYNC_CHECK_FRAMES = 120  # after this many frames, see whether vsync really waits
 NO_VSYNC_FPS = 250.0  # faster than any screen refreshes: vsync is not working
 FAILURES_LOGGED_IN_FULL = 5  # curves that fail to draw get a traceback; later ones a line
+DOZE_STEP = 0.05  # while resting, a stop or a command is seen within this (seconds)
 QUIT_KEYS = (pygame.K_ESCAPE, pygame.K_q)  # stop the program, on a desktop only
 
 
@@ -81,7 +85,9 @@ class RenderLoop:
         camera: CameraLink | None = None,
         screen_watch: ScreenWatch | None = None,
         access: Access | None = None,
+        screen_time: ScreenTime | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.output = output
         self.scene = scene
@@ -96,7 +102,10 @@ class RenderLoop:
         self.screen_watch = screen_watch  # while headless for want of a screen
         self.access = access  # the web's rules of who may change the kiosk; set on reload
         self.paused = False  # the pen stands still (a web command); time does not count
+        self.screen_time = screen_time  # the schedule: on, off or quiet
+        self._still: pygame.Surface | None = None  # shown while off or quiet
         self._clock = clock
+        self._sleep = sleep
         self.buffers = FrameBuffers(output.size, new_frame_surface)
         self._layout = surface_layout(new_frame_surface((1, 1)))
         self._frame_clock = pygame.time.Clock()
@@ -128,6 +137,9 @@ class RenderLoop:
 
     def tick(self) -> None:
         now = self._clock()
+        if self.screen_time is not None and self._rest(now):
+            self._last_tick = None  # after a rest the pen goes on where it was
+            return
         dt = 0.0 if self._last_tick is None else min(max(now - self._last_tick, 0.0), MAX_DT)
         self._last_tick = now
         if self.output.has_events:
@@ -154,14 +166,7 @@ class RenderLoop:
         self._fps.add(now)
         if self.hub is not None and self.hub.wants_frame(now):
             self._publish_frame(frame, fade)
-        self.control.beat(now)
-        self.notifier.watchdog_ping(now)
-        if now >= self._next_status:
-            self._next_status = now + STATUS_EVERY
-            self.control.publish_status(self.status(now))
-        if now >= self._next_systemd_status:
-            self._next_systemd_status = now + SYSTEMD_STATUS_EVERY
-            self.notifier.status(self.status_line())
+        self._after_frame(now)
         self._output_frames += 1
         if self._output_frames == VSYNC_CHECK_FRAMES:
             self._check_vsync()
@@ -171,6 +176,64 @@ class RenderLoop:
                 self.replace_output(screen)
         if self._capped:
             self._frame_clock.tick(self.config.display.fps)
+
+    def _rest(self, now: float) -> bool:
+        """Off or quiet by the schedule: a still picture, drawn once, and a tick a second
+        (events, commands, reloads, the watchdog and the status go on). True when this
+        tick is done; False when the screen is on (after a rest: all drawn anew, the pen
+        where it was)."""
+        screen = self.screen_time
+        state = screen.state()
+        if state == "on":
+            if self._still is not None:
+                self._still = None
+                self.buffers = FrameBuffers(self.output.size, new_frame_surface)
+            return False
+        if self.output.has_events:
+            self._handle_events()
+        if self.signals.take_reload():
+            self.reload()
+        self._apply_commands()
+        if screen.changed or self._still is None:
+            self._still = self._still_picture(state, now)
+            self.uploaded_last = self.output.present(self._still, [self._still.get_rect()])
+            self.frames += 1
+        if self.hub is not None and self.hub.wants_frame(now):
+            still = surface_array(self._still)  # never drawn on again: the hub may keep it
+            self.hub.publish(still, self._layout, time.time())
+        self._fps.add(now)
+        self._after_frame(now)
+        self._doze(ASLEEP_TICK)
+        return True
+
+    def _still_picture(self, state: str, now: float) -> pygame.Surface:
+        still = new_frame_surface(self.output.size)
+        if state == "off":
+            until = self.screen_time.until()
+            sleeping_picture(still, f"sleeping until {until}" if until else "screen off")
+            return still
+        self.scene.finish_drawing()  # quiet: the curve on screen, finished, stays
+        picture = self.camera.picture(now) if self.camera is not None else None
+        self.scene.compose(still, picture, picture_new=True, stale=None)
+        return still
+
+    def _doze(self, seconds: float) -> None:
+        """Sleep up to `seconds`; wake early for a stop or a command."""
+        slept = 0.0
+        while slept < seconds and not self.signals.stop_requested and not self.control.pending():
+            self._sleep(DOZE_STEP)
+            slept += DOZE_STEP
+
+    def _after_frame(self, now: float) -> None:
+        """The heartbeat (/healthz), the watchdog, and now and then the status."""
+        self.control.beat(now)
+        self.notifier.watchdog_ping(now)
+        if now >= self._next_status:
+            self._next_status = now + STATUS_EVERY
+            self.control.publish_status(self.status(now))
+        if now >= self._next_systemd_status:
+            self._next_systemd_status = now + SYSTEMD_STATUS_EVERY
+            self.notifier.status(self.status_line())
 
     def replace_output(self, output: Output) -> None:
         """Draw on `output` from now on (a screen came): the scene follows its size, the
@@ -250,6 +313,8 @@ class RenderLoop:
         elif isinstance(command, ReplacePlaylist):
             self.playlist.update(command.names, self.playlist.random_shapes)
             log.info("playlist for this run: %s (asked over the web)", ", ".join(command.names))
+        elif isinstance(command, SetScreen) and self.screen_time is not None:
+            self.screen_time.override(command.state)
 
     def _upload(self, damage: list[pygame.Rect], fade) -> list[pygame.Rect]:
         """What of this frame to upload to the screen: its damage; or, on a new curve's
@@ -319,9 +384,16 @@ class RenderLoop:
                 "hold_seconds": curves.hold_seconds,
                 "fade_seconds": curves.fade_seconds,
             },
+            "schedule": self._schedule_dict(),
             "config_source": self.config.source,
             "reloads": self.reloads,
         }
+
+    def _schedule_dict(self) -> dict:
+        current = self.screen_time.current if self.screen_time is not None else None
+        if current is None:
+            return {"state": "on", "next_change": None, "override": False}
+        return current.as_dict()
 
     def status_line(self) -> str:
         """systemd's STATUS=: mode, curve, fps, viewers."""
@@ -330,6 +402,10 @@ class RenderLoop:
         if self.output.fallback_reason:
             mode += f" ({self.output.fallback_reason})"
         text = f"{mode}, {name}{' (paused)' if self.paused else ''}, {self._fps.rate():.1f} fps"
+        asleep = self.screen_time.current if self.screen_time is not None else None
+        if asleep is not None and asleep.state != "on":
+            until = self.screen_time.until()
+            text += f", screen {asleep.state}" + (f" until {until}" if until else "")
         if self.hub is not None:
             text += f", {self.hub.stats().viewers} viewers"
         camera = self.camera.summary() if self.camera is not None else None
@@ -389,6 +465,8 @@ class RenderLoop:
             self.access.apply(rules)  # the token file may have changed under the same name
         if self.camera is not None and old.camera != new.camera:
             self.camera.apply(camera_settings(new))
+        if self.screen_time is not None and old.schedule != new.schedule:
+            self.screen_time.apply(new)
         restart = [key for key in changed if key in restart_keys()]
         live = [key for key in changed if key not in restart]
         if not changed:

@@ -233,6 +233,13 @@ class Scene:
         if self._prepared is None and self._preparing is None and self._in_still_hold():
             self._start_preparing()
 
+    def finish_drawing(self) -> None:
+        """Jump to the moment the current curve is whole and any fade over (the start of
+        its hold): the screen schedule's quiet keeps a finished curve on screen."""
+        whole = max(self.timing.draw_seconds, self.timing.fade_seconds)
+        if self._elapsed < whole:
+            self.update(whole - self._elapsed)
+
     def _start_preparing(self) -> None:
         """The next curve's drawing, built on a thread (see `preparing`)."""
         from_queue = bool(self._queue)

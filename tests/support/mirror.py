@@ -71,6 +71,9 @@ class StaticControl:
     def replace_playlist(self, names: tuple[str, ...]) -> bool:
         return self._command("playlist", tuple(names))
 
+    def set_screen(self, state: str | None) -> bool:
+        return self._command("screen", state)
+
 
 def synthetic_frame(width: int, height: int, t: float) -> np.ndarray:
     """An RGBX frame of soft moving bands: compresses like a real picture, changes every call."""

@@ -22,37 +22,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from support import free_port
+from support.browser import chromium
 from support.mirror import Mirror
 from support.mjpeg import MjpegReader, open_stream
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CURVE = "seed-magma-11"
 ASKED = "gears-96-52"  # a preset the playlist does not hold: it plays only when asked for
 QUEUED_START_TIMEOUT = 10.0  # a queued curve starts within draw + hold (3.5 s) on a calm machine
 SIZE = (640, 480)
 START_TIMEOUT = 30.0  # the daemon imports numpy, pygame and flask: slow on a busy machine
-
-# scripts/setup-env.sh installs Debian's chromium and chromium-driver: a missing
-# browser is a broken set-up, so it fails the test rather than skipping it.
-
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",  # tests may run as root
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,1000",
-)
 
 # The stream <img> drawn into a same-origin canvas: its current frame as a PNG data URL,
 # or null until the first frame has arrived.
@@ -141,21 +122,8 @@ def running_kiosk(tmp_path, **extra):
 
 @pytest.fixture
 def browser(tmp_path):
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    # The stream never finishes loading: do not wait for the window's load event.
-    options.page_load_strategy = "eager"
-    service = Service(str(CHROMEDRIVER), log_output=str(tmp_path / "chromedriver.log"))
-    driver = webdriver.Chrome(service=service, options=options)
-    try:
-        driver.set_page_load_timeout(15)
-        driver.set_script_timeout(5)
+    with chromium(tmp_path) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def stream_frame(driver) -> np.ndarray | None:

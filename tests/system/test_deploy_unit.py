@@ -185,6 +185,7 @@ def test_devices_are_closed_but_for_display_camera_and_input():
         "char-video4linux rw",
         "char-media rw",
         "char-dma_heap rw",
+        "char-cec rw",
         "char-input r",
         f"{value('Service', 'TTYPath')} rw",
     ):
@@ -194,7 +195,7 @@ def test_devices_are_closed_but_for_display_camera_and_input():
     assert value("Service", "ProtectSystem") == "strict"
     # The device groups must exist when the service starts (see the unit's comment).
     wanted = " ".join(values("Unit", "Wants"))
-    for module in ("drm", "videodev", "mc"):
+    for module in ("drm", "videodev", "mc", "cec"):
         assert f"modprobe@{module}.service" in wanted
 
 

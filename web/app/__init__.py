@@ -1,7 +1,8 @@
 """The Flask app of the mirror: `create_app(hub, control)` and its blueprints.
 
 Blueprints: `page` (/), `stream` (/stream.mjpg, /snapshot.jpg), `api` (/api/..., /healthz),
-`control_api` (/api/control/...). `context` holds what the handlers share; `access` is the
+`control_api` (/api/control/...), `schedule` (/api/schedule/override). `context` holds
+what the handlers share; `access` is the
 gate every changing route uses (`@changes_kiosk`), `rate_limit` its per-client buckets;
 `curve_requests` turns a request body into a checked curve; `curve_info` describes a
 curve for the page.

@@ -41,7 +41,7 @@ def _json_errors_under_api(exc: HTTPException):
     return error_response(exc.code, [f"{request.path}: {exc.description}"])
 
 
-@bp.errorhandler(CurveError)
+@bp.app_errorhandler(CurveError)
 def _bad_curve(exc: CurveError) -> Response:
     return error_response(400, exc.errors)
 
@@ -97,7 +97,7 @@ def json_body(*, allow_empty: bool = False) -> object:
         raise CurveError([f"body: not valid JSON ({exc})"]) from None
 
 
-@bp.errorhandler(RefusedError)
+@bp.app_errorhandler(RefusedError)
 def _refused(exc: RefusedError) -> Response:
     return error_response(exc.status, [str(exc)])
 

@@ -61,6 +61,10 @@ class Control(Protocol):
         """Play these preset names (and "random") from now on, until a restart or a
         reload that changes curves.playlist; False when full."""
 
+    def set_screen(self, state: str | None) -> bool:
+        """Screen on, off or quiet until the next scheduled change (None: the schedule
+        again); False when the command queue is full."""
+
 
 @dataclass
 class WebContext:

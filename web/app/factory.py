@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from spirokiosk.web.app import api, control_api, page, stream
+from spirokiosk.web.app import api, control_api, page, schedule, stream
 from spirokiosk.web.app.access import EXTENSION_KEY as ACCESS_KEY
 from spirokiosk.web.app.access import Access, is_changing
 from spirokiosk.web.app.context import EXTENSION_KEY, Control, WebContext
@@ -69,6 +69,7 @@ def create_app(
     app.register_blueprint(stream.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(control_api.bp)
+    app.register_blueprint(schedule.bp)
     app.before_request(_no_body_where_none_is_taken)
     app.after_request(_no_store)
     return app

@@ -224,6 +224,7 @@ def test_overrides_the_parser_cannot_take_are_one_error(override):
         (
             "[frobnicate]\n",
             "frobnicate: unknown section; the sections are display, curves, camera, web, mqtt, "
+            "schedule, "
             "logging",
         ),
         ("[web]\nprot = 8080\n", "web.prot: unknown key (did you mean 'port'?)"),
@@ -343,7 +344,7 @@ def test_shapes_are_checked_against_the_given_names():
         (
             "mode=window",
             "--set 'mode=window': expected section.key=value"
-            " (did you mean 'display.mode' or 'camera.mode'?)",
+            " (did you mean 'display.mode', 'camera.mode' or 'schedule.mode'?)",
         ),
         ("web.port.x=1", "--set 'web.port.x=1': expected section.key=value"),
         ("web.=1", "--set 'web.=1': expected section.key=value"),

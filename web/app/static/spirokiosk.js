@@ -132,6 +132,7 @@ function render(status) {
     pause.dataset.paused = String(status.paused);
     pause.textContent = status.paused ? "Resume" : "Pause";
   }
+  document.dispatchEvent(new CustomEvent("spirokiosk:status", { detail: status }));
   // A place came free while the picture waits for one: take it now.
   if (stream.waiting && !document.hidden && status.viewers < status.max_viewers) stream.start();
 }
