@@ -33,6 +33,8 @@ from spirokiosk.daemon.mqtt.entities import (
     OFFLINE,
     ONLINE,
     PRESS,
+    SCREEN_OFF,
+    SCREEN_ON,
     Device,
     Topics,
     discovery_documents,
@@ -57,6 +59,7 @@ class Actions:
     viewers: Callable[[], int]
     choose_curve: Callable[[str], bool]  # a select option; False when it was refused
     press: Callable[[str], bool]  # a button's object id ("next", "random")
+    set_screen: Callable[[str], bool]  # "on" or "off" until the schedule's next change
     snapshot: Callable[[], bytes | None] | None  # a JPEG of the screen; None: no camera
 
 
@@ -150,6 +153,7 @@ class MqttBridge:
             [
                 (self.topics.choose_curve, 1),
                 (self.topics.button("+"), 1),
+                (self.topics.screen, 1),
                 (f"{prefix}/status", 1),  # Home Assistant's birth message: announce again
             ]
         )
@@ -180,6 +184,11 @@ class MqttBridge:
                 log.warning("mqtt: no curve %s to choose; ignored", shown(text))
             elif not self.actions.choose_curve(text):
                 log.warning("mqtt: curve %s refused (the queue is full)", shown(text))
+        elif topic == self.topics.screen:
+            if text not in (SCREEN_ON, SCREEN_OFF):
+                log.warning("mqtt: screen: payload %s is not ON or OFF; ignored", shown(text))
+            elif not self.actions.set_screen("on" if text == SCREEN_ON else "off"):
+                log.warning("mqtt: screen %s refused (the queue is full)", text)
         elif topic.startswith(self.topics.button("")):
             name = topic.removeprefix(self.topics.button(""))
             if text != PRESS:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 ONLINE = "online"
 OFFLINE = "offline"
 PRESS = "PRESS"  # Home Assistant's default payload_press for an MQTT button
+SCREEN_ON, SCREEN_OFF = "ON", "OFF"  # an MQTT switch's default payloads
 
 
 def node_id_for(hostname: str) -> str:
@@ -50,6 +51,10 @@ class Topics:
     @property
     def choose_curve(self) -> str:
         return f"{self.base}/curve/set"
+
+    @property
+    def screen(self) -> str:
+        return f"{self.base}/screen/set"
 
     def button(self, name: str) -> str:
         return f"{self.base}/button/{name}"
@@ -121,6 +126,17 @@ def discovery_documents(
                 entity("button", object_id, name, command_topic=f"~/button/{object_id}")
                 for object_id, name in BUTTONS.items()
             ),
+            entity(  # the screen schedule's override: on or off until its next change
+                "switch",
+                "screen",
+                "Screen",
+                command_topic="~/screen/set",
+                state_topic="~/state",
+                value_template="{{ value_json.screen }}",
+                payload_on=SCREEN_ON,
+                payload_off=SCREEN_OFF,
+                icon="mdi:monitor",
+            ),
             *(
                 entity(
                     "sensor",
@@ -138,8 +154,8 @@ def discovery_documents(
     if with_camera:
         topic, payload = entity(
             "camera",
-            "screen",
-            "Screen",
+            "mirror",
+            "Screen picture",
             topic="~/snapshot",
             json_attributes_topic="~/attributes",
         )
@@ -151,12 +167,14 @@ def state_document(status: dict, viewers: int) -> str:
     """The sensors' shared state from the render loop's status."""
     camera = status.get("camera") or {}
     curve = status.get("curve") or {}
+    schedule = status.get("schedule") or {}
     return json.dumps(
         {
             "fps": status.get("fps", 0.0),
             "viewers": viewers,
             "curve": curve.get("name") or status.get("curve_summary") or "unnamed curve",
             "camera": camera.get("state", "off"),
+            "screen": SCREEN_OFF if schedule.get("state", "on") != "on" else SCREEN_ON,
         },
         sort_keys=True,
     )

@@ -77,6 +77,7 @@ def start_mqtt(
         viewers=(lambda: hub.stats().viewers) if hub is not None else (lambda: 0),
         choose_curve=choose_curve,
         press=press,
+        set_screen=control.set_screen,
         snapshot=snapshot if hub is not None else None,
     )
     bridge = MqttBridge(config.mqtt, device, actions, [*PRESETS, RANDOM])

@@ -62,6 +62,11 @@ def test_home_assistant_discovers_commands_and_loses_the_kiosk(tmp_path):
             state = json.loads(listener.wait_for(f"{base}/state", timeout=30)[1])
         assert status_of(port)["frames_rendered"] > frames
 
+        listener.publish(f"{base}/screen/set", "OFF")  # Home Assistant's switch
+        while json.loads(listener.wait_for(f"{base}/state", timeout=30)[1])["screen"] != "OFF":
+            pass
+        assert status_of(port)["schedule"]["state"] == "off"
+
         kiosk.proc.send_signal(signal.SIGKILL)
         kiosk.proc.wait(10)
         listener.wait_for(f"{base}/availability", b"offline")

@@ -23,6 +23,7 @@ class Kiosk:
     def __init__(self) -> None:
         self.chosen: list[str] = []
         self.pressed: list[str] = []
+        self.screen: list[str] = []
         self.asked = threading.Event()
         self.curve = "first"
 
@@ -32,6 +33,7 @@ class Kiosk:
             viewers=lambda: 2,
             choose_curve=self._choose,
             press=self._press,
+            set_screen=lambda state: self.screen.append(state) or True,
             snapshot=(lambda: b"\xff\xd8jpeg\xff\xd9") if snapshot else None,
         )
 
@@ -93,7 +95,13 @@ def test_discovery_state_and_availability_are_published_retained(broker, bridges
     bridges(broker.port, kiosk)
     live.wait_for(f"{BASE}/availability", b"online")  # announced: documents went first
     state = json.loads(live.wait_for(f"{BASE}/state")[1])
-    assert state == {"fps": 60.0, "viewers": 2, "curve": "first", "camera": "off"}
+    assert state == {
+        "fps": 60.0,
+        "viewers": 2,
+        "curve": "first",
+        "camera": "off",
+        "screen": "ON",
+    }
     assert live.wait_for(f"{BASE}/snapshot")[1] == b"\xff\xd8jpeg\xff\xd9"
     kiosk.curve = "second"  # a new curve: the state follows within a second or so
     assert json.loads(live.wait_for(f"{BASE}/state")[1])["curve"] == "second"
@@ -121,11 +129,15 @@ def test_commands_become_the_kiosks_actions_and_bad_ones_are_ignored(
         assert kiosk.asked.wait(10)
         sender.publish(f"{BASE}/button/random", "PRESS")
         assert wait_until(lambda: kiosk.pressed == ["random"], 10)
+        sender.publish(f"{BASE}/screen/set", "dim")
+        sender.publish(f"{BASE}/screen/set", "OFF")
+        assert wait_until(lambda: kiosk.screen == ["off"], 10)
     assert kiosk.chosen == ["second"]
     text = caplog.text
     assert "no curve 'no-such-curve\\nfake log line' to choose; ignored" in text
     assert "payload that is not UTF-8" in text
     assert "payload 'not PRESS' is not PRESS; ignored" in text
+    assert "screen: payload 'dim' is not ON or OFF; ignored" in text
 
 
 def test_home_assistant_coming_back_gets_every_document_again(broker, bridges, listen):

@@ -40,7 +40,7 @@ def test_every_entity_has_a_config_topic_unique_id_device_and_availability():
     docs = documents()
     pattern = re.compile(r"homeassistant/(\w+)/pi-den/([a-zA-Z0-9_-]+)/config")
     components = sorted(pattern.fullmatch(topic)[1] for topic in docs)
-    assert components == ["button", "button", "camera", "select"] + ["sensor"] * 4
+    assert components == ["button", "button", "camera", "select"] + ["sensor"] * 4 + ["switch"]
     unique_ids = [doc["unique_id"] for doc in docs.values()]
     assert len(set(unique_ids)) == len(unique_ids)
     for doc in docs.values():
@@ -60,7 +60,7 @@ def test_sensors_read_the_shared_state_document():
     state = json.loads(
         state_document({"fps": 59.8, "curve": {"name": "seed"}, "camera": {"state": "ok"}}, 3)
     )
-    assert state == {"fps": 59.8, "viewers": 3, "curve": "seed", "camera": "ok"}
+    assert state == {"fps": 59.8, "viewers": 3, "curve": "seed", "camera": "ok", "screen": "ON"}
     for name in ("fps", "viewers", "curve", "camera"):
         sensor = docs[f"homeassistant/sensor/pi-den/{name}/config"]
         assert expand(sensor, "state_topic") == TOPICS.state
@@ -69,6 +69,15 @@ def test_sensors_read_the_shared_state_document():
 
 
 def test_the_camera_takes_snapshots_only_with_a_mirror():
-    camera = documents()["homeassistant/camera/pi-den/screen/config"]
+    camera = documents()["homeassistant/camera/pi-den/mirror/config"]
     assert expand(camera, "topic") == TOPICS.snapshot
     assert not any(t.startswith("homeassistant/camera/") for t in documents(with_camera=False))
+
+
+def test_the_screen_switch_is_the_schedules_override():
+    switch = documents()["homeassistant/switch/pi-den/screen/config"]
+    assert expand(switch, "command_topic") == TOPICS.screen
+    assert expand(switch, "state_topic") == TOPICS.state
+    assert (switch["payload_on"], switch["payload_off"]) == ("ON", "OFF")
+    off = json.loads(state_document({"schedule": {"state": "quiet"}}, 0))
+    assert off["screen"] == "OFF"

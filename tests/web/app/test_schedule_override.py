@@ -31,7 +31,7 @@ def test_bad_bodies_are_400_naming_the_field(client, control, body, message):
 def test_not_json_is_415_and_a_full_queue_429(client, control):
     response = client.post("/api/schedule/override", data="state=off")
     assert response.status_code == 415
-    assert "Content-Type: application/json" in response.get_json()["error"]
+    assert "Content-Type: must be application/json" in response.get_json()["error"]
     control.accepting = False
     assert client.post("/api/schedule/override", json={"state": "off"}).status_code == 429
     assert client.get("/api/schedule/override").status_code == 405
