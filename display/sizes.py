@@ -31,3 +31,9 @@ def parse_size(text: object) -> Size:
     if match is None:
         raise ValueError(f"expected WIDTHxHEIGHT in pixels such as 1920x1080, not {text!r}")
     return Size(int(match[1]), int(match[2]))
+
+
+def turned(size: tuple[int, int], rotation: int) -> tuple[int, int]:
+    """`size` after turning by `rotation` degrees: width and height swap at 90 and 270."""
+    w, h = int(size[0]), int(size[1])
+    return (h, w) if rotation % 180 == 90 else (w, h)

@@ -23,6 +23,7 @@ from spirokiosk.daemon.config.value_types import (
     Choice,
     Float,
     Int,
+    IntChoice,
     NameList,
     OnTimes,
     OptionalText,
@@ -34,6 +35,7 @@ from spirokiosk.daemon.config.value_types import (
 from spirokiosk.display.camera import SOURCES as CAMERA_SOURCES
 from spirokiosk.display.draw import CAMERA_MODES
 from spirokiosk.display.screen import MODES as DISPLAY_MODES
+from spirokiosk.display.screen import ROTATIONS
 from spirokiosk.display.sizes import Size
 
 BUILT_IN_DEFAULTS = "built-in defaults"
@@ -64,6 +66,13 @@ class DisplaySection:
         SizeOr(("auto",)),
         "auto",
         "drawing size: auto (the screen's resolution) or WxH",
+        restart=True,
+    )
+    rotation: int = key(
+        IntChoice(ROTATIONS),
+        0,
+        "degrees the picture is turned clockwise on the screen: 90 or 270 for a screen "
+        "mounted in portrait, 180 upside down (display.size stays the screen's own)",
         restart=True,
     )
     fps: int = key(Int(1, 240), 60, "frame rate cap, used when the display gives no vsync")
@@ -116,6 +125,13 @@ class CameraSection:
         Float(0.1, 60),
         5.0,
         "a camera silent this long counts as failed: curves only, retried with back-off",
+    )
+    rotation: int = key(
+        IntChoice(ROTATIONS),
+        0,
+        "0: the camera is mounted with the screen (turned with it, if it is); else the "
+        "degrees its picture is turned clockwise on top of that, for a camera mounted "
+        "differently (display.rotation for an upright camera beside a turned screen)",
     )
 
 

@@ -122,6 +122,20 @@ class Choice(_Plain):
 
 
 @dataclass(frozen=True)
+class IntChoice(_Plain):
+    options: tuple[int, ...]
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> int:
+        allowed = ", ".join(str(o) for o in self.options)
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw not in self.options:
+            raise BadValueError(f"must be one of {allowed}; not {typed(raw)}")
+        return raw
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(str(o) for o in self.options)
+
+
+@dataclass(frozen=True)
 class Text(_Plain):
     def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> str:
         if not isinstance(raw, str):
@@ -308,5 +322,15 @@ class OnTimes:
 
 
 ValueType = (
-    Bool | Int | Float | Choice | Text | OptionalText | Address | SizeOr | NameList | OnTimes
+    Bool
+    | Int
+    | Float
+    | Choice
+    | IntChoice
+    | Text
+    | OptionalText
+    | Address
+    | SizeOr
+    | NameList
+    | OnTimes
 )

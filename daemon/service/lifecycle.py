@@ -131,7 +131,10 @@ def _run_parts(
     stack.callback(pygame.quit)
     try:
         output = open_output(
-            display.mode, display_size(config), fallback_headless=display.fallback_headless
+            display.mode,
+            display_size(config),
+            fallback_headless=display.fallback_headless,
+            rotation=display.rotation,
         )
     except DisplayError as exc:
         raise StartError(str(exc)) from exc
@@ -140,7 +143,12 @@ def _run_parts(
     screen_watch = None
     if output.waiting_for_screen:  # a screen plugged in (or switched on) later is taken
         screen_watch = ScreenWatch(
-            lambda: open_output(display.mode, display_size(config), fallback_headless=True)
+            lambda: open_output(
+                display.mode,
+                display_size(config),
+                fallback_headless=True,
+                rotation=display.rotation,
+            )
         )
 
     playlist = Playlist(config.curves.playlist, config.curves.random_shapes)

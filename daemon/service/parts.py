@@ -61,6 +61,9 @@ def camera_settings(config: Config) -> CameraSettings:
         device=camera.device,
         opacity=camera.overlay_opacity,
         timeout=camera.timeout_seconds,
+        # Mounted with the screen, the camera's picture stands as the panel's does: in
+        # the upright drawing that is turned back by the screen's rotation.
+        turn=(camera.rotation - config.display.rotation) % 360,
     )
 
 

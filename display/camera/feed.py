@@ -43,8 +43,10 @@ class CameraFeed:
         device: str = "/dev/video0",
         timeout: float = 5.0,
         backoff: tuple[float, float] = (BACKOFF_FIRST, BACKOFF_MAX),
+        turn: int = 0,
     ) -> CameraFeed:
-        """A feed (not started) from camera `source`, frames at `size` in the format of `like`."""
+        """A feed (not started) from camera `source`, frames at `size` in the format of
+        `like`, the camera's picture turned `turn` degrees clockwise (in its process)."""
         if source not in SOURCES:
             raise ValueError(f"camera.source: must be one of {', '.join(SOURCES)}, not {source!r}")
         size = (int(size[0]), int(size[1]))
@@ -52,7 +54,7 @@ class CameraFeed:
             surface = pygame.Surface(size, 0, like)
         else:
             surface = pygame.Surface(size, 0, 32)
-        spec = ChildSpec(source, size, surface_layout(surface), device)
+        spec = ChildSpec(source, size, surface_layout(surface), device, turn % 360)
         return cls(CameraProcess(spec, timeout=timeout, backoff=backoff), surface)
 
     @property

@@ -39,6 +39,7 @@ class CameraSettings:
     device: str = "/dev/video0"
     opacity: float = 0.85
     timeout: float = 5.0
+    turn: int = 0  # degrees clockwise the picture is turned to stand upright on screen
 
     def __post_init__(self) -> None:
         if self.source != "none" and self.source not in SOURCES:
@@ -65,10 +66,11 @@ class CameraLink:
     def apply(self, settings: CameraSettings) -> None:
         """Run the camera `settings` ask for, from now on."""
         old, self._settings = self._settings, settings
-        replace = self.feed is None or (old.source, old.device, old.timeout) != (
+        replace = self.feed is None or (old.source, old.device, old.timeout, old.turn) != (
             settings.source,
             settings.device,
             settings.timeout,
+            settings.turn,
         )
         if replace:
             self._replace_feed(settings)
@@ -102,6 +104,7 @@ class CameraLink:
             like=self._like,
             device=settings.device,
             timeout=settings.timeout,
+            turn=settings.turn,
         )
         self.feed.start()
         log.info("camera %s started, %s mode", settings.source, settings.mode)

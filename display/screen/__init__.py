@@ -8,3 +8,4 @@ May import: display's helper modules.
 """
 
 MODES = ("fullscreen", "window", "headless")
+ROTATIONS = (0, 90, 180, 270)  # display.rotation: degrees clockwise on the panel

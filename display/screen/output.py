@@ -27,7 +27,7 @@ from pathlib import Path
 import pygame
 from pygame._sdl2 import video
 
-from spirokiosk.display.screen import MODES
+from spirokiosk.display.screen import MODES, ROTATIONS
 from spirokiosk.display.screen.kmsdrm import (
     DRM_DEVICES,
     DRM_SYSFS,
@@ -35,6 +35,7 @@ from spirokiosk.display.screen.kmsdrm import (
     prepare_environment,
 )
 from spirokiosk.display.screen.presenter import Presenter
+from spirokiosk.display.sizes import turned
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,13 @@ class Output:
 
     mode: str  # what runs: fullscreen, window or headless
     requested: str  # what was asked for
-    size: tuple[int, int]
+    size: tuple[int, int]  # the picture's, upright (the panel's turned by `rotation`)
     vsync: bool = False  # present() waits for the screen's refresh
     driver: str | None = None  # SDL's video driver, None when headless
     fallback_reason: str | None = None  # why `mode` is not `requested`
     waiting_for_screen: bool = False  # headless because no screen was connected
     presenter: Presenter | None = None  # None when headless
+    rotation: int = 0  # degrees clockwise the picture is turned on the panel
 
     @property
     def on_desktop(self) -> bool:
@@ -104,6 +106,8 @@ class Output:
     def describe(self) -> str:
         w, h = self.size
         text = f"{self.mode} {w}x{h}"
+        if self.rotation:
+            text += f" turned {self.rotation}°"
         if self.driver is not None:
             text += f" (SDL {self.driver}, {'vsync' if self.vsync else 'no vsync'})"
         return text
@@ -152,7 +156,10 @@ def _renderer(window: video.Window, vsync: bool) -> tuple[video.Renderer, bool]:
     return video.Renderer(window), False
 
 
-def _open(mode: str, size: tuple[int, int], window_size: tuple[int, int], vsync: bool) -> Output:
+def _open(
+    mode: str, size: tuple[int, int], window_size: tuple[int, int], vsync: bool, rotation: int
+) -> Output:
+    """The window of `window_size` (the panel's) showing pictures of `size` (upright)."""
     driver = pygame.display.get_driver()
     try:
         if mode == "fullscreen":
@@ -160,14 +167,16 @@ def _open(mode: str, size: tuple[int, int], window_size: tuple[int, int], vsync:
         else:
             window = video.Window(WINDOW_TITLE, size=window_size)
         renderer, vsync = _renderer(window, vsync)
-        presenter = Presenter(window, renderer, size)
+        presenter = Presenter(window, renderer, size, rotation)
     except pygame.error as exc:
         pygame.display.quit()
         raise DisplayError(f"cannot open {size[0]}x{size[1]}: {_sdl_error(exc)}") from exc
-    return Output(mode, mode, size, vsync=vsync, driver=driver, presenter=presenter)
+    return Output(
+        mode, mode, size, vsync=vsync, driver=driver, presenter=presenter, rotation=rotation
+    )
 
 
-def _open_fullscreen(size: tuple[int, int] | None) -> Output:
+def _open_fullscreen(size: tuple[int, int] | None, rotation: int) -> Output:
     driver = _init_display()
     desktop = pygame.display.get_desktop_sizes()
     if not desktop or desktop[0][0] <= 0:
@@ -179,15 +188,15 @@ def _open_fullscreen(size: tuple[int, int] | None) -> Output:
         if size != screen:
             log.info("display: a %dx%d screen; drawing at %dx%d, scaled up", *screen, *size)
     os.environ.setdefault("SDL_RENDER_SCALE_QUALITY", scale_quality(size, screen))
-    output = _open("fullscreen", size, screen, vsync=True)
+    output = _open("fullscreen", turned(size, rotation), screen, True, rotation)
     pygame.mouse.set_visible(False)
     return output
 
 
-def _open_window(size: tuple[int, int] | None) -> Output:
+def _open_window(size: tuple[int, int] | None, rotation: int) -> Output:
     _init_display()
-    size = size or DEFAULT_SIZE
-    return _open("window", size, size, vsync=False)
+    size = size or DEFAULT_SIZE  # the window stands for the panel: turned like it
+    return _open("window", turned(size, rotation), size, False, rotation)
 
 
 def scale_quality(picture: tuple[int, int], screen: tuple[int, int]) -> str:
@@ -205,9 +214,12 @@ def auto_size(screen: tuple[int, int]) -> tuple[int, int]:
     return (w, h) if scale >= 1.0 else (round(w * scale), round(h * scale))
 
 
-def open_headless(size: tuple[int, int] | None, requested: str = "headless") -> Output:
-    """No screen at all (no SDL video); the web mirror still shows the frames."""
-    return Output("headless", requested, size or DEFAULT_SIZE)
+def open_headless(
+    size: tuple[int, int] | None, requested: str = "headless", rotation: int = 0
+) -> Output:
+    """No screen at all (no SDL video); the web mirror still shows the frames (drawn as
+    they would be for a panel of `size` turned by `rotation`)."""
+    return Output("headless", requested, turned(size or DEFAULT_SIZE, rotation), rotation=rotation)
 
 
 def open_output(
@@ -215,11 +227,17 @@ def open_output(
     size: tuple[int, int] | None = None,
     *,
     fallback_headless: bool = True,
+    rotation: int = 0,
     drm_root: Path = DRM_SYSFS,
     dev_root: Path = DRM_DEVICES,
 ) -> Output:
     """Open the output for display.mode `mode` at `size` (None: the screen's own, or
     DEFAULT_SIZE for a window or headless).
+
+    `size` is the panel's, as it is mounted or not: with `rotation` (degrees clockwise,
+    for a screen mounted in portrait or upside down) the picture is drawn at `size`
+    turned (`Output.size`: 1080x1920 on a 1920x1080 panel at 90) and turned back onto
+    the panel by the GPU.
 
     When a screen or window cannot be opened: headless with one warning saying why
     if `fallback_headless`, else DisplayError with one line. SDL's variables are set in
@@ -227,12 +245,16 @@ def open_output(
     """
     if mode not in MODES:
         raise ValueError(f"display.mode: must be one of {', '.join(MODES)}, not {mode!r}")
+    if rotation not in ROTATIONS:
+        raise ValueError(f"display.rotation: must be 0, 90, 180 or 270, not {rotation!r}")
     wanted = (int(size[0]), int(size[1])) if size is not None else None
     if mode == "headless":
-        return open_headless(wanted)
+        return open_headless(wanted, rotation=rotation)
     try:
         prepare_environment(mode, os.environ, drm_root, dev_root)
-        return _open_fullscreen(wanted) if mode == "fullscreen" else _open_window(wanted)
+        if mode == "fullscreen":
+            return _open_fullscreen(wanted, rotation)
+        return _open_window(wanted, rotation)
     except (DisplayError, ScreenUnavailableError) as exc:
         reason = f"display: cannot open {mode}: {exc}"
         if not fallback_headless:
@@ -240,7 +262,7 @@ def open_output(
         waiting = isinstance(exc, ScreenUnavailableError) and exc.no_screen
         then = "; the screen is taken as soon as one is connected" if waiting else ""
         log.warning("%s; running headless (the web mirror still works)%s", reason, then)
-        output = open_headless(wanted, requested=mode)
+        output = open_headless(wanted, requested=mode, rotation=rotation)
         output.fallback_reason = str(exc)
         output.waiting_for_screen = waiting
         return output

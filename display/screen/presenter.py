@@ -18,6 +18,12 @@ costs no whole-picture upload in one frame. They are made from a plain 32-bit su
 the frames' own format (XRGB8888): no conversion on upload (pygame 2.1.2 converts
 nothing: pygame#2974), and the X byte is not read as alpha.
 
+A screen mounted in portrait or upside down (`rotation`, degrees clockwise): the picture
+is drawn upright at its own size, and turned once, by the GPU, as its texture is drawn
+(SDL_RenderCopyEx through `Texture.draw(srcrect, dstrect, angle)`, which pygame 2.1.2
+already has: video.pyx, `Texture.draw`). The rectangle is the picture's, centred on the
+panel: turned about its centre by 90 or 270 degrees it covers the panel exactly.
+
 Objects are released texture, renderer, window, in that order, before SDL's video
 quits (a renderer freed after its window has crashed pygame: pygame/pygame#4210).
 """
@@ -28,6 +34,9 @@ import logging
 
 import pygame
 from pygame._sdl2 import video
+
+from spirokiosk.display.screen import ROTATIONS
+from spirokiosk.display.sizes import turned
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +50,24 @@ Fade = tuple[pygame.Surface, int]  # the old frame, its opacity 0..255
 class Presenter:
     """A window (or the screen, fullscreen) with a renderer and the picture's textures."""
 
-    def __init__(self, window: video.Window, renderer: video.Renderer, size: tuple[int, int]):
+    def __init__(
+        self,
+        window: video.Window,
+        renderer: video.Renderer,
+        size: tuple[int, int],
+        rotation: int = 0,
+    ):
+        if rotation not in ROTATIONS:
+            raise ValueError(f"rotation: must be one of 0, 90, 180, 270, not {rotation!r}")
         self.window = window
         self.renderer = renderer
-        self.size = (int(size[0]), int(size[1]))
-        if tuple(window.size) != self.size:
-            renderer.logical_size = self.size  # the GPU scales to the screen
+        self.size = (int(size[0]), int(size[1]))  # the picture's, upright
+        self.rotation = rotation
+        panel = turned(self.size, rotation)  # the picture as the panel holds it
+        if tuple(window.size) != panel:
+            renderer.logical_size = panel  # the GPU scales to the screen
+        self._where = pygame.Rect((0, 0), self.size)
+        self._where.center = (panel[0] // 2, panel[1] // 2)
         blank = pygame.Surface(self.size, 0, 32)
         self._texture = video.Texture.from_surface(renderer, blank)
         self._staging = video.Texture.from_surface(renderer, blank)
@@ -77,10 +98,10 @@ class Presenter:
         renderer = self.renderer
         renderer.draw_color = (0, 0, 0, 255)
         renderer.clear()  # the back buffer is undefined after a present
-        self._texture.draw()
+        self._texture.draw(None, self._where, self.rotation)
         if fade is not None:
             self._fade.alpha = fade[1]
-            self._fade.draw()
+            self._fade.draw(None, self._where, self.rotation)
         self.uploaded += uploaded
         return uploaded
 

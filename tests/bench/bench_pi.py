@@ -2,6 +2,7 @@
 cycle (drawing, holding, preparing the next curve, fading), with one viewer on the mirror.
 
     .venv/bin/python tests/bench/bench_pi.py [--seconds-per-curve 10] [--size 1920x1080]
+                                             [--all-overlays] [--rotation 90]
 
 It starts its own X server (Xvfb) and runs `RenderLoop` as `spirokiosk run` builds it:
 the scene, the presentation through SDL's GL renderer (the code path kmsdrm takes on
@@ -13,7 +14,9 @@ two: the loop's own work (update, compose, upload, hand-over to the mirror) and 
 driver's present (under Xvfb: Mesa copying the picture to the X server, which a Pi's
 GPU and display controller do). Budget (design.md): the loop's own work, p99 at most
 3.3 ms a frame in every phase here, so that a Pi 4 core, about five times slower,
-stays within the 16.7 ms of a 60 Hz frame.
+stays within the 16.7 ms of a 60 Hz frame. With --rotation the screen is taken as
+mounted turned (display.rotation): the picture is drawn upright at the turned size and
+turned by the GPU as it is drawn, which should cost the render thread nothing more.
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ def x_server(size: tuple[int, int]) -> tuple[subprocess.Popen, str]:
 
 
 def measure(
-    size: tuple[int, int], seconds: float, all_overlays: bool
+    size: tuple[int, int], seconds: float, all_overlays: bool, rotation: int = 0
 ) -> dict[str, list[tuple[float, float, int]]]:
     import pygame
 
@@ -107,9 +110,9 @@ def measure(
         f"display.show_caption={str(all_overlays).lower()}",
     ]
     config = load_config(None, overrides, PRESETS, SHAPES)
-    output = open_output("fullscreen", size, fallback_headless=False)
+    output = open_output("fullscreen", size, fallback_headless=False, rotation=rotation)
     playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
-    scene = Scene(size, playlist, scene_timing(config), scene_overlays(config))
+    scene = Scene(output.size, playlist, scene_timing(config), scene_overlays(config))
     hub = FrameHub(stream_settings(config))
     hub.start()
     slot = hub.acquire_viewer()
@@ -217,6 +220,7 @@ def main() -> None:
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--seconds-per-curve", type=float, default=10.0)
     parser.add_argument("--all-overlays", action="store_true", help="pen, wheels and caption")
+    parser.add_argument("--rotation", type=int, default=0, choices=(0, 90, 180, 270))
     args = parser.parse_args()
     size = tuple(int(v) for v in args.size.lower().split("x"))
     os.environ.update(SDL_VIDEODRIVER="x11", PYGAME_HIDE_SUPPORT_PROMPT="1")
@@ -225,10 +229,10 @@ def main() -> None:
         pin_to_one_cpu()
         overlays = "pen, wheels, caption" if args.all_overlays else "pen"
         print(
-            f"{size[0]}x{size[1]}, overlays: {overlays}; CPUs {sorted(os.sched_getaffinity(0))}, "
-            f"X server {display}"
+            f"{size[0]}x{size[1]} turned {args.rotation}, overlays: {overlays}; "
+            f"CPUs {sorted(os.sched_getaffinity(0))}, X server {display}"
         )
-        report(measure(size, args.seconds_per_curve, args.all_overlays))
+        report(measure(size, args.seconds_per_curve, args.all_overlays, args.rotation))
     finally:
         xvfb.terminate()
         xvfb.wait(5)

@@ -98,3 +98,32 @@ def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window):
     assert promoted == 1
     assert max(uploads[1:]) < whole // 2, uploads
     assert np.median(uploads) < whole // 3
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_a_turned_screen_shows_the_upright_picture_turned_clockwise(
+    x_display, monkeypatch, rotation
+):
+    monkeypatch.setenv("DISPLAY", x_display)
+    monkeypatch.setenv("SDL_VIDEODRIVER", "x11")
+    panel = (240, 160)  # the window stands for the panel, as mounted
+    output = open_output("window", panel, fallback_headless=False, rotation=rotation)
+    try:
+        upright = (160, 240) if rotation in (90, 270) else panel
+        assert output.size == upright  # the picture is laid out for the turned screen
+        assert f"turned {rotation}°" in output.describe()
+        frame = new_frame_surface(upright)
+        pixels = np.random.default_rng(rotation).integers(0, 256, (*upright, 3), np.uint8)
+        pygame.surfarray.blit_array(frame, pixels)
+        damage = [frame.get_rect()]
+        output.presenter.render(frame, damage, None)
+        shown = rgb(output.presenter.read_back())
+        # surfarray is (x, y): a clockwise turn on screen is rot90 with k = +1 here
+        # (numpy turns the (x, y) plane, whose y points down, the other way round).
+        expected = np.rot90(pixels.astype(int), rotation // 90)
+        assert shown.shape[:2] == panel
+        assert np.array_equal(shown, expected)
+        # Only what changed is uploaded, turned or not.
+        assert output.presenter.render(frame, [pygame.Rect(5, 6, 7, 8)], None) == 7 * 8 * 4
+    finally:
+        output.close()

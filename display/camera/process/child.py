@@ -28,10 +28,13 @@ import socket
 import sys
 import threading
 
+import numpy as np
+
 from spirokiosk.display.camera.devices import device_factory
 from spirokiosk.display.camera.process import protocol
 from spirokiosk.display.camera.process.ring import FrameRing
 from spirokiosk.display.camera.source import describe_error
+from spirokiosk.display.sizes import turned
 
 log = logging.getLogger("spirokiosk.camera")
 
@@ -71,13 +74,16 @@ class Attempt:
         self.stop = threading.Event()
         self.free = set(range(ring.slots))
         self.seq = 0
+        self.turn = int(spec.get("turn", 0)) % 360
 
     def beat(self, waiting: str | None = None) -> None:
         """Alive; `waiting`: why there is no frame yet, for the status page."""
         protocol.send(self.sock, {"t": "beat", "waiting": waiting})
 
     def run(self) -> int:
-        size = tuple(self.spec["size"])
+        # A turned picture is asked of the camera the other way round, turned here: the
+        # child's time, never the render thread's.
+        size = turned(tuple(self.spec["size"]), self.turn)
         make = device_factory(self.spec["source"], size, self.spec["layout"], self.spec["device"])
         device = make()
         try:
@@ -111,6 +117,8 @@ class Attempt:
         if not self.free:
             return
         slot = min(self.free)
+        if self.turn:  # clockwise: numpy's rot90 turns the other way for positive k
+            pixels = np.rot90(pixels, -(self.turn // 90))
         self.ring.slot(slot)[...] = pixels
         self.free.discard(slot)
         self.seq += 1

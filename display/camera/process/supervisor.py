@@ -59,12 +59,14 @@ FPS_WINDOW = 2.0
 
 @dataclass(frozen=True)
 class ChildSpec:
-    """What a child opens: camera.source, frames of `size` in byte order `layout`."""
+    """What a child opens: camera.source, frames of `size` in byte order `layout`, the
+    camera's picture turned `turn` degrees clockwise (a camera or screen mounted turned)."""
 
     source: str
     size: tuple[int, int]
     layout: str
     device: str = "/dev/video0"
+    turn: int = 0
 
 
 @dataclass
@@ -225,6 +227,7 @@ class CameraProcess:
             "size": list(self.spec.size),
             "layout": self.spec.layout,
             "device": self.spec.device,
+            "turn": self.spec.turn,
             "timeout": self.timeout,
             "parent": os.getpid(),
             "sock": child_end.fileno(),

@@ -524,6 +524,7 @@ def test_restart_keys_are_declared_in_the_schema():
     assert restart_keys() == {
         "display.mode",
         "display.size",
+        "display.rotation",
         "display.fallback_headless",
         "web.enabled",
         "web.bind",

@@ -235,3 +235,30 @@ def test_a_kiosk_killed_outright_leaves_no_camera_process():
     finally:
         kiosk.kill()
         kiosk.stdout.close()
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_a_turned_camera_is_asked_for_the_other_shape_and_turned_in_its_process(turn):
+    from spirokiosk.display.camera.process import protocol
+    from spirokiosk.display.camera.process.child import Attempt
+    from spirokiosk.display.camera.process.ring import FrameRing
+
+    height, width = 6, 10  # the picture as the screen shows it
+    ring = FrameRing.create((height, width, 4))
+    parent, child = protocol.socket_pair()
+    try:
+        attempt = Attempt({"turn": turn}, child, ring)
+        camera_shape = (width, height) if turn in (90, 270) else (height, width)
+        frame = np.arange(np.prod(camera_shape) * 4, dtype=np.uint32).astype(np.uint8)
+        frame = frame.reshape(*camera_shape, 4)
+        frame[..., 0] = np.arange(camera_shape[0])[:, None]  # row numbers: the turn shows
+        attempt.hand_over(frame)
+        message = protocol.receive(parent)
+        shown = ring.slot(message["slot"]).copy()  # (a view would keep the memory mapped)
+        clockwise = {0: frame, 90: frame[::-1].transpose(1, 0, 2), 180: frame[::-1, ::-1]}
+        clockwise[270] = frame[:, ::-1].transpose(1, 0, 2)
+        assert np.array_equal(shown, clockwise[turn])
+    finally:
+        parent.close()
+        child.close()
+        ring.close()
