@@ -78,10 +78,11 @@ class DisplaySection:
 @dataclass(frozen=True)
 class CurvesSection:
     playlist: tuple[str, ...] = key(
-        NameList("curves", "preset", extra=("random",), empty_means_all=True),
+        NameList("curves", "preset", extra=("random",), empty_means_all=True, also=("favourites",)),
         (),
-        'preset names (see `spirokiosk presets`) and "random" (a new random curve), played in '
-        'order and repeated; [] means every preset, then "random"',
+        'preset names (see `spirokiosk presets`), "random" (a new random curve) and '
+        '"favourites" (the next hearted curve of the gallery, in turn), played in order and '
+        'repeated; [] means every preset, then "random"',
     )
     draw_seconds: float = key(Float(0.5, 3600), 20.0, "seconds the pen takes to draw one curve")
     hold_seconds: float = key(Float(0, 3600), 8.0, "seconds a finished curve stays on screen")
@@ -179,6 +180,24 @@ class WebSection:
 
 
 @dataclass(frozen=True)
+class StateSection:
+    dir: str = key(
+        Text(),
+        "auto",
+        "where the gallery's database (gallery.sqlite) lives: auto is $STATE_DIRECTORY "
+        "(/var/lib/spirokiosk under systemd), else $XDG_STATE_HOME/spirokiosk, else "
+        "~/.local/state/spirokiosk",
+        restart=True,
+    )
+    history_limit: int = key(
+        Int(1, 1_000_000),
+        1000,
+        "curves the gallery's history keeps (the oldest go first); hearted ones stay",
+        restart=True,
+    )
+
+
+@dataclass(frozen=True)
 class LoggingSection:
     level: str = key(
         Choice(("debug", "info", "warning", "error")), "info", "level of spirokiosk's own messages"
@@ -196,6 +215,7 @@ SECTIONS: Mapping[str, type] = MappingProxyType(
         "curves": CurvesSection,
         "camera": CameraSection,
         "web": WebSection,
+        "state": StateSection,
         "logging": LoggingSection,
     }
 )
@@ -209,6 +229,7 @@ class Config:
     curves: CurvesSection = field(default_factory=CurvesSection)
     camera: CameraSection = field(default_factory=CameraSection)
     web: WebSection = field(default_factory=WebSection)
+    state: StateSection = field(default_factory=StateSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     path: Path | None = field(default=None, compare=False)
 

@@ -1,9 +1,10 @@
 """`spirokiosk run`: start the parts in order, run the render loop, stop them in reverse.
 
-    config -> logging -> signal handlers -> display -> scene -> camera (its own
-    thread) -> frame hub (encoder thread) -> web server (binds its port) -> first
-    frame -> READY=1 -> loop
-    ... -> STOPPING=1 -> web server -> hub -> camera -> display -> signal handlers
+    config -> logging -> signal handlers -> display -> gallery (its recorder thread)
+    -> scene -> camera (its own thread) -> frame hub (encoder thread) -> web server
+    (binds its port) -> first frame -> READY=1 -> loop
+    ... -> STOPPING=1 -> web server -> hub -> camera -> gallery -> display -> signal
+    handlers
 
 Every part that started is registered on an ExitStack right after it started,
 so a failed start stops exactly what was running, in reverse order. A start
@@ -38,6 +39,8 @@ from spirokiosk.daemon.service.notify import Notifier
 from spirokiosk.daemon.service.signals import SignalFlags
 
 if TYPE_CHECKING:
+    from spirokiosk.daemon.state.recorder import CurveRecorder
+    from spirokiosk.daemon.state.store import GalleryStore
     from spirokiosk.web.hub import FrameHub
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,7 @@ EXIT_FAILED = 1
 HUB_STOP_SECONDS = 0.5
 WEB_STOP_SECONDS = 1.0  # with the hub's, well inside the 2 s a stop may take
 CAMERA_STOP_SECONDS = 0.3  # a camera stuck in its driver is left to end alone
+GALLERY_STOP_SECONDS = 0.5  # curves still waiting to be written, then the file closes
 
 
 class StartError(RuntimeError):
@@ -139,7 +143,13 @@ def _run_parts(
             lambda: open_output(display.mode, display_size(config), fallback_headless=True)
         )
 
-    playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
+    gallery, recorder = _open_gallery(config, stack)
+    playlist = Playlist(
+        config.curves.playlist,
+        config.curves.random_shapes,
+        favourites=gallery.next_favourite if gallery is not None else None,
+        note=recorder.note if recorder is not None else None,
+    )
     overlays = scene_overlays(config)
     scene = Scene(output.size, playlist, timing=scene_timing(config), overlays=overlays)
 
@@ -150,7 +160,7 @@ def _run_parts(
     control = Control()
     hub = None
     if config.web.enabled:
-        hub = _start_web(config, control, stack)
+        hub = _start_web(config, control, gallery, stack)
     else:
         log.info("web mirror disabled (web.enabled = false)")
 
@@ -166,6 +176,7 @@ def _run_parts(
         hub=hub,
         camera=camera,
         screen_watch=screen_watch,
+        recorder=recorder,
     )
     stack.callback(lambda: loop.output.close())  # the screen it has now
     loop.tick()  # the first frame is on screen before READY
@@ -185,7 +196,29 @@ def _run_parts(
     return EXIT_OK
 
 
-def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) -> FrameHub:
+def _open_gallery(
+    config: Config, stack: contextlib.ExitStack
+) -> tuple[GalleryStore | None, CurveRecorder | None]:
+    """The gallery and the thread recording curves into it; (None, None) when the
+    state directory or the database cannot be used (warned about: the kiosk goes on)."""
+    from spirokiosk.daemon.state.opening import open_gallery, state_directory
+    from spirokiosk.daemon.state.recorder import CurveRecorder
+
+    directory = state_directory(config.state.dir)
+    gallery = open_gallery(directory, config.state.history_limit)
+    if gallery is None:
+        return None, None
+    stack.callback(gallery.close)
+    log.info("gallery: %s (%d in history)", gallery.path, gallery.count())
+    recorder = CurveRecorder(gallery)
+    recorder.start()
+    stack.callback(recorder.stop, GALLERY_STOP_SECONDS)
+    return gallery, recorder
+
+
+def _start_web(
+    config: Config, control: Control, gallery: GalleryStore | None, stack: contextlib.ExitStack
+) -> FrameHub:
     """The hub with its encoder thread, and the web server serving (port bound)."""
     from spirokiosk.daemon.service.parts import stream_settings
     from spirokiosk.web.app import create_app
@@ -204,7 +237,7 @@ def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) ->
             per_address=web.max_connections_per_address,
         )
         server = WebServer(
-            create_app(hub, control, max_body_bytes=web.max_body_bytes),
+            create_app(hub, control, max_body_bytes=web.max_body_bytes, gallery=gallery),
             bind=web.bind,
             port=web.port,
             max_viewers=web.max_viewers,

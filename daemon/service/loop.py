@@ -28,6 +28,7 @@ from spirokiosk.daemon.service.parts import (
 )
 from spirokiosk.daemon.service.playlist import Playlist
 from spirokiosk.daemon.service.signals import SignalFlags
+from spirokiosk.daemon.state.recorder import CurveRecorder, Origin
 from spirokiosk.display.camera.link import CAMERA_OFF, CameraLink
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.draw.buffers import FrameBuffers
@@ -68,6 +69,7 @@ class RenderLoop:
         hub: FrameHub | None = None,
         camera: CameraLink | None = None,
         screen_watch: ScreenWatch | None = None,
+        recorder: CurveRecorder | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.output = output
@@ -81,6 +83,8 @@ class RenderLoop:
         self.hub = hub
         self.camera = camera  # applied and started by its maker; switched on reload
         self.screen_watch = screen_watch  # while headless for want of a screen
+        self.recorder = recorder  # the gallery's history, written on its own thread
+        self._started_curve: Curve | None = None  # the curve last told to the recorder
         self._clock = clock
         self.buffers = FrameBuffers(output.size, new_frame_surface)
         self._layout = surface_layout(new_frame_surface((1, 1)))
@@ -130,6 +134,9 @@ class RenderLoop:
             self._curve_failed()
             damage = [frame.get_rect()]  # whatever got drawn: all of it, anew
         self.buffers.drawn(frame, damage)
+        if self.recorder is not None and self.scene.curve is not self._started_curve:
+            self._started_curve = self.scene.curve
+            self.recorder.started(self._started_curve)  # queued only: no disk here
         self.frame = frame  # the newest frame (without the fade), for tests and benchmarks
         fade = self.scene.fade
         self.uploaded_last = 0
@@ -212,7 +219,10 @@ class RenderLoop:
     def _apply_commands(self) -> None:
         for command in self.control.take_commands():
             if isinstance(command, PlayCurve):
-                self.scene.queue_curve(command.curve)
+                curve = command.curve
+                if self.recorder is not None:
+                    curve = self.recorder.asked(curve, Origin(command.source, command.detail))
+                self.scene.queue_curve(curve)
                 name = command.curve.name or "a curve"
                 log.info("queued %s (asked over the web)", name, extra={"CURVE": name})
         self.control.note_scene_queue(self.scene.queued_count)

@@ -81,12 +81,18 @@ def open_gallery(directory: Path, history_limit: int) -> GalleryStore | None:
             try:
                 aside = set_aside(path)
             except OSError as err:
-                log.warning("gallery off: %s is unreadable (%s) and cannot be moved: %s",
-                            path, exc, err.strerror)
+                log.warning(
+                    "gallery off: %s is unreadable (%s) and cannot be moved: %s",
+                    path,
+                    exc,
+                    err.strerror,
+                )
                 return None
             log.warning(
                 "gallery: %s was unreadable (%s); moved aside to %s, starting a fresh one",
-                path, exc, aside.name,
+                path,
+                exc,
+                aside.name,
             )
     log.warning("gallery off: a fresh database at %s is unreadable too", path)
     return None

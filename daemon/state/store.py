@@ -115,7 +115,9 @@ class GalleryStore:
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         elif version != SCHEMA_VERSION:
-            raise SchemaError(f"{self.path} has schema {version}; this kiosk knows {SCHEMA_VERSION}")
+            raise SchemaError(
+                f"{self.path} has schema {version}; this kiosk knows {SCHEMA_VERSION}"
+            )
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -196,7 +198,9 @@ class GalleryStore:
         rows = self._read(f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,))
         return _entry(rows[0]) if rows else None
 
-    def entries(self, kind: str = HISTORY, limit: int = 50, before: int | None = None) -> list[dict]:
+    def entries(
+        self, kind: str = HISTORY, limit: int = 50, before: int | None = None
+    ) -> list[dict]:
         """Newest first: every entry (history) or those with hearts (favourites);
         `before`: only entries with a smaller id (the next page)."""
         where = ["hearts > 0"] if kind == FAVOURITES else []

@@ -40,6 +40,7 @@ class StaticControl:
 
     accepting: bool = True  # False: play_curve answers "queue full"
     queued: list[Curve] = field(default_factory=list)
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (source, detail) of each
 
     def status(self) -> dict:
         return dict(self.data)
@@ -47,10 +48,11 @@ class StaticControl:
     def is_alive(self) -> bool:
         return self.alive
 
-    def play_curve(self, curve: Curve) -> bool:
+    def play_curve(self, curve: Curve, source: str = "request", detail: str = "") -> bool:
         if not self.accepting:
             return False
         self.queued.append(curve)
+        self.sources.append((source, detail))
         return True
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 from spirokiosk.web.app import api, page, stream
-from spirokiosk.web.app.context import EXTENSION_KEY, Control, WebContext
+from spirokiosk.web.app import gallery as gallery_routes
+from spirokiosk.web.app.context import EXTENSION_KEY, Control, Gallery, WebContext
 from spirokiosk.web.app.curve_requests import MAX_BODY_BYTES
 from spirokiosk.web.hub.frame_hub import FrameHub
 
@@ -44,11 +45,13 @@ def create_app(
     resend_interval: float = 1.0,
     snapshot_timeout: float = 2.0,
     max_body_bytes: int = MAX_BODY_BYTES,
+    gallery: Gallery | None = None,
 ) -> Flask:
     """The mirror's WSGI app: `/`, `/stream.mjpg`, `/snapshot.jpg`, `/api/status`, `/healthz`.
 
     `hub` is the running FrameHub; `control` gives `status() -> dict` (the immutable
-    status document the render loop published) and `is_alive() -> bool`. Serve it with
+    status document the render loop published) and `is_alive() -> bool`; `gallery`, the
+    kiosk's history and favourites (None: the gallery's pages say it is off). Serve it with
     `spirokiosk.web.server.WebServer`, never with Flask's development server.
     """
     app = Flask(__name__, static_folder="static", template_folder="templates")
@@ -56,6 +59,7 @@ def create_app(
     app.extensions[EXTENSION_KEY] = WebContext(
         hub=hub,
         control=control,
+        gallery=gallery,
         resend_interval=resend_interval,
         snapshot_timeout=snapshot_timeout,
         max_body_bytes=max_body_bytes,
@@ -63,6 +67,7 @@ def create_app(
     app.register_blueprint(page.bp)
     app.register_blueprint(stream.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(gallery_routes.bp)
     app.before_request(_no_body_where_none_is_taken)
     app.after_request(_no_store)
     return app
