@@ -37,7 +37,6 @@ BUSY_TIMEOUT_SECONDS = 5.0  # another process (an admin's sqlite3 shell) holding
 HISTORY = "history"
 FAVOURITES = "favourites"
 KINDS = (HISTORY, FAVOURITES)
-SOURCES = ("preset", "random", "request", "gallery", "favourites", "curve")
 
 _SCHEMA = (
     """CREATE TABLE entries (
