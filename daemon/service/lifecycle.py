@@ -209,7 +209,7 @@ def _open_gallery(
     if gallery is None:
         return None, None
     stack.callback(gallery.close)
-    log.info("gallery: %s (%d in history)", gallery.path, gallery.count())
+    log.info("gallery: %s", gallery.path)
     recorder = CurveRecorder(gallery)
     recorder.start()
     stack.callback(recorder.stop, GALLERY_STOP_SECONDS)
