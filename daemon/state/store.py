@@ -123,13 +123,13 @@ class GalleryStore:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
+            self._db.execute("COMMIT")  # a full disk may show only here, writing the WAL
         except BaseException:
             # Some errors (SQLITE_FULL, SQLITE_IOERR) roll the transaction back already
             # (https://www.sqlite.org/lang_transaction.html, "Response To Errors").
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
 
     @contextmanager
     def _writing(self, what: str) -> Iterator[sqlite3.Connection]:
@@ -145,6 +145,9 @@ class GalleryStore:
                         log.warning("gallery: disk full, cannot %s; the kiosk goes on", what)
                         self._full_logged = True
                     raise GalleryError("the disk holding the gallery is full") from exc
+                log.warning("gallery: cannot %s: %s", what, exc)
+                raise GalleryError(f"the gallery's database failed: {exc}") from exc
+            except sqlite3.Error as exc:  # corrupt meanwhile, closed
                 log.warning("gallery: cannot %s: %s", what, exc)
                 raise GalleryError(f"the gallery's database failed: {exc}") from exc
             self._full_logged = False

@@ -147,6 +147,9 @@ def test_a_full_disk_is_a_gallery_error_logged_once(tmp_path, caplog):
                 store.record(big, "big", "random")
     assert caplog.text.count("disk full") == 1
     assert store.entries() == []  # reads still work
+    store._db.execute("PRAGMA max_page_count = 100000")  # room again: writes go on
+    entry_id = store.record(big, "big", "random")
+    assert store.heart(entry_id)["hearts"] == 1
     store.close()
 
 
