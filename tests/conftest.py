@@ -2,6 +2,7 @@
 marked `system` (the slow end-to-end ones: `scripts/test -m "not system"` skips them)."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,17 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 
 SYSTEM_TESTS = Path(__file__).resolve().parent / "system"
+
+
+def pytest_configure(config):
+    """Kiosks the tests start (they inherit this environment) keep their gallery
+    (state.dir = auto: $XDG_STATE_HOME/spirokiosk) in a directory of this run, never in
+    the home of whoever runs the tests. A test that needs its own passes state.dir."""
+    if "XDG_STATE_HOME" not in os.environ and "STATE_DIRECTORY" not in os.environ:
+        state = tempfile.TemporaryDirectory(prefix="spirokiosk-test-state-")
+        config.add_cleanup(state.cleanup)
+        os.environ["XDG_STATE_HOME"] = state.name
+        config.add_cleanup(lambda: os.environ.pop("XDG_STATE_HOME", None))
 
 
 def pytest_collection_modifyitems(items):

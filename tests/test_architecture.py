@@ -81,9 +81,11 @@ RULES: Mapping[str, tuple[str, ...]] = {
         "spirokiosk.daemon.config",
         "spirokiosk.daemon.mqtt",
         "spirokiosk.daemon.schedule",
+        "spirokiosk.daemon.state",
         "spirokiosk.display",
         "spirokiosk.web",
     ),
+    "spirokiosk.daemon.state": ("spirokiosk.display.curves",),
 }
 # Whatever else a product module imports must not be the tests' own code.
 TEST_ONLY = ("support", "tests", "pytest", "hypothesis", "selenium", "conftest")

@@ -90,10 +90,11 @@ class DisplaySection:
 @dataclass(frozen=True)
 class CurvesSection:
     playlist: tuple[str, ...] = key(
-        NameList("curves", "preset", extra=("random",), empty_means_all=True),
+        NameList("curves", "preset", extra=("random",), empty_means_all=True, also=("favourites",)),
         (),
-        'preset names (see `spirokiosk presets`) and "random" (a new random curve), played in '
-        'order and repeated; [] means every preset, then "random"',
+        'preset names (see `spirokiosk presets`), "random" (a new random curve) and '
+        '"favourites" (the next hearted curve of the gallery, in turn), played in order and '
+        'repeated; [] means every preset, then "random"',
     )
     draw_seconds: float = key(Float(0.5, 3600), 20.0, "seconds the pen takes to draw one curve")
     hold_seconds: float = key(Float(0, 3600), 8.0, "seconds a finished curve stays on screen")
@@ -287,6 +288,24 @@ class ScheduleSection:
 
 
 @dataclass(frozen=True)
+class StateSection:
+    dir: str = key(
+        Text(),
+        "auto",
+        "where the gallery's database (gallery.sqlite) lives: auto is $STATE_DIRECTORY "
+        "(/var/lib/spirokiosk under systemd), else $XDG_STATE_HOME/spirokiosk, else "
+        "~/.local/state/spirokiosk",
+        restart=True,
+    )
+    history_limit: int = key(
+        Int(1, 1_000_000),
+        1000,
+        "curves the gallery's history keeps (the oldest go first); hearted ones stay",
+        restart=True,
+    )
+
+
+@dataclass(frozen=True)
 class LoggingSection:
     level: str = key(
         Choice(("debug", "info", "warning", "error")), "info", "level of spirokiosk's own messages"
@@ -306,6 +325,7 @@ SECTIONS: Mapping[str, type] = MappingProxyType(
         "web": WebSection,
         "mqtt": MqttSection,
         "schedule": ScheduleSection,
+        "state": StateSection,
         "logging": LoggingSection,
     }
 )
@@ -321,6 +341,7 @@ class Config:
     web: WebSection = field(default_factory=WebSection)
     mqtt: MqttSection = field(default_factory=MqttSection)
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
+    state: StateSection = field(default_factory=StateSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     path: Path | None = field(default=None, compare=False)
 

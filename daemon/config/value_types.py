@@ -255,6 +255,7 @@ class NameList:
 
     With `empty_means_all`, an empty list stands for every known name followed by the
     `extra` names, and is expanded at load time so the effective config shows it.
+    `also` names are allowed too but not part of "every" ("favourites" in the playlist).
     """
 
     vocabulary: str
@@ -262,6 +263,7 @@ class NameList:
     extra: tuple[str, ...] = ()
     min_items: int = 0
     empty_means_all: bool = False
+    also: tuple[str, ...] = ()
 
     def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> tuple[str, ...]:
         if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
@@ -269,10 +271,11 @@ class NameList:
         if len(raw) < self.min_items:
             raise BadValueError(f"must name at least {self.min_items} {self.noun}")
         known = [*names[self.vocabulary], *self.extra]
+        allowed = [*known, *self.also]
         problems = [
-            f"unknown {self.noun} {shown(item)}{did_you_mean(item, known)}"
+            f"unknown {self.noun} {shown(item)}{did_you_mean(item, allowed)}"
             for item in raw
-            if item not in known
+            if item not in allowed
         ]
         if problems:
             raise BadValueError(*problems)
@@ -284,7 +287,7 @@ class NameList:
         return list(value)
 
     def describe(self) -> str:
-        extra = "".join(f' or "{name}"' for name in self.extra)
+        extra = "".join(f' or "{name}"' for name in (*self.extra, *self.also))
         return f"array of {self.noun} names{extra}"
 
 

@@ -31,9 +31,12 @@ MAX_COMMANDS_PER_TICK = 8  # the rest waits for the next tick: a frame stays che
 
 @dataclass(frozen=True)
 class PlayCurve:
-    """Play this curve next, before the playlist (requests play in order)."""
+    """Play this curve next, before the playlist (requests play in order). `source` and
+    `detail` say who asked, for the gallery's history ("request", "gallery")."""
 
     curve: Curve
+    source: str = "request"
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ class Control:
         """True when commands wait for the render loop (it wakes early from a rest)."""
         return not self._commands.empty()
 
-    def play_curve(self, curve: Curve) -> bool:
+    def play_curve(self, curve: Curve, source: str = "request", detail: str = "") -> bool:
         """Ask for `curve` after the current one (and any asked for before it).
 
         False when `max_queued` curves already wait, counting those the loop has
@@ -125,7 +128,7 @@ class Control:
         if self._scene_queue + self._commands.qsize() >= self._max_queued:
             log.warning("%d curves already wait: request refused", self._max_queued)
             return False
-        return self.submit(PlayCurve(curve))
+        return self.submit(PlayCurve(curve, source, detail))
 
     def skip(self) -> bool:
         return self.submit(Skip())

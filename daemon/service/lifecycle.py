@@ -1,10 +1,11 @@
 """`spirokiosk run`: start the parts in order, run the render loop, stop them in reverse.
 
-    config -> logging -> signal handlers -> display -> scene -> camera (its own
-    thread) -> frame hub (encoder thread) -> web server (binds its port) -> MQTT
-    (connects in the background) -> first frame -> READY=1 -> loop
-    ... -> STOPPING=1 -> MQTT -> web server -> hub -> camera -> display -> signal
-    handlers
+    config -> logging -> signal handlers -> display -> gallery (its recorder thread)
+    -> scene -> camera (its own thread) -> frame hub (encoder thread) -> web server
+    (binds its port) -> MQTT (connects in the background) -> first frame -> READY=1
+    -> loop
+    ... -> STOPPING=1 -> MQTT -> web server -> hub -> camera -> gallery -> display ->
+    signal handlers
 
 Every part that started is registered on an ExitStack right after it started,
 so a failed start stops exactly what was running, in reverse order. A start
@@ -39,6 +40,8 @@ from spirokiosk.daemon.service.notify import Notifier
 from spirokiosk.daemon.service.signals import SignalFlags
 
 if TYPE_CHECKING:
+    from spirokiosk.daemon.state.recorder import CurveRecorder
+    from spirokiosk.daemon.state.store import GalleryStore
     from spirokiosk.web.app.access import Access
     from spirokiosk.web.hub import FrameHub
 
@@ -49,6 +52,7 @@ EXIT_FAILED = 1
 HUB_STOP_SECONDS = 0.5
 WEB_STOP_SECONDS = 1.0  # with the hub's, well inside the 2 s a stop may take
 CAMERA_STOP_SECONDS = 0.3  # a camera stuck in its driver is left to end alone
+GALLERY_STOP_SECONDS = 0.5  # curves still waiting to be written, then the file closes
 
 
 class StartError(RuntimeError):
@@ -151,7 +155,13 @@ def _run_parts(
             )
         )
 
-    playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
+    gallery, recorder = _open_gallery(config, stack)
+    playlist = Playlist(
+        config.curves.playlist,
+        config.curves.random_shapes,
+        favourites=gallery.next_favourite if gallery is not None else None,
+        note=recorder.note if recorder is not None else None,
+    )
     overlays = scene_overlays(config)
     scene = Scene(output.size, playlist, timing=scene_timing(config), overlays=overlays)
 
@@ -162,7 +172,7 @@ def _run_parts(
     control = Control()
     hub = access = page_url = None
     if config.web.enabled:
-        hub, access, page_url = _start_web(config, control, stack)
+        hub, access, page_url = _start_web(config, control, gallery, stack)
     else:
         log.info("web mirror disabled (web.enabled = false)")
     start_mqtt(config, control, hub, page_url, stack)
@@ -183,6 +193,7 @@ def _run_parts(
         screen_watch=screen_watch,
         access=access,
         screen_time=screen_time,
+        recorder=recorder,
     )
     stack.callback(lambda: loop.output.close())  # the screen it has now
     loop.tick()  # the first frame is on screen before READY
@@ -202,8 +213,28 @@ def _run_parts(
     return EXIT_OK
 
 
+def _open_gallery(
+    config: Config, stack: contextlib.ExitStack
+) -> tuple[GalleryStore | None, CurveRecorder | None]:
+    """The gallery and the thread recording curves into it; (None, None) when the
+    state directory or the database cannot be used (warned about: the kiosk goes on)."""
+    from spirokiosk.daemon.state.opening import open_gallery, state_directory
+    from spirokiosk.daemon.state.recorder import CurveRecorder
+
+    directory = state_directory(config.state.dir)
+    gallery = open_gallery(directory, config.state.history_limit)
+    if gallery is None:
+        return None, None
+    stack.callback(gallery.close)
+    log.info("gallery: %s", gallery.path)
+    recorder = CurveRecorder(gallery)
+    recorder.start()
+    stack.callback(recorder.stop, GALLERY_STOP_SECONDS)
+    return gallery, recorder
+
+
 def _start_web(
-    config: Config, control: Control, stack: contextlib.ExitStack
+    config: Config, control: Control, gallery: GalleryStore | None, stack: contextlib.ExitStack
 ) -> tuple[FrameHub, Access, str]:
     """The hub with its encoder thread, and the web server serving (port bound); the
     web's access rules, for the loop to renew on reload; the server's URL."""
@@ -229,7 +260,13 @@ def _start_web(
             per_address=web.max_connections_per_address,
         )
         server = WebServer(
-            create_app(hub, control, max_body_bytes=web.max_body_bytes, access=access),
+            create_app(
+                hub,
+                control,
+                max_body_bytes=web.max_body_bytes,
+                access=access,
+                gallery=gallery,
+            ),
             bind=web.bind,
             port=web.port,
             max_viewers=web.max_viewers,

@@ -39,6 +39,7 @@ from spirokiosk.daemon.service.parts import (
 from spirokiosk.daemon.service.playlist import Playlist
 from spirokiosk.daemon.service.screen_time import ASLEEP_TICK, ScreenTime
 from spirokiosk.daemon.service.signals import SignalFlags
+from spirokiosk.daemon.state.recorder import CurveRecorder, Origin
 from spirokiosk.display.camera.link import CAMERA_OFF, CameraLink
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.draw.buffers import FrameBuffers
@@ -86,6 +87,7 @@ class RenderLoop:
         screen_watch: ScreenWatch | None = None,
         access: Access | None = None,
         screen_time: ScreenTime | None = None,
+        recorder: CurveRecorder | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -104,6 +106,8 @@ class RenderLoop:
         self.paused = False  # the pen stands still (a web command); time does not count
         self.screen_time = screen_time  # the schedule: on, off or quiet
         self._still: pygame.Surface | None = None  # shown while off or quiet
+        self.recorder = recorder  # the gallery's history, written on its own thread
+        self._started_curve: Curve | None = None  # the curve last told to the recorder
         self._clock = clock
         self._sleep = sleep
         self.buffers = FrameBuffers(output.size, new_frame_surface)
@@ -157,6 +161,9 @@ class RenderLoop:
             self._curve_failed()
             damage = [frame.get_rect()]  # whatever got drawn: all of it, anew
         self.buffers.drawn(frame, damage)
+        if self.recorder is not None and self.scene.curve is not self._started_curve:
+            self._started_curve = self.scene.curve
+            self.recorder.started(self._started_curve)  # queued only: no disk here
         self.frame = frame  # the newest frame (without the fade), for tests and benchmarks
         fade = self.scene.fade
         self.uploaded_last = 0
@@ -297,7 +304,10 @@ class RenderLoop:
 
     def _apply(self, command: object) -> None:
         if isinstance(command, PlayCurve):
-            self.scene.queue_curve(command.curve)
+            curve = command.curve
+            if self.recorder is not None:
+                curve = self.recorder.asked(curve, Origin(command.source, command.detail))
+            self.scene.queue_curve(curve)
             name = command.curve.name or "a curve"
             log.info("queued %s (asked over the web)", name, extra={"CURVE": name})
         elif isinstance(command, Skip):

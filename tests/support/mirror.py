@@ -41,6 +41,7 @@ class StaticControl:
     accepting: bool = True  # False: play_curve and the commands answer "queue full"
     queued: list[Curve] = field(default_factory=list)
     commands: list[tuple] = field(default_factory=list)  # ("skip",), ("playlist", names)...
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (source, detail) of each
 
     def status(self) -> dict:
         return dict(self.data)
@@ -48,10 +49,11 @@ class StaticControl:
     def is_alive(self) -> bool:
         return self.alive
 
-    def play_curve(self, curve: Curve) -> bool:
+    def play_curve(self, curve: Curve, source: str = "request", detail: str = "") -> bool:
         if not self.accepting:
             return False
         self.queued.append(curve)
+        self.sources.append((source, detail))
         return True
 
     def _command(self, *command) -> bool:

@@ -23,9 +23,11 @@ import numpy as np
 import pytest
 from PIL import Image
 from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from support import free_port
+from support import free_port, http_get
 from support.browser import chromium
+from support.daemon import Kiosk
 from support.mirror import Mirror
 from support.mjpeg import MjpegReader, open_stream
 
@@ -350,3 +352,85 @@ def status_of(port: int) -> dict:
         return json.loads(conn.getresponse().read())
     finally:
         conn.close()
+
+
+# -- the gallery: a heart outlives a restart ---------------------------------------------
+
+
+def gallery_kiosk(port: int, state: Path, config: Path) -> Kiosk:
+    """A headless kiosk keeping its gallery in `state`; READY when returned."""
+    args = ["--display", "headless", "--config", str(config)]
+    settings = {
+        "display.size": "{}x{}".format(*SIZE),
+        "web.bind": "127.0.0.1",
+        "web.port": port,
+        "state.dir": str(state),
+        "curves.playlist": f'["{CURVE}", "{ASKED}"]',
+        "curves.draw_seconds": 1,
+        "curves.hold_seconds": 0.5,
+        "curves.fade_seconds": 0,
+    }
+    for key, value in settings.items():
+        args += ["--set", f"{key}={value}"]
+    kiosk = Kiosk(args)
+    try:
+        kiosk.wait_for("READY", START_TIMEOUT)
+    except BaseException:
+        kiosk.close()
+        raise
+    return kiosk
+
+
+def stop(kiosk: Kiosk) -> None:
+    kiosk.proc.send_signal(signal.SIGTERM)
+    try:
+        assert kiosk.proc.wait(10) == 0, kiosk.stderr
+    finally:
+        kiosk.close()
+
+
+def gallery_entries(port: int, kind: str) -> list[dict]:
+    code, _, body = http_get(port, f"/api/gallery?kind={kind}")
+    assert code == 200, body
+    return json.loads(body)["entries"]
+
+
+def test_a_hearted_curve_is_in_the_gallery_after_a_restart(browser, tmp_path):
+    port, state = free_port(), tmp_path / "state"
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    kiosk = gallery_kiosk(port, state, config)
+    try:
+        WebDriverWait(browser, 15).until(lambda _: gallery_entries(port, "history"))
+        browser.get(f"http://127.0.0.1:{port}/gallery")
+        entry = browser.find_element(By.CSS_SELECTOR, ".entry")
+        entry_id = int(entry.get_attribute("data-id"))
+        assert entry.find_element(By.CSS_SELECTOR, "img.thumb").get_attribute("naturalWidth")
+        heart = entry.find_element(By.CSS_SELECTOR, "button.heart")
+        heart.click()
+        WebDriverWait(browser, 5).until(
+            lambda _: entry.find_element(By.CSS_SELECTOR, ".hearts").text == "1"
+        )
+        assert heart.get_attribute("aria-pressed") == "true" and not heart.is_enabled()
+        browser.save_screenshot(str(tmp_path / "gallery.png"))
+    finally:
+        stop(kiosk)
+    assert (state / "gallery.sqlite").exists()
+
+    kiosk = gallery_kiosk(port, state, config)  # the same address: the same browser storage
+    try:
+        browser.get(f"http://127.0.0.1:{port}/gallery?kind=favourites")
+        entries = browser.find_elements(By.CSS_SELECTOR, ".entry")
+        assert [int(e.get_attribute("data-id")) for e in entries] == [entry_id]
+        assert entries[0].find_element(By.CSS_SELECTOR, ".hearts").text == "1"
+        heart = entries[0].find_element(By.CSS_SELECTOR, "button.heart")
+        assert heart.get_attribute("aria-pressed") == "true"  # this browser hearted it
+        # Draw it now: it is queued, and starts as a "gallery" entry of the history.
+        entries[0].find_element(By.CSS_SELECTOR, "button[data-action=draw]").click()
+        note = browser.find_element(By.ID, "gallery-note")
+        WebDriverWait(browser, 5).until(lambda _: "drawn next" in note.text)
+        WebDriverWait(browser, QUEUED_START_TIMEOUT).until(
+            lambda _: any(e["source"] == "gallery" for e in gallery_entries(port, "history"))
+        )
+    finally:
+        stop(kiosk)

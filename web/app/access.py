@@ -11,6 +11,8 @@ playlist, deletes a favourite, overrides the schedule) is marked with one line:
     def something() -> Response: ...
 
 (`changes_kiosk` goes under the route decorator, so Flask registers the gated view.)
+A viewer's own action that watching includes (hearting a curve in the gallery) is
+marked `viewer_action` instead: JSON and the rate limit only, whatever web.control says.
 Before the view runs, the gate answers for it when
 - `web.control` is `off`: 403, control is off;
 - the body is not JSON: 415 naming the Content-Type header (a plain HTML form on another
@@ -93,10 +95,11 @@ class Access:
                 limiter = RateLimiter(rules.rate_per_minute, **extra)
         self._limiter, self._rules = limiter, rules  # each a reference swap
 
-    def refusal(self, req: Request) -> Response | None:
-        """The answer to a changing request the rules refuse, or None to let it through."""
+    def refusal(self, req: Request, *, control: bool = True) -> Response | None:
+        """The answer to a changing request the rules refuse, or None to let it through.
+        `control=False`: a viewer's action (a heart), held only to JSON and the rate."""
         rules = self._rules
-        if rules.control == "off":
+        if control and rules.control == "off":
             return _refuse(403, "control: changing the kiosk is off here (web.control = off)")
         if not req.is_json:
             got = escaped(req.headers.get("Content-Type") or "none")  # the client's words
@@ -118,7 +121,7 @@ class Access:
                     f"try again in {seconds} s",
                     {"Retry-After": str(seconds)},
                 )
-        if rules.control == "token":
+        if control and rules.control == "token":
             return _check_token(req, rules.token or "")
         return None
 
@@ -172,6 +175,22 @@ def changes_kiosk(view: Callable[..., Any]) -> Callable[..., Any]:
 
     setattr(gated, GATED_MARK, True)
     return gated
+
+
+def viewer_action(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark `view` as a viewer's own action (a heart): open to every watcher whatever
+    web.control says, but only as JSON (no cross-site form can send it) and within the
+    per-client rate limit."""
+
+    @functools.wraps(view)
+    def held(*args: Any, **kwargs: Any) -> Any:
+        refused = current_access().refusal(request, control=False)
+        if refused is not None:
+            return refused
+        return view(*args, **kwargs)
+
+    setattr(held, GATED_MARK, True)
+    return held
 
 
 def is_changing(endpoint: str | None) -> bool:

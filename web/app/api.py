@@ -18,6 +18,7 @@ from spirokiosk.display.curves import CurveError
 from spirokiosk.web.app.access import changes_kiosk, current_access
 from spirokiosk.web.app.context import web_context
 from spirokiosk.web.app.curve_requests import curve_from_request, preset_list
+from spirokiosk.web.app.gallery_access import curve_of_entry
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +117,12 @@ def _retry_after() -> int:
 @changes_kiosk
 def ask_for_curve() -> Response:
     """Queue a curve to draw next: a preset, a random curve or a whole curve (202)."""
-    curve = curve_from_request(json_body())
-    if not web_context().control.play_curve(curve):
+    body = json_body()
+    curve = curve_from_request(body, from_gallery=curve_of_entry)
+    source, detail = "request", request.remote_addr or ""
+    if isinstance(body, dict) and "gallery" in body:  # (curve_of_entry checked the id)
+        source, detail = "gallery", str(body["gallery"])
+    if not web_context().control.play_curve(curve, source, detail):
         return error_response(
             429,
             ["queue: the kiosk has too many curves waiting; try again after the next one starts"],

@@ -45,8 +45,28 @@ class Control(Protocol):
     def is_alive(self) -> bool:
         """True while the render loop ticks."""
 
-    def play_curve(self, curve: Curve) -> bool:
-        """Queue `curve` to be drawn next (after any asked for before); False when full."""
+    def play_curve(self, curve: Curve, source: str = "request", detail: str = "") -> bool:
+        """Queue `curve` to be drawn next (after any asked for before); False when full.
+        `source` and `detail` say who asked, for the gallery's history."""
+
+
+class Gallery(Protocol):
+    """The kiosk's memory of curves, as the daemon gives it (its SQLite store). Entries
+    are dicts: id, name, curve (a to_dict()), drawn_at, source, detail, hearts,
+    favourite. A method that fails (disk full, I/O error) raises an exception whose
+    message says why; the web answers 503 with it."""
+
+    def entries(self, kind: str, limit: int, before: int | None) -> list[dict]:
+        """Newest first: "history" (all) or "favourites" (hearted), ids below `before`."""
+
+    def entry(self, entry_id: int) -> dict | None:
+        """One entry, or None."""
+
+    def heart(self, entry_id: int) -> dict | None:
+        """One more heart (committed when it returns); the entry, or None."""
+
+    def unfavourite(self, entry_id: int) -> dict | None:
+        """No more hearts: no longer a favourite; the entry, or None."""
 
     def skip(self) -> bool:
         """Start the next curve now (with the usual fade); False when the queue is full."""
@@ -70,6 +90,7 @@ class Control(Protocol):
 class WebContext:
     hub: FrameHub
     control: Control
+    gallery: Gallery | None = None  # None: the kiosk runs without one (GET /api/gallery 503)
     resend_interval: float = 1.0  # a still picture is sent again this often
     snapshot_timeout: float = 2.0  # /snapshot.jpg waits this long for a fresh frame
     max_body_bytes: int = 64 * 1024  # the largest curve a POST /api/curve may send

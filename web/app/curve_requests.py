@@ -1,10 +1,11 @@
 """A viewer's "draw this next": the JSON body of POST /api/curve turned into a checked Curve.
 
-A request is exactly one of three forms:
+A request is exactly one of four forms:
 
     {"preset": "gears-96-52"}                         a named preset
     {"random": true, "seed": 123, "shapes": [...]}    a random curve (seed, shapes optional)
     {"wheels": [...], "colour_map": ..., ...}         a whole curve, as Curve.to_dict() writes
+    {"gallery": 12}                                   a curve the gallery keeps, by its id
 
 Every problem is raised as one CurveError listing each as 'field: message', like
 `Curve.from_dict` does, so the API answers every bad request the same way.
@@ -46,28 +47,43 @@ RANDOM_TRIES = 5  # unseeded random requests draw again when a curve is too dens
 UNNAMED = "custom curve"
 
 PRESET_KEYS = frozenset({"preset"})
+GALLERY_KEYS = frozenset({"gallery"})
 RANDOM_KEYS = frozenset({"random", "seed", "shapes"})
 # What Curve.from_dict reads (the full form and the compact form of the seed curves).
 CURVE_KEYS = frozenset(
     {"wheels", "freqs", "widths", "heights", "shape", "name", "description"}
     | {"colour_map", "background_map", "line_width"}
 )
-FORMS = (("preset", PRESET_KEYS), ("random", RANDOM_KEYS), ("curve", CURVE_KEYS))
-HOW_TO_ASK = 'send one of {"preset": NAME}, {"random": true, "seed": N} or a curve with "wheels"'
+FORMS = (
+    ("preset", PRESET_KEYS),
+    ("random", RANDOM_KEYS),
+    ("curve", CURVE_KEYS),
+    ("gallery", GALLERY_KEYS),
+)
+HOW_TO_ASK = (
+    'send one of {"preset": NAME}, {"random": true, "seed": N}, {"gallery": ID} '
+    'or a curve with "wheels"'
+)
 
 
 def _unknown_keys(body: dict, allowed: frozenset[str]) -> list[str]:
-    known = PRESET_KEYS | RANDOM_KEYS | CURVE_KEYS
+    known = PRESET_KEYS | RANDOM_KEYS | CURVE_KEYS | GALLERY_KEYS
     return [
         f"{escaped(key)}: unknown field{did_you_mean(str(key), allowed)}"
         for key in sorted(set(body) - known, key=str)
     ]
 
 
-def curve_from_request(body: object, *, new_seed: Callable[[], int] | None = None) -> Curve:
+def curve_from_request(
+    body: object,
+    *,
+    new_seed: Callable[[], int] | None = None,
+    from_gallery: Callable[[object], Curve] | None = None,
+) -> Curve:
     """The curve a request body asks for, checked for drawing live; or CurveError.
 
-    `new_seed` gives the seed of an unseeded random request (default: 32 random bits).
+    `new_seed` gives the seed of an unseeded random request (default: 32 random bits);
+    `from_gallery` the curve of a gallery id (it raises its own refusals).
     """
     if not isinstance(body, dict):
         raise CurveError([f"body: must be a JSON object; {HOW_TO_ASK}"])
@@ -86,6 +102,13 @@ def curve_from_request(body: object, *, new_seed: Callable[[], int] | None = Non
         return _preset(body)
     if form == "random":
         return _random(body, new_seed or (lambda: secrets.randbits(32)))
+    if form == "gallery":
+        errors = _unknown_keys(body, GALLERY_KEYS)
+        if errors:
+            raise CurveError(errors)
+        if from_gallery is None:
+            raise CurveError(["gallery: this kiosk keeps no gallery"])
+        return from_gallery(body["gallery"])
     return _whole_curve(body)
 
 

@@ -8,7 +8,8 @@ from flask import Flask, Response, request
 from spirokiosk.web.app import api, control_api, page, schedule, stream
 from spirokiosk.web.app.access import EXTENSION_KEY as ACCESS_KEY
 from spirokiosk.web.app.access import Access, is_changing
-from spirokiosk.web.app.context import EXTENSION_KEY, Control, WebContext
+from spirokiosk.web.app import gallery as gallery_routes
+from spirokiosk.web.app.context import EXTENSION_KEY, Control, Gallery, WebContext
 from spirokiosk.web.app.curve_requests import MAX_BODY_BYTES
 from spirokiosk.web.hub.frame_hub import FrameHub
 
@@ -47,12 +48,14 @@ def create_app(
     snapshot_timeout: float = 2.0,
     max_body_bytes: int = MAX_BODY_BYTES,
     access: Access | None = None,
+    gallery: Gallery | None = None,
 ) -> Flask:
     """The mirror's WSGI app: `/`, `/stream.mjpg`, `/snapshot.jpg`, `/api/status`, `/healthz`.
 
     `hub` is the running FrameHub; `control` gives `status() -> dict` (the immutable
     status document the render loop published) and `is_alive() -> bool`. `access` holds
-    who may change the kiosk (default: open to all, rate-limited). Serve it with
+    who may change the kiosk (default: open to all, rate-limited); `gallery`, the kiosk's
+    history and favourites (None: the gallery's pages say it is off). Serve it with
     `spirokiosk.web.server.WebServer`, never with Flask's development server.
     """
     app = Flask(__name__, static_folder="static", template_folder="templates")
@@ -60,6 +63,7 @@ def create_app(
     app.extensions[EXTENSION_KEY] = WebContext(
         hub=hub,
         control=control,
+        gallery=gallery,
         resend_interval=resend_interval,
         snapshot_timeout=snapshot_timeout,
         max_body_bytes=max_body_bytes,
@@ -70,6 +74,7 @@ def create_app(
     app.register_blueprint(api.bp)
     app.register_blueprint(control_api.bp)
     app.register_blueprint(schedule.bp)
+    app.register_blueprint(gallery_routes.bp)
     app.before_request(_no_body_where_none_is_taken)
     app.after_request(_no_store)
     return app

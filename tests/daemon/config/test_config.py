@@ -224,7 +224,7 @@ def test_overrides_the_parser_cannot_take_are_one_error(override):
         (
             "[frobnicate]\n",
             "frobnicate: unknown section; the sections are display, curves, camera, web, mqtt, "
-            "schedule, "
+            "schedule, state, "
             "logging",
         ),
         ("[web]\nprot = 8080\n", "web.prot: unknown key (did you mean 'port'?)"),
@@ -536,6 +536,8 @@ def test_restart_keys_are_declared_in_the_schema():
         "web.max_connections_per_address",
         "web.spare_workers",
         *(spec.dotted for spec in all_keys() if spec.section == "mqtt"),
+        "state.dir",
+        "state.history_limit",
     }
     assert {spec.dotted for spec in all_keys() if spec.restart} == restart_keys()
 

@@ -20,7 +20,7 @@
 
   async function override(state) {
     const headers = { "Content-Type": "application/json" };
-    const token = window.localStorage && localStorage.getItem("spirokiosk.token");
+    const token = window.localStorage && localStorage.getItem("spirokiosk.controlToken");
     if (token) headers.Authorization = `Bearer ${token}`;
     const response = await fetch("/api/schedule/override", {
       method: "POST",

@@ -1,0 +1,81 @@
+// The gallery page's buttons: heart (once per browser), draw now, remove a favourite.
+"use strict";
+(function () {
+  const HEARTED = "spirokiosk.hearted";
+  const note = document.getElementById("gallery-note");
+
+  function hearted() {
+    try { return new Set(JSON.parse(localStorage.getItem(HEARTED) || "[]")); }
+    catch (e) { return new Set(); }
+  }
+  function remember(id) {
+    const ids = hearted();
+    ids.add(id);
+    try { localStorage.setItem(HEARTED, JSON.stringify([...ids])); } catch (e) { /* private mode */ }
+  }
+  function say(text) { note.textContent = text; }
+
+  // Every change is JSON (the kiosk refuses anything else: no other site's form can
+  // send it), with the control token the main page keeps, when there is one.
+  async function call(method, url, body) {
+    const options = {
+      method: method,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body === undefined ? {} : body),
+    };
+    let token = null;
+    try { token = localStorage.getItem("spirokiosk.controlToken"); } catch (e) { /* private */ }
+    if (token) options.headers.Authorization = "Bearer " + token;
+    const response = await fetch(url, options);
+    let data = null;
+    try { data = await response.json(); } catch (e) { /* not JSON */ }
+    if (!response.ok) {
+      throw new Error((data && data.error) || ("the kiosk answered " + response.status));
+    }
+    return data;
+  }
+
+  async function act(button, entry) {
+    const id = Number(entry.dataset.id);
+    const name = entry.querySelector("h2").textContent;
+    button.disabled = true;
+    try {
+      if (button.dataset.action === "heart") {
+        const data = await call("POST", "/api/gallery/" + id + "/heart");
+        entry.querySelector(".hearts").textContent = data.hearts;
+        remember(id);
+        button.setAttribute("aria-pressed", "true");
+        say("♥ " + name + " is a favourite");
+        return;  // stays disabled: one heart per browser
+      }
+      if (button.dataset.action === "draw") {
+        const data = await call("POST", "/api/curve", { gallery: id });
+        say(data.queued + " will be drawn next");
+      } else if (button.dataset.action === "unfavourite") {
+        if (!window.confirm("Remove " + name + " from the favourites?")) return;
+        await call("DELETE", "/api/gallery/" + id + "/favourite");
+        say(name + " is no longer a favourite");
+        if (entry.dataset.kind === "favourites") entry.remove(); else button.remove();
+      }
+    } catch (error) {
+      say(error.message);
+    } finally {
+      if (button.dataset.action !== "heart" || button.getAttribute("aria-pressed") !== "true") {
+        button.disabled = false;
+      }
+    }
+  }
+
+  const mine = hearted();
+  for (const entry of document.querySelectorAll(".entry")) {
+    const heart = entry.querySelector(".heart");
+    if (mine.has(Number(entry.dataset.id))) {
+      heart.setAttribute("aria-pressed", "true");
+      heart.disabled = true;
+    }
+    entry.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-action]");
+      if (button) act(button, entry);
+    });
+  }
+})();
