@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 from spirokiosk.web.app import api, control_api, page, schedule, stream
+from spirokiosk.web.app import gallery as gallery_routes
 from spirokiosk.web.app.access import EXTENSION_KEY as ACCESS_KEY
 from spirokiosk.web.app.access import Access, is_changing
-from spirokiosk.web.app import gallery as gallery_routes
 from spirokiosk.web.app.context import EXTENSION_KEY, Control, Gallery, WebContext
 from spirokiosk.web.app.curve_requests import MAX_BODY_BYTES
 from spirokiosk.web.hub.frame_hub import FrameHub

@@ -16,6 +16,7 @@ import logging
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from spirokiosk.display.curves import Curve, CurveError
+from spirokiosk.web.app.access import changes_kiosk, viewer_action
 from spirokiosk.web.app.api import error_response, json_body
 from spirokiosk.web.app.gallery_access import (
     KINDS,
@@ -27,7 +28,6 @@ from spirokiosk.web.app.gallery_access import (
     the_gallery,
     whole_number,
 )
-from spirokiosk.web.app.access import changes_kiosk, viewer_action
 from spirokiosk.web.app.thumbnail import thumbnail_data_uri
 
 log = logging.getLogger(__name__)

@@ -165,7 +165,7 @@ def test_bad_gallery_requests(client, control, entries, body, status, field):
 
 def test_a_gallery_request_needs_json(client, entries):
     response = client.post("/api/curve", data=json.dumps({"gallery": entries[0]}))
-    error_of(response, 415, "body")
+    error_of(response, 415, "Content-Type")
 
 
 def test_without_a_gallery_the_api_says_503(hub, control):
