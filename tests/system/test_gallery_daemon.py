@@ -15,7 +15,7 @@ from support.daemon import READY_TIMEOUT, Kiosk
 from spirokiosk.daemon.state.opening import open_gallery
 
 
-def headless_kiosk(tmp_path, port, state_dir) -> Kiosk:
+def headless_kiosk(tmp_path, port, state_dir, *extra: str) -> Kiosk:
     config = tmp_path / "config.toml"
     config.write_text("")
     args = ["--display", "headless", "--config", str(config)]
@@ -25,6 +25,7 @@ def headless_kiosk(tmp_path, port, state_dir) -> Kiosk:
         f"state.dir={state_dir}",
         "display.size=160x120",
         'curves.playlist=["seed-magma-11"]',
+        *extra,
     ):
         args += ["--set", setting]
     kiosk = Kiosk(args)
@@ -79,7 +80,7 @@ def test_an_unusable_state_directory_leaves_the_kiosk_drawing_without_a_gallery(
 def test_sigkill_during_a_stream_of_hearts_loses_none_acknowledged(tmp_path):
     state = tmp_path / "state"
     port = free_port()
-    kiosk = headless_kiosk(tmp_path, port, state)
+    kiosk = headless_kiosk(tmp_path, port, state, "web.rate_limit=0")  # a flood on purpose
     acknowledged = []
     try:
         wait_until(lambda: json.loads(http_get(port, "/api/gallery")[2])["entries"], timeout=10)
@@ -89,7 +90,8 @@ def test_sigkill_during_a_stream_of_hearts_loses_none_acknowledged(tmp_path):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             try:
                 while True:
-                    conn.request("POST", f"/api/gallery/{entry_id}/heart")
+                    headers = {"Content-Type": "application/json"}
+                    conn.request("POST", f"/api/gallery/{entry_id}/heart", "{}", headers)
                     response = conn.getresponse()
                     body = response.read()
                     assert response.status == 200, body
