@@ -7,7 +7,7 @@ put commands on a bounded queue that the render loop drains once per tick.
 
 Render loop side: `beat(now)` every tick (for `is_alive`), `publish_status(status)` a
 few times a second, `take_commands()` every tick, `stopped()` at the end.
-Web side: `status()`, `is_alive()`, `play_curve(curve)`.
+Web side: `status()`, `is_alive()`, `play_curve(curve)`, `waiting()`.
 """
 
 from __future__ import annotations
@@ -86,6 +86,10 @@ class Control:
             log.warning("%d curves already wait: request refused", self._max_queued)
             return False
         return self.submit(PlayCurve(curve))
+
+    def waiting(self) -> int:
+        """Curves asked for and not started yet: those the scene holds, and those queued."""
+        return self._scene_queue + self._commands.qsize()
 
     # -- render loop ---------------------------------------------------------
 

@@ -53,6 +53,9 @@ class StaticControl:
         self.queued.append(curve)
         return True
 
+    def waiting(self) -> int:
+        return len(self.queued)
+
 
 def synthetic_frame(width: int, height: int, t: float) -> np.ndarray:
     """An RGBX frame of soft moving bands: compresses like a real picture, changes every call."""

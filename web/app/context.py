@@ -48,6 +48,9 @@ class Control(Protocol):
     def play_curve(self, curve: Curve) -> bool:
         """Queue `curve` to be drawn next (after any asked for before); False when full."""
 
+    def waiting(self) -> int:
+        """Curves asked for and not started yet (a curve just queued counts itself)."""
+
 
 @dataclass
 class WebContext:

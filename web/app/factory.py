@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from spirokiosk.web.app import api, page, stream
+from spirokiosk.web.app import api, page, stream, studio
 from spirokiosk.web.app.context import EXTENSION_KEY, Control, WebContext
 from spirokiosk.web.app.curve_requests import MAX_BODY_BYTES
 from spirokiosk.web.hub.frame_hub import FrameHub
@@ -17,7 +17,8 @@ NO_STORE_HEADERS = {
 }
 
 
-BODY_TAKEN_BY = frozenset({"api.ask_for_curve"})  # the endpoints that read a request body
+# The endpoints that read a request body.
+BODY_TAKEN_BY = frozenset({"api.ask_for_curve", "studio.preview"})
 
 
 def _no_body_where_none_is_taken() -> Response | None:
@@ -63,6 +64,7 @@ def create_app(
     app.register_blueprint(page.bp)
     app.register_blueprint(stream.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(studio.bp)
     app.before_request(_no_body_where_none_is_taken)
     app.after_request(_no_store)
     return app
