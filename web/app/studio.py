@@ -20,7 +20,8 @@ import time
 
 from flask import Blueprint, Response, jsonify, render_template, request
 
-from spirokiosk.display.curves import CurveError
+from spirokiosk.display.curves import SHAPES, CurveError
+from spirokiosk.display.curves.data import MAX_FREQ, MAX_WHEELS
 from spirokiosk.display.export.preview import preview_svg
 from spirokiosk.web.app import api
 from spirokiosk.web.app.curve_requests import SEED_LIMIT, curve_from_request
@@ -43,7 +44,7 @@ def _refused(exc: api._RefusedError) -> Response:
 
 @bp.get("/studio")
 def page() -> str:
-    return render_template("studio.html")
+    return render_template("studio.html", max_wheels=MAX_WHEELS, max_freq=MAX_FREQ, shapes=SHAPES)
 
 
 @bp.post("/api/preview")
