@@ -13,6 +13,7 @@ as the screen paints it.
 
 from __future__ import annotations
 
+import functools
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -28,8 +29,10 @@ SCREEN_HEIGHT = 1080  # line widths are in pixels of a 1080-line screen
 _UNITS = 10  # SVG units per pixel
 
 
-def _hex(rgb) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*(int(c) for c in rgb))
+@functools.lru_cache(maxsize=64)
+def _hex_colours(map_name: str, n: int) -> tuple[str, ...]:
+    """n colours along the map as #rrggbb (cached: sampling a map costs ~2 ms)."""
+    return tuple("#{:02x}{:02x}{:02x}".format(*c) for c in colour_table(map_name, n).tolist())
 
 
 def preview_svg(curve: Curve, size: tuple[int, int] = PREVIEW_SIZE) -> str:
@@ -40,8 +43,8 @@ def preview_svg(curve: Curve, size: tuple[int, int] = PREVIEW_SIZE) -> str:
     # Each point that repeats the one before (after rounding) is left out.
     keep = np.ones(len(tenths), dtype=bool)
     keep[1:] = np.any(tenths[1:] != tenths[:-1], axis=1)
-    colours = colour_table(curve.colour_map, PIECES)
-    stops = colour_table(curve.background_map, BACKGROUND_STOPS)
+    colours = _hex_colours(curve.colour_map, PIECES)
+    stops = _hex_colours(curve.background_map, BACKGROUND_STOPS)
     width = max(curve.line_width * h / SCREEN_HEIGHT, 0.75) * _UNITS
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
@@ -49,7 +52,7 @@ def preview_svg(curve: Curve, size: tuple[int, int] = PREVIEW_SIZE) -> str:
         f"<title>{escape(curve.name or 'curve')}</title>",
         '<defs><linearGradient id="bg" x1="0" y1="0" x2="0" y2="1">',
         *(
-            f'<stop offset="{i / (BACKGROUND_STOPS - 1):.3f}" stop-color="{_hex(c)}"/>'
+            f'<stop offset="{i / (BACKGROUND_STOPS - 1):.3f}" stop-color="{c}"/>'
             for i, c in enumerate(stops)
         ),
         "</linearGradient></defs>",
@@ -65,6 +68,6 @@ def preview_svg(curve: Curve, size: tuple[int, int] = PREVIEW_SIZE) -> str:
             continue
         piece = tenths[start : end + 1][keep[start : end + 1] | (np.arange(end + 1 - start) == 0)]
         coords = " ".join(map(str, piece.ravel().tolist()))
-        out.append(f'<polyline stroke="{_hex(colours[i])}" points="{coords}"/>')
+        out.append(f'<polyline stroke="{colours[i]}" points="{coords}"/>')
     out.append("</g></svg>\n")
     return "\n".join(out)
