@@ -135,14 +135,24 @@ def test_links_carry_curves_and_the_kiosk_queues_them(mirror, browser):  # noqa:
     WebDriverWait(browser, 5).until(lambda d: "queued: gears-105-63" in result.text)
     assert "it plays next" in result.text
     assert mirror.control.queued == [Curve.from_dict(wanted)]
+    # Its turn comes (the kiosk's status shows it): the page says so and plays the mirror.
+    assert not browser.find_element("id", "mirror").is_displayed()
+    mirror.control.data["curve"] = wanted
+    WebDriverWait(browser, 10).until(lambda d: "now drawing on the kiosk" in result.text)
+    WebDriverWait(browser, 10).until(
+        lambda d: (
+            d.execute_script("return document.getElementById('mirror-stream').naturalWidth") == 320
+        ),
+        "the live mirror did not play",
+    )
 
-    # On /, one click opens the curve on screen in the studio.
+    # On /, one click opens the curve on screen (the queued one, now) in the studio.
     browser.get(mirror.url("/"))
     studio = browser.find_element("id", "open-in-studio")
     WebDriverWait(browser, 5).until(lambda d: "#curve=" in studio.get_attribute("href"))
     studio.click()
     wait_for_preview(browser)
-    assert Curve.from_dict(previewed_curve(browser)).wheels == CURVE.wheels
+    assert Curve.from_dict(previewed_curve(browser)) == Curve.from_dict(wanted)  # on screen now
 
 
 def test_gears_and_surprise_fill_the_form_from_the_server(mirror, browser):  # noqa: F811
