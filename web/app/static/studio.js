@@ -531,6 +531,7 @@ function setup() {
     try {
       await navigator.clipboard.writeText(link);
       $("copy-link").textContent = "copied";
+      setTimeout(() => ($("copy-link").textContent = "copy link"), 2000);
     } catch (err) {
       window.prompt("The link to this curve:", link);
     }
