@@ -516,7 +516,7 @@ function setup() {
   });
   $("add-wheel").addEventListener("click", () => {
     const { values } = updateSymmetry();
-    const freq = values ? values.find((f) => f > 0 && f > 1) ?? values[0] : 2;
+    const freq = values ? values.find((f) => f > 1) ?? values[0] : 2;
     $("wheel-rows").append(wheelRow({ freq, width: "0.25", shape: "circle" }));
     numberRows();
     updateSymmetry();
