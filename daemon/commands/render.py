@@ -1,7 +1,10 @@
-"""`spirokiosk render`: a curve to a PNG (finished picture), GIF or MP4 (its animation).
+"""`spirokiosk render`: a curve to a PNG (finished picture), GIF or MP4 (its animation),
+or an SVG for pen plotters.
 
     spirokiosk render --curve NAME|FILE.toml[:TABLE]|random [--seed N]
                       [--size WxH] [--frames N] [--fps N] --out F.png|F.gif|F.mp4
+    spirokiosk render --curve ... [--paper a4|a3|letter[-landscape]|WxH] [--margin MM]
+                      [--pens N] [--pen-width MM] --out F.svg
 
 Every mistake the user can fix (unknown curve, bad curve file, bad size, bad
 output path...) is one line, `spirokiosk render: error: ...`, and exit status 2.
@@ -10,6 +13,7 @@ The output appears only when complete: a half-written file is never left behind.
 
 import argparse
 import contextlib
+import math
 import re
 import signal
 import sys
@@ -47,11 +51,14 @@ class RenderRequest:
     frames: int
     fps: int
     out: Path
-    kind: str  # "png", "gif" or "mp4"
+    kind: str  # "png", "gif", "mp4" or "svg"
+    page: object = None  # the PlotterPage of an SVG
 
     @property
     def work(self) -> int:
         """Pixels to draw and encode: frames x width x height (one frame for a PNG)."""
+        if self.kind == "svg":
+            return 0
         frames = 1 if self.kind == "png" else self.frames
         return frames * self.size.width * self.size.height
 
@@ -60,10 +67,11 @@ def register(subparsers, common) -> None:
     parser = subparsers.add_parser(
         "render",
         parents=[common],
-        help="render a curve to a PNG, GIF or MP4 file",
+        help="render a curve to a PNG, GIF, MP4 or plotter SVG file",
         description=(
             "Render a curve: PNG is the finished picture, GIF and MP4 the animation the "
-            "screen shows, N frames spread over the whole drawing."
+            "screen shows, N frames spread over the whole drawing; SVG the finished curve "
+            "for a pen plotter (size in mm, one Inkscape layer per pen)."
         ),
         epilog=(
             "CURVE is a preset name (see 'spirokiosk presets'), 'random', or a TOML file: "
@@ -87,7 +95,20 @@ def register(subparsers, common) -> None:
     parser.add_argument(
         "--fps", default=str(DEFAULT_FPS), metavar="N", help=f"frame rate (default {DEFAULT_FPS})"
     )
-    parser.add_argument("--out", required=True, metavar="FILE", help="output: .png, .gif or .mp4")
+    parser.add_argument(
+        "--out", required=True, metavar="FILE", help="output: .png, .gif, .mp4 or .svg"
+    )
+    plotter = parser.add_argument_group("SVG for pen plotters (--out F.svg)")
+    plotter.add_argument(
+        "--paper",
+        metavar="PAPER",
+        help="a4, a3, letter (add -landscape), or WxH in mm (default a4)",
+    )
+    plotter.add_argument("--margin", metavar="MM", help="margin in mm (default 15)")
+    plotter.add_argument(
+        "--pens", metavar="N", help="pens, one layer each; 1: one black pen (default 4)"
+    )
+    plotter.add_argument("--pen-width", metavar="MM", help="pen line width in mm (default 0.4)")
     parser.add_argument(
         "--force",
         action="store_true",
@@ -112,8 +133,9 @@ def parse_request(args: argparse.Namespace) -> RenderRequest:
     """Check every option; raise UsageError naming the first bad one."""
     out = Path(args.out)
     kind = out.suffix.lower().lstrip(".")
-    if kind not in ("png", "gif", "mp4"):
-        raise UsageError(f"--out {args.out}: unknown output type; use .png, .gif or .mp4")
+    if kind not in ("png", "gif", "mp4", "svg"):
+        raise UsageError(f"--out {args.out}: unknown output type; use .png, .gif, .mp4 or .svg")
+    page = parse_page(args, kind)
     size = parse_size(args.size)
     frames = _parse_int("--frames", args.frames, FRAMES_RANGE)
     fps = _parse_int("--fps", args.fps, FPS_RANGE)
@@ -133,7 +155,7 @@ def parse_request(args: argparse.Namespace) -> RenderRequest:
                 f"--frames {frames} at {size[0]}x{size[1]}: too much for a GIF built in memory; "
                 "use fewer frames, a smaller size, or .mp4"
             )
-    request = RenderRequest(args.curve, seed, size, frames, fps, out, kind)
+    request = RenderRequest(args.curve, seed, size, frames, fps, out, kind, page)
     if request.work > MAX_WORK_PIXELS and not getattr(args, "force", False):
         minutes = request.work / DESKTOP_PIXELS_PER_SECOND / 60
         raise UsageError(
@@ -142,6 +164,48 @@ def parse_request(args: argparse.Namespace) -> RenderRequest:
             f"{minutes:.0f} minutes on a desktop, five times that on a Pi)"
         )
     return request
+
+
+PAGE_OPTIONS = (("--paper", "paper"), ("--margin", "margin"), ("--pens", "pens"))
+PAGE_OPTIONS += (("--pen-width", "pen_width"),)
+
+
+def parse_page(args: argparse.Namespace, kind: str):
+    """The PlotterPage of an SVG render from --paper, --margin, --pens, --pen-width."""
+    given = [option for option, name in PAGE_OPTIONS if getattr(args, name, None) is not None]
+    if kind != "svg":
+        if given:
+            raise UsageError(f"{given[0]}: only for an SVG (--out F.svg)")
+        return None
+    from spirokiosk.display.export.svg import MAX_PENS, PlotterPage, paper_size
+
+    options = {}
+    if args.paper is not None:
+        try:
+            options["paper"] = paper_size(args.paper)
+        except ValueError as exc:
+            raise UsageError(f"--paper {cut(args.paper)}: {exc}") from None
+    if args.pens is not None:
+        options["pens"] = _parse_int("--pens", args.pens, (1, MAX_PENS))
+    if args.margin is not None:
+        options["margin_mm"] = _parse_mm("--margin", args.margin)
+    if args.pen_width is not None:
+        options["pen_width_mm"] = _parse_mm("--pen-width", args.pen_width)
+    try:
+        return PlotterPage(**options)
+    except ValueError as exc:  # "paper: ...", "margin: ...", "pen width: ..."
+        field, _, message = str(exc).partition(": ")
+        raise UsageError(f"--{field.replace(' ', '-')}: {message}") from None
+
+
+def _parse_mm(option: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{option} {cut(text)}: expected millimetres, such as 15") from None
+    if not math.isfinite(value):
+        raise UsageError(f"{option} {cut(text)}: expected millimetres, such as 15")
+    return value
 
 
 def gigapixels(pixels: int) -> str:
@@ -187,7 +251,7 @@ def render(request: RenderRequest) -> int:
         print(f"random curve, seed {seed} (again: --curve random --seed {seed})")
     for stale in remove_stale_parts(request.out):
         print(f"removed {stale} (left by a render that was killed)", file=sys.stderr)
-    if request.kind != "png":
+    if request.kind not in ("png", "svg"):
         print(f"rendering {request.frames} frames at {request.size}: {gigapixels(request.work)}")
     started = time.perf_counter()
     try:
@@ -200,7 +264,11 @@ def render(request: RenderRequest) -> int:
     seconds = time.perf_counter() - started
     w, h = request.size
     what = f"{w}x{h}"
-    if request.kind != "png":
+    if request.kind == "svg":
+        page = request.page
+        pens = "1 pen" if page.pens == 1 else f"up to {page.pens} pens"
+        what = f"{page.paper[0]:g}x{page.paper[1]:g} mm, {pens}"
+    elif request.kind != "png":
         what = f"{request.frames} frames, {what}, {request.fps} fps"
     print(f"wrote {request.out} ({what}, {seconds:.1f} s)")
     return 0
@@ -214,6 +282,11 @@ def write_file(curve, request: RenderRequest, path: Path) -> None:
     from spirokiosk.display.export.progress import Progress
 
     size, kind = request.size, request.kind
+    if kind == "svg":
+        from spirokiosk.display.export.svg import plotter_svg
+
+        path.write_text(plotter_svg(curve, request.page), encoding="utf-8")
+        return
     layout = surface_layout(frames.new_target(size))
     palette = frames.still_pixels(curve, size) if kind == "gif" else None
     with open_writer(kind, path, size, request.fps, layout, palette) as writer:

@@ -7,8 +7,8 @@ put commands on a bounded queue that the render loop drains once per tick.
 
 Render loop side: `beat(now)` every tick (for `is_alive`), `publish_status(status)` a
 few times a second, `take_commands()` every tick, `stopped()` at the end.
-Web side: `status()`, `is_alive()`, `play_curve(curve)`, `skip()`, `pause()`, `resume()`,
-`replace_playlist(names)`.
+Web side: `status()`, `is_alive()`, `play_curve(curve)`, `waiting()`, `skip()`, `pause()`,
+`resume()`, `replace_playlist(names)`, `set_screen(state)`.
 """
 
 from __future__ import annotations
@@ -141,6 +141,10 @@ class Control:
 
     def replace_playlist(self, names: tuple[str, ...]) -> bool:
         return self.submit(ReplacePlaylist(tuple(names)))
+
+    def waiting(self) -> int:
+        """Curves asked for and not started yet: those the scene holds, and those queued."""
+        return self._scene_queue + self._commands.qsize()
 
     # -- render loop ---------------------------------------------------------
 

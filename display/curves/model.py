@@ -52,7 +52,14 @@ class Wheel:
     def position(self, t: np.ndarray) -> np.ndarray:
         """This wheel's contribution to z at parameter t."""
         s = unit_shape(self.shape, self.freq * t)
-        return (self.width * s).real + 1j * (self.height * s).imag
+        if self.width == self.height:
+            return self.width * s  # the same numbers, without the temporaries
+        # Re(w s) + i Im(h s), each part computed as numpy's complex product does.
+        w, h = self.width, self.height
+        out = np.empty(s.shape, dtype=complex)
+        out.real = w.real * s.real - w.imag * s.imag
+        out.imag = h.real * s.imag + h.imag * s.real
+        return out
 
 
 @dataclass(frozen=True)

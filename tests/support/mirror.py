@@ -76,6 +76,9 @@ class StaticControl:
     def set_screen(self, state: str | None) -> bool:
         return self._command("screen", state)
 
+    def waiting(self) -> int:
+        return len(self.queued)
+
 
 def synthetic_frame(width: int, height: int, t: float) -> np.ndarray:
     """An RGBX frame of soft moving bands: compresses like a real picture, changes every call."""

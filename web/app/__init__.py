@@ -1,13 +1,15 @@
 """The Flask app of the mirror: `create_app(hub, control)` and its blueprints.
 
 Blueprints: `page` (/), `stream` (/stream.mjpg, /snapshot.jpg), `api` (/api/..., /healthz),
-`control_api` (/api/control/...), `schedule` (/api/schedule/override). `context` holds
-what the handlers share; `access` is the
-gate every changing route uses (`@changes_kiosk`), `rate_limit` its per-client buckets;
-`curve_requests` turns a request body into a checked curve; `curve_info` describes a
-curve for the page.
+`control_api` (/api/control/...), `schedule` (/api/schedule/override), `gallery`
+(/gallery, /api/gallery/...), `studio` (/studio and the preview, swatches, gears and random
+curves it asks for; `studio_data` holds what those answers are made of). `context` holds
+what the handlers share; `access` is the gate every changing route uses
+(`@changes_kiosk`), `rate_limit` its per-client buckets; `curve_requests` turns a request
+body into a checked curve; `curve_info` describes a curve for the page.
 
-May import: web.hub, display.curves, display.draw.layout and display's helper modules.
+May import: web.hub, display.curves, display.draw.layout, display.export and display's
+helper modules.
 """
 
 from spirokiosk.web.app.factory import NO_STORE_HEADERS, create_app

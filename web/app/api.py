@@ -129,7 +129,9 @@ def ask_for_curve() -> Response:
             **{"Retry-After": str(_retry_after())},
         )
     log.info("curve %s asked for by %s", curve.name, request.remote_addr or "?")
-    response = jsonify(queued=curve.name, curve=curve.to_dict())
+    # Its place in the queue: 1 plays next (counted after it was queued).
+    place = web_context().control.waiting()
+    response = jsonify(queued=curve.name, place=place, curve=curve.to_dict())
     response.status_code = 202
     return response
 

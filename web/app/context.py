@@ -85,6 +85,9 @@ class Gallery(Protocol):
         """Screen on, off or quiet until the next scheduled change (None: the schedule
         again); False when the command queue is full."""
 
+    def waiting(self) -> int:
+        """Curves asked for and not started yet (a curve just queued counts itself)."""
+
 
 @dataclass
 class WebContext:

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from spirokiosk.display.curves import PRESETS, SHAPES, Curve, CurveError, random_curve
 from spirokiosk.display.curves.model import MAX_POINTS
 from spirokiosk.display.draw.layout import MAX_SEGMENT_PX, fit_curve
-from spirokiosk.display.messages import did_you_mean, escaped
+from spirokiosk.display.messages import did_you_mean, escaped, shown
 
 MAX_BODY_BYTES = 64 * 1024
 LIVE_SIZE = (1920, 1080)
@@ -119,7 +119,7 @@ def _preset(body: dict) -> Curve:
         errors.append(f"preset: must be a preset name such as {next(iter(PRESETS))!r}")
     elif name not in PRESETS:
         hint = did_you_mean(name, PRESETS, n=3) or "; see GET /api/presets"
-        errors.append(f"preset: unknown preset {name!r}{hint}")
+        errors.append(f"preset: unknown preset {shown(name)}{hint}")
     if errors:
         raise CurveError(errors)
     return PRESETS[name]
@@ -133,7 +133,7 @@ def _random(body: dict, new_seed: Callable[[], int]) -> Curve:
     if seed is not None and (
         isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT
     ):
-        errors.append(f"seed: must be a whole number from 0 to {SEED_LIMIT - 1}, not {seed!r}")
+        errors.append(f"seed: must be a whole number from 0 to {SEED_LIMIT - 1}, not {shown(seed)}")
     shapes = _check_shapes(body.get("shapes", ["circle"]), errors)
     if errors:
         raise CurveError(errors)
@@ -160,7 +160,7 @@ def _check_shapes(value: object, errors: list[str]) -> tuple[str, ...]:
                 shapes.append(shape)
             continue
         hint = did_you_mean(shape, SHAPES)
-        errors.append(f"shapes[{i}]: unknown shape {shape!r}{hint}; expected one of {SHAPES}")
+        errors.append(f"shapes[{i}]: unknown shape {shown(shape)}{hint}; expected one of {SHAPES}")
     return tuple(shapes)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from spirokiosk.web.app import api, control_api, page, schedule, stream
+from spirokiosk.web.app import api, control_api, page, schedule, stream, studio
 from spirokiosk.web.app import gallery as gallery_routes
 from spirokiosk.web.app.access import EXTENSION_KEY as ACCESS_KEY
 from spirokiosk.web.app.access import Access, is_changing
@@ -20,7 +20,8 @@ NO_STORE_HEADERS = {
 }
 
 
-BODY_TAKEN_BY = frozenset({"api.ask_for_curve"})  # the endpoints that read a request body
+# The endpoints that read a request body.
+BODY_TAKEN_BY = frozenset({"api.ask_for_curve", "studio.preview"})
 
 
 def _no_body_where_none_is_taken() -> Response | None:
@@ -75,6 +76,7 @@ def create_app(
     app.register_blueprint(control_api.bp)
     app.register_blueprint(schedule.bp)
     app.register_blueprint(gallery_routes.bp)
+    app.register_blueprint(studio.bp)
     app.before_request(_no_body_where_none_is_taken)
     app.after_request(_no_store)
     return app

@@ -243,6 +243,32 @@ BAD_INPUTS = {
     ),
     "output is a directory": (lambda d: ["--out", str(d / "dir.toml.png")], "is a directory"),
     "seed without random": (lambda d: ["--seed", "3"], "only --curve random"),
+    "pens for a png": (lambda d: ["--pens", "3"], "--pens: only for an SVG"),
+    "paper for a gif": (lambda d: ["--paper", "a4", "--out", str(d / "a.gif")], "--paper: only"),
+    "unknown paper": (
+        lambda d: ["--paper", "b5", "--out", str(d / "a.svg")],
+        "--paper b5: expected a4, a3, letter",
+    ),
+    "paper too small": (
+        lambda d: ["--paper", "10x10", "--out", str(d / "a.svg")],
+        "--paper: each side from 20 to 2000 mm",
+    ),
+    "too many pens": (
+        lambda d: ["--pens", "13", "--out", str(d / "a.svg")],
+        "--pens 13: must be from 1 to 12",
+    ),
+    "margin too wide": (
+        lambda d: ["--margin", "120", "--out", str(d / "a.svg")],
+        "--margin: from 0 to under 100 mm",
+    ),
+    "margin not a number": (
+        lambda d: ["--margin", "wide", "--out", str(d / "a.svg")],
+        "--margin wide: expected millimetres",
+    ),
+    "pen width of nan": (
+        lambda d: ["--pen-width", "nan", "--out", str(d / "a.svg")],
+        "--pen-width nan: expected millimetres",
+    ),
 }
 
 
@@ -348,3 +374,31 @@ def test_a_render_removes_what_a_killed_render_left(tmp_path, capsys):
     assert not stale.exists()
     assert f"removed {stale} (left by a render that was killed)" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["a.png"]
+
+
+def test_svg_for_a_pen_plotter(tmp_path, capsys):
+    import json
+    import xml.etree.ElementTree as ET
+
+    from spirokiosk.display.curves import Curve
+    from spirokiosk.display.export.svg import INKSCAPE_NS, RECIPE_NS
+
+    out = tmp_path / "plot.svg"
+    argv = ["render", "--curve", CURVE, "--out", str(out), "--paper", "a3-landscape"]
+    assert main([*argv, "--margin", "20", "--pens", "3", "--pen-width", "0.3"]) == 0
+    assert f"wrote {out} (420x297 mm, up to 3 pens" in capsys.readouterr().out
+    root = ET.parse(out).getroot()
+    assert (root.get("width"), root.get("height")) == ("420mm", "297mm")
+    layers = root.findall("{http://www.w3.org/2000/svg}g")
+    assert [g.get(f"{{{INKSCAPE_NS}}}label") for g in layers] == ["1-pen", "2-pen", "3-pen"]
+    assert {g.get("stroke-width") for g in layers} == {"0.3"}
+    recipe = root.find(f"{{http://www.w3.org/2000/svg}}metadata/{{{RECIPE_NS}}}recipe")
+    assert Curve.from_dict(json.loads(recipe.text)) == PRESETS[CURVE]
+    # The default: A4 portrait, four pens; --pens 1 is the plain single-pen variant.
+    assert main(["render", "--curve", "random", "--seed", "4", "--out", str(out)]) == 0
+    root = ET.parse(out).getroot()
+    assert root.get("width") == "210mm" and len(root.findall("{http://www.w3.org/2000/svg}g")) == 4
+    assert main(["render", "--curve", CURVE, "--out", str(out), "--pens", "1"]) == 0
+    (layer,) = ET.parse(out).getroot().findall("{http://www.w3.org/2000/svg}g")
+    assert layer.get("stroke") == "#000000" and len(layer) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["plot.svg"]  # no temporary file left

@@ -105,6 +105,8 @@ function renderCurve(curve, info) {
     body.appendChild(tr);
   });
   drawPreview(info && info.wheels);
+  const studio = $("open-in-studio");
+  if (studio && curve && window.curveLink) studio.href = window.curveLink.href(curve);
 }
 
 function render(status) {
