@@ -24,6 +24,7 @@ from spirokiosk.daemon.config.value_types import (
     Float,
     Int,
     NameList,
+    ServiceName,
     SizeOr,
     Text,
     ValueType,
@@ -73,6 +74,12 @@ class DisplaySection:
     show_pen: bool = key(Bool(), True, "draw a dot at the pen's tip while a curve is drawn")
     show_wheels: bool = key(Bool(), False, "draw the turning wheels and arms (the epicycles)")
     show_caption: bool = key(Bool(), False, "show a caption with the curve's name and parameters")
+    show_address: str = key(
+        Choice(("auto", "always", "never")),
+        "auto",
+        "the mirror's address and its QR code in the bottom-left corner for a few seconds at "
+        "each new curve: auto (until the web page has been opened once), always or never",
+    )
 
 
 @dataclass(frozen=True)
@@ -179,6 +186,21 @@ class WebSection:
 
 
 @dataclass(frozen=True)
+class DiscoverySection:
+    enabled: bool = key(
+        Bool(),
+        True,
+        "announce the mirror on the LAN over mDNS/DNS-SD (_http._tcp), for phones, browsers "
+        "and Home Assistant",
+    )
+    name: str = key(
+        ServiceName(),
+        "spirokiosk on {hostname}",
+        "the name the kiosk is announced under; {hostname} is this machine's name",
+    )
+
+
+@dataclass(frozen=True)
 class LoggingSection:
     level: str = key(
         Choice(("debug", "info", "warning", "error")), "info", "level of spirokiosk's own messages"
@@ -196,6 +218,7 @@ SECTIONS: Mapping[str, type] = MappingProxyType(
         "curves": CurvesSection,
         "camera": CameraSection,
         "web": WebSection,
+        "discovery": DiscoverySection,
         "logging": LoggingSection,
     }
 )
@@ -209,6 +232,7 @@ class Config:
     curves: CurvesSection = field(default_factory=CurvesSection)
     camera: CameraSection = field(default_factory=CameraSection)
     web: WebSection = field(default_factory=WebSection)
+    discovery: DiscoverySection = field(default_factory=DiscoverySection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     path: Path | None = field(default=None, compare=False)
 

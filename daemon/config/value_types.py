@@ -136,6 +136,27 @@ class Text(_Plain):
         return "string"
 
 
+@dataclass(frozen=True)
+class ServiceName(_Plain):
+    """A DNS-SD instance name: one DNS label (RFC 6763 §4.1.1), any printable text up to
+    63 bytes of UTF-8; `{hostname}` is filled in when announced (and cut to fit then)."""
+
+    field: str = "{hostname}"
+    max_bytes: int = 63
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> str:
+        text = Text().parse(raw, names)
+        size = len(text.replace(self.field, "").encode("utf-8"))
+        if size > self.max_bytes:
+            raise BadValueError(
+                f"must be at most {self.max_bytes} bytes of UTF-8 (one DNS label), not {size}"
+            )
+        return text
+
+    def describe(self) -> str:
+        return f"text up to {self.max_bytes} bytes; {self.field} is this machine's name"
+
+
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 
@@ -235,4 +256,4 @@ class NameList:
         return f"array of {self.noun} names{extra}"
 
 
-ValueType = Bool | Int | Float | Choice | Text | Address | SizeOr | NameList
+ValueType = Bool | Int | Float | Choice | Text | ServiceName | Address | SizeOr | NameList

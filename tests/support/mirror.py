@@ -40,6 +40,7 @@ class StaticControl:
 
     accepting: bool = True  # False: play_curve answers "queue full"
     queued: list[Curve] = field(default_factory=list)
+    page_views: int = 0
 
     def status(self) -> dict:
         return dict(self.data)
@@ -52,6 +53,9 @@ class StaticControl:
             return False
         self.queued.append(curve)
         return True
+
+    def note_page_view(self) -> None:
+        self.page_views += 1
 
 
 def synthetic_frame(width: int, height: int, t: float) -> np.ndarray:

@@ -48,6 +48,9 @@ class Control(Protocol):
     def play_curve(self, curve: Curve) -> bool:
         """Queue `curve` to be drawn next (after any asked for before); False when full."""
 
+    def note_page_view(self) -> None:
+        """The page was opened (the screen stops showing its address, when so configured)."""
+
 
 @dataclass
 class WebContext:

@@ -223,7 +223,8 @@ def test_overrides_the_parser_cannot_take_are_one_error(override):
         ("[dispaly]\nmode = 'window'\n", "dispaly: unknown section (did you mean 'display'?)"),
         (
             "[frobnicate]\n",
-            "frobnicate: unknown section; the sections are display, curves, camera, web, logging",
+            "frobnicate: unknown section; the sections are display, curves, camera, web, "
+            "discovery, logging",
         ),
         ("[web]\nprot = 8080\n", "web.prot: unknown key (did you mean 'port'?)"),
         ("[web.extra]\nx = 1\n", "web.extra: unknown key"),
