@@ -74,8 +74,10 @@ RULES: Mapping[str, tuple[str, ...]] = {
         "spirokiosk.display",
         "spirokiosk.web",
     ),
+    "spirokiosk.daemon.discovery": (),
     "spirokiosk.daemon.service": (
         "spirokiosk.daemon.config",
+        "spirokiosk.daemon.discovery",
         "spirokiosk.display",
         "spirokiosk.web",
     ),

@@ -6,5 +6,5 @@
 - `announcer`: the `discovery` thread that owns the Zeroconf instance, keeps the advert
   in step with the config and the host's addresses, and withdraws it on stop.
 
-May import: display's helpers (messages); zeroconf, ifaddr. Never web, nor the service.
+May import: nothing of spirokiosk (zeroconf, ifaddr); the service imports it.
 """

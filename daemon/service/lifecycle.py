@@ -1,9 +1,10 @@
 """`spirokiosk run`: start the parts in order, run the render loop, stop them in reverse.
 
     config -> logging -> signal handlers -> display -> scene -> camera (its own
-    thread) -> frame hub (encoder thread) -> web server (binds its port) -> first
-    frame -> READY=1 -> loop
-    ... -> STOPPING=1 -> web server -> hub -> camera -> display -> signal handlers
+    thread) -> frame hub (encoder thread) -> web server (binds its port) -> discovery
+    (its thread: mDNS, the address for the screen) -> first frame -> READY=1 -> loop
+    ... -> STOPPING=1 -> discovery -> web server -> hub -> camera -> display -> signal
+    handlers
 
 Every part that started is registered on an ExitStack right after it started,
 so a failed start stops exactly what was running, in reverse order. A start
@@ -38,6 +39,7 @@ from spirokiosk.daemon.service.notify import Notifier
 from spirokiosk.daemon.service.signals import SignalFlags
 
 if TYPE_CHECKING:
+    from spirokiosk.daemon.discovery.announcer import Announcer
     from spirokiosk.web.hub import FrameHub
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ EXIT_FAILED = 1
 HUB_STOP_SECONDS = 0.5
 WEB_STOP_SECONDS = 1.0  # with the hub's, well inside the 2 s a stop may take
 CAMERA_STOP_SECONDS = 0.3  # a camera stuck in its driver is left to end alone
+DISCOVERY_STOP_SECONDS = 0.6  # the goodbyes take 0.25 s; a stuck zeroconf is left alone
 
 
 class StartError(RuntimeError):
@@ -148,9 +151,10 @@ def _run_parts(
     camera.apply(camera_settings(config))
 
     control = Control()
-    hub = None
+    hub = discovery = None
     if config.web.enabled:
         hub = _start_web(config, control, stack)
+        discovery = _start_discovery(config, control, stack)
     else:
         log.info("web mirror disabled (web.enabled = false)")
 
@@ -166,6 +170,7 @@ def _run_parts(
         hub=hub,
         camera=camera,
         screen_watch=screen_watch,
+        discovery=discovery,
     )
     stack.callback(lambda: loop.output.close())  # the screen it has now
     loop.tick()  # the first frame is on screen before READY
@@ -217,6 +222,19 @@ def _start_web(config: Config, control: Control, stack: contextlib.ExitStack) ->
     stack.callback(server.stop, WEB_STOP_SECONDS)
     server.start()
     return hub
+
+
+def _start_discovery(config: Config, control: Control, stack: contextlib.ExitStack) -> Announcer:
+    """The `discovery` thread: announces the mirror over mDNS (discovery.enabled) and hands
+    its URL to the render loop for the screen (display.show_address). It never fails the
+    start: multicast DNS that cannot work is a warning in its thread."""
+    from spirokiosk.daemon.discovery.announcer import Announcer
+    from spirokiosk.daemon.service.parts import discovery_settings
+
+    announcer = Announcer(discovery_settings(config), on_url=control.show_address)
+    announcer.start()
+    stack.callback(announcer.stop, DISCOVERY_STOP_SECONDS)
+    return announcer
 
 
 def settle_the_heap() -> None:

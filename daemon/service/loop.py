@@ -17,11 +17,13 @@ from collections.abc import Callable
 import pygame
 
 from spirokiosk.daemon.config import Config, ConfigError, changed_keys, restart_keys
-from spirokiosk.daemon.service.control import Control, PlayCurve
+from spirokiosk.daemon.discovery.announcer import Announcer
+from spirokiosk.daemon.service.control import Control, PlayCurve, ShowAddress
 from spirokiosk.daemon.service.logs import setup_logging
 from spirokiosk.daemon.service.notify import Notifier
 from spirokiosk.daemon.service.parts import (
     camera_settings,
+    discovery_settings,
     scene_overlays,
     scene_timing,
     stream_settings,
@@ -68,6 +70,7 @@ class RenderLoop:
         hub: FrameHub | None = None,
         camera: CameraLink | None = None,
         screen_watch: ScreenWatch | None = None,
+        discovery: Announcer | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.output = output
@@ -81,6 +84,8 @@ class RenderLoop:
         self.hub = hub
         self.camera = camera  # applied and started by its maker; switched on reload
         self.screen_watch = screen_watch  # while headless for want of a screen
+        self.discovery = discovery  # started by its maker; given new settings on reload
+        self.address: str | None = None  # the mirror's URL, as the discovery thread said
         self._clock = clock
         self.buffers = FrameBuffers(output.size, new_frame_surface)
         self._layout = surface_layout(new_frame_surface((1, 1)))
@@ -143,6 +148,7 @@ class RenderLoop:
         self.notifier.watchdog_ping(now)
         if now >= self._next_status:
             self._next_status = now + STATUS_EVERY
+            self._update_address()
             self.control.publish_status(self.status(now))
         if now >= self._next_systemd_status:
             self._next_systemd_status = now + SYSTEMD_STATUS_EVERY
@@ -215,7 +221,21 @@ class RenderLoop:
                 self.scene.queue_curve(command.curve)
                 name = command.curve.name or "a curve"
                 log.info("queued %s (asked over the web)", name, extra={"CURVE": name})
+            elif isinstance(command, ShowAddress) and command.url != self.address:
+                self.address = command.url
+                log.info("the mirror's address: %s", command.url)
+                self._update_address()
         self.control.note_scene_queue(self.scene.queued_count)
+
+    def _update_address(self) -> None:
+        """The address card on screen per display.show_address: `auto` until the page has
+        been opened once, `always`, `never`."""
+        policy = self.config.display.show_address
+        url = self.address
+        if policy == "never" or (policy == "auto" and self.control.page_viewed):
+            url = None
+        if url != self.scene.address:
+            self.scene.show_address(url)
 
     def _upload(self, damage: list[pygame.Rect], fade) -> list[pygame.Rect]:
         """What of this frame to upload to the screen: its damage; or, on a new curve's
@@ -285,6 +305,11 @@ class RenderLoop:
             },
             "config_source": self.config.source,
             "reloads": self.reloads,
+            "address": {
+                "url": self.address,
+                "on_screen": scene.address_shown,
+                "announced_as": self.discovery.announced_name if self.discovery else None,
+            },
         }
 
     def status_line(self) -> str:
@@ -346,6 +371,9 @@ class RenderLoop:
             self.hub.apply_settings(stream_settings(new))
         if self.camera is not None and old.camera != new.camera:
             self.camera.apply(camera_settings(new))
+        if self.discovery is not None and old.discovery != new.discovery:
+            self.discovery.apply(discovery_settings(new))  # the thread re-announces
+        self._update_address()
         restart = [key for key in changed if key in restart_keys()]
         live = [key for key in changed if key not in restart]
         if not changed:

@@ -1,11 +1,12 @@
 """The config's sections as the arguments of the parts they configure: the stream, the
-scene's timing and overlays, the camera, the screen. Used at start-up (`lifecycle`) and
+scene's timing and overlays, the camera, the screen, discovery. Used at start-up (`lifecycle`) and
 on reload (`loop`); the values are the schema's, already checked, passed on as they are.
 """
 
 from __future__ import annotations
 
 from spirokiosk.daemon.config import Config
+from spirokiosk.daemon.discovery.announcer import DiscoverySettings
 from spirokiosk.display.camera.link import CameraSettings
 from spirokiosk.display.draw.scene import Overlays, Timing
 from spirokiosk.display.sizes import Size
@@ -55,4 +56,14 @@ def camera_settings(config: Config) -> CameraSettings:
         device=camera.device,
         opacity=camera.overlay_opacity,
         timeout=camera.timeout_seconds,
+    )
+
+
+def discovery_settings(config: Config) -> DiscoverySettings:
+    """The [discovery] section with the web server's address and port, for the announcer."""
+    return DiscoverySettings(
+        announce=config.discovery.enabled,
+        name=config.discovery.name,
+        bind=config.web.bind,
+        port=config.web.port,
     )

@@ -219,10 +219,13 @@ class Scene:
             self._painter.card = self._card_now()
             return
         self._address = url
+        replaced = self._card is not None and url is not None
         self._card = address_card(url, self.size[1]) if url is not None else None
         if url is not None and self._card is None:
             log.info("the address card does not fit a %dx%d screen: not shown", *self.size)
         self._painter.card = self._card_now()
+        if replaced:  # rare; maybe a card of the same size in the same place, other pixels
+            self._full = True
 
     def _card_now(self) -> pygame.Surface | None:
         return self._card if self._elapsed < self._address_seconds else None
