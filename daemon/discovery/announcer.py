@@ -169,9 +169,20 @@ class Announcer:
         try:
             # Withdraws what is registered, waiting for the goodbyes (TTL 0, three times,
             # a quarter of a second: Zeroconf.unregister_all_services), ends its threads.
-            zc.close()
+            close_zeroconf(zc)
         except Exception as exc:
             log.warning("discovery: closing multicast DNS failed: %s", exc)
         else:
             if info is not None:
                 log.info("discovery: withdrew %r", info.name.removesuffix("." + info.type))
+
+
+def close_zeroconf(zc: Zeroconf) -> None:
+    """`zc.close()`, and then its event loop's: zeroconf before 0.147.4 (Debian's 0.47.3
+    and Trixie's too) stops the loop its thread ran but leaves it open, its epoll and
+    self-pipe descriptors with it (python-zeroconf #1685, Zeroconf._shutdown_threads in
+    src/zeroconf/_core.py). The thread is joined by then: the loop runs no more."""
+    loop = zc.loop
+    zc.close()
+    if loop is not None and not loop.is_running() and not loop.is_closed():
+        loop.close()

@@ -11,6 +11,8 @@ import time
 
 from zeroconf import ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
+from spirokiosk.daemon.discovery.announcer import close_zeroconf
+
 HTTP = "_http._tcp.local."
 
 
@@ -58,7 +60,7 @@ class LoopbackBrowser:
 
     def close(self) -> None:
         self._browser.cancel()
-        self.zc.close()
+        close_zeroconf(self.zc)
 
     def __enter__(self) -> LoopbackBrowser:
         return self
