@@ -9,13 +9,15 @@ before the new one is announced; on stop everything is withdrawn (goodbye packet
 closed. It also hands out the mirror's URL (`on_url`) when it changes.
 
 A failure of multicast DNS (no network, no multicast route, a refused socket) is a
-warning: the kiosk goes on, reachable by its address.
+warning: the kiosk goes on, reachable by its address; it is tried again a minute later,
+or at once when the addresses or the settings change.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,6 +29,7 @@ from spirokiosk.daemon.discovery.hosts import bound_addresses, page_url
 log = logging.getLogger(__name__)
 
 ADDRESS_CHECK_SECONDS = 10.0
+RETRY_SECONDS = 60.0  # after a failure, unless the addresses or the settings change first
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,9 @@ class Announcer:
         self._zc_interfaces: object = None
         self._advert: Advert | None = None  # announced now
         self._info = None  # ...as this ServiceInfo (its name may have got a suffix)
-        self._failed: Advert | None = None  # not tried again until something changes
+        self._failed: Advert | None = None  # not tried again before _retry_at
+        self._retry_at = 0.0
+        self._waiting = False  # for an address (said once)
         self._url: str | None = None
         self.announced_name: str | None = None  # the name on the LAN, for status and tests
 
@@ -95,10 +100,9 @@ class Announcer:
     def _step(self, settings: DiscoverySettings) -> None:
         addresses = bound_addresses(settings.bind)
         url = page_url(settings.bind, settings.port, addresses)
-        if url != self._url:
+        # A URL refused (a full command queue) is handed out again next time.
+        if url != self._url and self._on_url is not None and self._on_url(url) is not False:
             self._url = url
-            if self._on_url is not None:
-                self._on_url(url)
         wanted = None
         if settings.announce and addresses:
             wanted = Advert(
@@ -108,13 +112,19 @@ class Announcer:
                 addresses=addresses,
                 version=package_version(),
             )
-        elif settings.announce and self._advert is None and self._failed is None:
+        waiting = settings.announce and not addresses
+        if waiting and not self._waiting:
             log.info("discovery: no network address yet; announcing once there is one")
+        self._waiting = waiting
         self._keep(wanted)
 
     def _keep(self, wanted: Advert | None) -> None:
-        if wanted == self._advert or (wanted is not None and wanted == self._failed):
+        if wanted == self._advert:
             return
+        if wanted is not None and wanted == self._failed:
+            if time.monotonic() < self._retry_at:
+                return
+            log.info("discovery: trying again")
         if wanted is None or (self._zc is not None and wanted.interfaces != self._zc_interfaces):
             self._close()
         else:
@@ -129,7 +139,7 @@ class Announcer:
             # A name taken by another kiosk gets a "-2" (zeroconf's way; Avahi says " #2").
             self._zc.register_service(info, allow_name_change=True)
         except Exception as exc:
-            self._failed = wanted
+            self._failed, self._retry_at = wanted, time.monotonic() + RETRY_SECONDS
             log.warning(
                 "discovery: cannot announce the kiosk over mDNS (%s: %s); it goes on, "
                 "reachable by its address",

@@ -11,6 +11,7 @@ import pytest
 from support import free_port, wait_until
 from support.mdns import LoopbackBrowser
 
+from spirokiosk.daemon.discovery import announcer as announcer_module
 from spirokiosk.daemon.discovery.advert import instance_name, package_version
 from spirokiosk.daemon.discovery.announcer import Announcer, DiscoverySettings
 from spirokiosk.daemon.discovery.hosts import host_name
@@ -121,6 +122,42 @@ def test_no_multicast_is_a_warning_and_nothing_more(caplog, zeroconf_socket_leak
     assert urls == [f"http://198.51.100.7:{settings.port}/"]  # the address still shows
     assert announcer.announced_name is None
     assert not any(r.levelno >= logging.ERROR for r in caplog.records)
+
+
+def test_a_failure_is_tried_again_later(monkeypatch, caplog, zeroconf_socket_leak):
+    monkeypatch.setattr(announcer_module, "RETRY_SECONDS", 0.0)
+    settings = DiscoverySettings(True, "spirokiosk", bind="198.51.100.7", port=free_port())
+    announcer = Announcer(settings, check_seconds=0.05)
+
+    def failures() -> int:
+        return sum("cannot announce" in r.getMessage() for r in caplog.records)
+
+    with caplog.at_level(logging.INFO, logger="spirokiosk.daemon.discovery"):
+        announcer.start()
+        try:
+            wait_until(lambda: failures() >= 2)
+        finally:
+            announcer.stop(STOP_SECONDS)
+    assert "discovery: trying again" in caplog.text
+    caplog.clear()  # the records hold no exception (nor zeroconf's sockets with it)
+
+
+def test_a_refused_url_is_handed_out_again():
+    answers = [False, True]
+    urls = []
+
+    def on_url(url):
+        urls.append(url)
+        return answers.pop(0) if answers else True
+
+    settings = DiscoverySettings(False, "x", bind="127.0.0.1", port=free_port())
+    announcer = Announcer(settings, on_url=on_url, check_seconds=0.05)
+    announcer.start()
+    try:
+        wait_until(lambda: len(urls) >= 2)
+    finally:
+        announcer.stop(STOP_SECONDS)
+    assert urls == [f"http://127.0.0.1:{settings.port}/"] * 2  # and no more once taken
 
 
 @pytest.mark.parametrize(
