@@ -64,6 +64,7 @@ class Announcer:
         self._retry_at = 0.0
         self._waiting = False  # for an address (said once)
         self._url: str | None = None
+        self._version = package_version()
         self.announced_name: str | None = None  # the name on the LAN, for status and tests
 
     def start(self) -> None:
@@ -110,7 +111,7 @@ class Announcer:
                 port=settings.port,
                 bind=settings.bind,
                 addresses=addresses,
-                version=package_version(),
+                version=self._version,
             )
         waiting = settings.announce and not addresses
         if waiting and not self._waiting:

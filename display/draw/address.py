@@ -4,7 +4,9 @@ text under it, for a phone's camera or a person to type.
 The QR code is segno's (`make_qr`; `matrix_iter` gives its modules with the quiet zone,
 dark as 1: segno/__init__.py, the same in 1.4.1 and 1.6): one pixel per module, then
 scaled up by a whole number with no smoothing, so every module is a crisp square of a
-few pixels. The card is built once per URL and screen size; showing it is one blit.
+few pixels. The card is built once per URL and screen size (about 3 ms here, most of it
+segno choosing the mask, pure Python: at start and when the address changes); showing it
+is one blit, only where the frame changed under it.
 """
 
 from __future__ import annotations
