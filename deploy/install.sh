@@ -40,6 +40,7 @@ readonly apt_packages=(
     python3 python3-venv
     python3-numpy python3-pygame python3-pil python3-systemd python3-tomli-w python3-paho-mqtt
     v4l-utils
+    python3-zeroconf python3-ifaddr python3-segno   # being found: mDNS, the QR code
     libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri libgbm1
 )
 # From the Raspberry Pi archive only (brings libcamera's bindings and simplejpeg).

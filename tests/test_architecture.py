@@ -75,10 +75,12 @@ RULES: Mapping[str, tuple[str, ...]] = {
         "spirokiosk.display",
         "spirokiosk.web",
     ),
+    "spirokiosk.daemon.discovery": (),
     "spirokiosk.daemon.mqtt": ("spirokiosk.daemon.config", *HELPERS),
     "spirokiosk.daemon.schedule": HELPERS,
     "spirokiosk.daemon.service": (
         "spirokiosk.daemon.config",
+        "spirokiosk.daemon.discovery",
         "spirokiosk.daemon.mqtt",
         "spirokiosk.daemon.schedule",
         "spirokiosk.daemon.state",

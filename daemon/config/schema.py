@@ -27,6 +27,7 @@ from spirokiosk.daemon.config.value_types import (
     NameList,
     OnTimes,
     OptionalText,
+    ServiceName,
     SizeOr,
     Text,
     Topic,
@@ -85,6 +86,12 @@ class DisplaySection:
     show_pen: bool = key(Bool(), True, "draw a dot at the pen's tip while a curve is drawn")
     show_wheels: bool = key(Bool(), False, "draw the turning wheels and arms (the epicycles)")
     show_caption: bool = key(Bool(), False, "show a caption with the curve's name and parameters")
+    show_address: str = key(
+        Choice(("auto", "always", "never")),
+        "auto",
+        "the mirror's address and its QR code in the bottom-left corner for a few seconds at "
+        "each new curve: auto (until the web page has been opened once), always or never",
+    )
 
 
 @dataclass(frozen=True)
@@ -306,6 +313,21 @@ class StateSection:
 
 
 @dataclass(frozen=True)
+class DiscoverySection:
+    enabled: bool = key(
+        Bool(),
+        True,
+        "announce the mirror on the LAN over mDNS/DNS-SD (_http._tcp), for phones, browsers "
+        "and Home Assistant",
+    )
+    name: str = key(
+        ServiceName(),
+        "spirokiosk on {hostname}",
+        "the name the kiosk is announced under; {hostname} is this machine's name",
+    )
+
+
+@dataclass(frozen=True)
 class LoggingSection:
     level: str = key(
         Choice(("debug", "info", "warning", "error")), "info", "level of spirokiosk's own messages"
@@ -326,6 +348,7 @@ SECTIONS: Mapping[str, type] = MappingProxyType(
         "mqtt": MqttSection,
         "schedule": ScheduleSection,
         "state": StateSection,
+        "discovery": DiscoverySection,
         "logging": LoggingSection,
     }
 )
@@ -342,6 +365,7 @@ class Config:
     mqtt: MqttSection = field(default_factory=MqttSection)
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
     state: StateSection = field(default_factory=StateSection)
+    discovery: DiscoverySection = field(default_factory=DiscoverySection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     path: Path | None = field(default=None, compare=False)
 

@@ -189,6 +189,27 @@ class Topic(_Plain):
         return "MQTT topic (levels separated by /, no wildcards)"
 
 
+@dataclass(frozen=True)
+class ServiceName(_Plain):
+    """A DNS-SD instance name: one DNS label (RFC 6763 §4.1.1), any printable text up to
+    63 bytes of UTF-8; `{hostname}` is filled in when announced (and cut to fit then)."""
+
+    field: str = "{hostname}"
+    max_bytes: int = 63
+
+    def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> str:
+        text = Text().parse(raw, names)
+        size = len(text.replace(self.field, "").encode("utf-8"))
+        if size > self.max_bytes:
+            raise BadValueError(
+                f"must be at most {self.max_bytes} bytes of UTF-8 (one DNS label), not {size}"
+            )
+        return text
+
+    def describe(self) -> str:
+        return f"text up to {self.max_bytes} bytes; {self.field} is this machine's name"
+
+
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 
@@ -332,6 +353,7 @@ ValueType = (
     | IntChoice
     | Text
     | OptionalText
+    | ServiceName
     | Address
     | SizeOr
     | NameList

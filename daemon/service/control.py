@@ -8,7 +8,8 @@ put commands on a bounded queue that the render loop drains once per tick.
 Render loop side: `beat(now)` every tick (for `is_alive`), `publish_status(status)` a
 few times a second, `take_commands()` every tick, `stopped()` at the end.
 Web side: `status()`, `is_alive()`, `play_curve(curve)`, `waiting()`, `skip()`, `pause()`,
-`resume()`, `replace_playlist(names)`, `set_screen(state)`.
+`resume()`, `replace_playlist(names)`, `set_screen(state)`, `note_page_view()`.
+Discovery thread: `show_address(url)` (the mirror's URL, for the QR code on screen).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,7 +72,14 @@ class SetScreen:
     state: str | None
 
 
-Command = PlayCurve | Skip | Pause | Resume | ReplacePlaylist | SetScreen
+@dataclass(frozen=True)
+class ShowAddress:
+    """The mirror's URL (for the address and QR code on screen) is this now."""
+
+    url: str
+
+
+Command = PlayCurve | Skip | Pause | Resume | ReplacePlaylist | SetScreen | ShowAddress
 
 
 class Control:
@@ -91,6 +100,7 @@ class Control:
         self._status: dict = {}
         self._last_beat = -math.inf
         self._running = False
+        self._page_viewed = threading.Event()
 
     # -- web threads ---------------------------------------------------------
 
@@ -146,7 +156,23 @@ class Control:
         """Curves asked for and not started yet: those the scene holds, and those queued."""
         return self._scene_queue + self._commands.qsize()
 
+    def note_page_view(self) -> None:
+        """Someone opened the page (the address on screen has done its job). A flag, not a
+        command: a flood of page views must not take the queue's room from curves."""
+        self._page_viewed.set()
+
+    # -- discovery thread ------------------------------------------------------
+
+    def show_address(self, url: str) -> bool:
+        """The mirror's URL changed (or is known for the first time)."""
+        return self.submit(ShowAddress(url))
+
     # -- render loop ---------------------------------------------------------
+
+    @property
+    def page_viewed(self) -> bool:
+        """Whether the page has been opened at least once since the start."""
+        return self._page_viewed.is_set()
 
     def beat(self, now: float) -> None:
         """The loop ticked at `now` (on the same clock as this Control's)."""

@@ -2,10 +2,10 @@
 
     config -> logging -> signal handlers -> display -> gallery (its recorder thread)
     -> scene -> camera (its own thread) -> frame hub (encoder thread) -> web server
-    (binds its port) -> MQTT (connects in the background) -> first frame -> READY=1
-    -> loop
-    ... -> STOPPING=1 -> MQTT -> web server -> hub -> camera -> gallery -> display ->
-    signal handlers
+    (binds its port) -> discovery (its thread: mDNS, the address for the screen) ->
+    MQTT (connects in the background) -> first frame -> READY=1 -> loop
+    ... -> STOPPING=1 -> MQTT -> discovery -> web server -> hub -> camera -> gallery ->
+    display -> signal handlers
 
 Every part that started is registered on an ExitStack right after it started,
 so a failed start stops exactly what was running, in reverse order. A start
@@ -40,6 +40,7 @@ from spirokiosk.daemon.service.notify import Notifier
 from spirokiosk.daemon.service.signals import SignalFlags
 
 if TYPE_CHECKING:
+    from spirokiosk.daemon.discovery.announcer import Announcer
     from spirokiosk.daemon.state.recorder import CurveRecorder
     from spirokiosk.daemon.state.store import GalleryStore
     from spirokiosk.web.app.access import Access
@@ -53,6 +54,7 @@ HUB_STOP_SECONDS = 0.5
 WEB_STOP_SECONDS = 1.0  # with the hub's, well inside the 2 s a stop may take
 CAMERA_STOP_SECONDS = 0.3  # a camera stuck in its driver is left to end alone
 GALLERY_STOP_SECONDS = 0.5  # curves still waiting to be written, then the file closes
+DISCOVERY_STOP_SECONDS = 0.6  # the goodbyes take 0.25 s; a stuck zeroconf is left alone
 
 
 class StartError(RuntimeError):
@@ -170,9 +172,10 @@ def _run_parts(
     camera.apply(camera_settings(config))
 
     control = Control()
-    hub = access = page_url = None
+    hub = access = page_url = discovery = None
     if config.web.enabled:
         hub, access, page_url = _start_web(config, control, gallery, stack)
+        discovery = _start_discovery(config, control, stack)
     else:
         log.info("web mirror disabled (web.enabled = false)")
     start_mqtt(config, control, hub, page_url, stack)
@@ -194,6 +197,7 @@ def _run_parts(
         access=access,
         screen_time=screen_time,
         recorder=recorder,
+        discovery=discovery,
     )
     stack.callback(lambda: loop.output.close())  # the screen it has now
     loop.tick()  # the first frame is on screen before READY
@@ -279,6 +283,19 @@ def _start_web(
     stack.callback(server.stop, WEB_STOP_SECONDS)
     server.start()
     return hub, access, server.url
+
+
+def _start_discovery(config: Config, control: Control, stack: contextlib.ExitStack) -> Announcer:
+    """The `discovery` thread: announces the mirror over mDNS (discovery.enabled) and hands
+    its URL to the render loop for the screen (display.show_address). It never fails the
+    start: multicast DNS that cannot work is a warning in its thread."""
+    from spirokiosk.daemon.discovery.announcer import Announcer
+    from spirokiosk.daemon.service.parts import discovery_settings
+
+    announcer = Announcer(discovery_settings(config), on_url=control.show_address)
+    announcer.start()
+    stack.callback(announcer.stop, DISCOVERY_STOP_SECONDS)
+    return announcer
 
 
 def settle_the_heap() -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from spirokiosk.daemon.config import Config, ConfigError, changed_keys, restart_keys
+from spirokiosk.daemon.discovery.announcer import Announcer
 from spirokiosk.daemon.service.control import (
     Control,
     Pause,
@@ -25,6 +26,7 @@ from spirokiosk.daemon.service.control import (
     ReplacePlaylist,
     Resume,
     SetScreen,
+    ShowAddress,
     Skip,
 )
 from spirokiosk.daemon.service.logs import setup_logging
@@ -32,6 +34,7 @@ from spirokiosk.daemon.service.notify import Notifier
 from spirokiosk.daemon.service.parts import (
     access_rules,
     camera_settings,
+    discovery_settings,
     scene_overlays,
     scene_timing,
     stream_settings,
@@ -88,6 +91,7 @@ class RenderLoop:
         access: Access | None = None,
         screen_time: ScreenTime | None = None,
         recorder: CurveRecorder | None = None,
+        discovery: Announcer | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -108,6 +112,8 @@ class RenderLoop:
         self._still: pygame.Surface | None = None  # shown while off or quiet
         self.recorder = recorder  # the gallery's history, written on its own thread
         self._started_curve: Curve | None = None  # the curve last told to the recorder
+        self.discovery = discovery  # started by its maker; given new settings on reload
+        self.address: str | None = None  # the mirror's URL, as the discovery thread said
         self._clock = clock
         self._sleep = sleep
         self.buffers = FrameBuffers(output.size, new_frame_surface)
@@ -237,6 +243,7 @@ class RenderLoop:
         self.notifier.watchdog_ping(now)
         if now >= self._next_status:
             self._next_status = now + STATUS_EVERY
+            self._update_address()
             self.control.publish_status(self.status(now))
         if now >= self._next_systemd_status:
             self._next_systemd_status = now + SYSTEMD_STATUS_EVERY
@@ -325,6 +332,20 @@ class RenderLoop:
             log.info("playlist for this run: %s (asked over the web)", ", ".join(command.names))
         elif isinstance(command, SetScreen) and self.screen_time is not None:
             self.screen_time.override(command.state)
+        elif isinstance(command, ShowAddress) and command.url != self.address:
+            self.address = command.url
+            log.info("the mirror's address: %s", command.url)
+            self._update_address()
+
+    def _update_address(self) -> None:
+        """The address card on screen per display.show_address: `auto` until the page has
+        been opened once, `always`, `never`."""
+        policy = self.config.display.show_address
+        url = self.address
+        if policy == "never" or (policy == "auto" and self.control.page_viewed):
+            url = None
+        if url != self.scene.address:
+            self.scene.show_address(url)
 
     def _upload(self, damage: list[pygame.Rect], fade) -> list[pygame.Rect]:
         """What of this frame to upload to the screen: its damage; or, on a new curve's
@@ -397,6 +418,11 @@ class RenderLoop:
             "schedule": self._schedule_dict(),
             "config_source": self.config.source,
             "reloads": self.reloads,
+            "address": {
+                "url": self.address,
+                "on_screen": scene.address_shown,
+                "announced_as": self.discovery.announced_name if self.discovery else None,
+            },
         }
 
     def _schedule_dict(self) -> dict:
@@ -477,6 +503,9 @@ class RenderLoop:
             self.camera.apply(camera_settings(new))
         if self.screen_time is not None and old.schedule != new.schedule:
             self.screen_time.apply(new)
+        if self.discovery is not None and old.discovery != new.discovery:
+            self.discovery.apply(discovery_settings(new))  # the thread re-announces
+        self._update_address()
         restart = [key for key in changed if key in restart_keys()]
         live = [key for key in changed if key not in restart]
         if not changed:

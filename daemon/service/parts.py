@@ -1,5 +1,5 @@
 """The config's sections as the arguments of the parts they configure: the stream, the
-scene's timing and overlays, the camera, the screen. Used at start-up (`lifecycle`) and
+scene's timing and overlays, the camera, the screen, discovery. Used at start-up (`lifecycle`) and
 on reload (`loop`); the values are the schema's, already checked, passed on as they are.
 """
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from spirokiosk.daemon.config import Config
 from spirokiosk.daemon.config.control_token import read_control_token
+from spirokiosk.daemon.discovery.announcer import DiscoverySettings
 from spirokiosk.display.camera.link import CameraSettings
 from spirokiosk.display.draw.scene import Overlays, Timing
 from spirokiosk.display.sizes import Size
@@ -76,3 +77,13 @@ def access_rules(config: Config) -> AccessRules:
     web = config.web
     token = read_control_token(web) if web.control == "token" else None
     return AccessRules(control=web.control, token=token, rate_per_minute=web.rate_limit)
+
+
+def discovery_settings(config: Config) -> DiscoverySettings:
+    """The [discovery] section with the web server's address and port, for the announcer."""
+    return DiscoverySettings(
+        announce=config.discovery.enabled,
+        name=config.discovery.name,
+        bind=config.web.bind,
+        port=config.web.port,
+    )

@@ -1,4 +1,4 @@
-"""What is drawn over a curve's canvas on each frame: pen, wheels, caption.
+"""What is drawn over a curve's canvas on each frame: pen, wheels, caption, address.
 
 Overlays go on the frame, never on the persistent canvas. Everything that
 depends only on the curve (wheel outlines, the caption panel) is built once
@@ -10,6 +10,7 @@ pixels, they would darken them) and show only what changed.
 
 import itertools
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -207,6 +208,9 @@ class OverlayPainter:
         self._chain: _WheelChain | None = None
         self._caption: pygame.Surface | None = None
         self._ahead: tuple[CurveDrawing, tuple] | None = None  # built by prepare_ahead
+        # The mirror's address card (display.address), set by the scene while it shows;
+        # bottom-left, above the caption if there is one.
+        self.card: pygame.Surface | None = None
 
     def prepare_ahead(self, drawing: CurveDrawing) -> None:
         """Build `drawing`'s sprites and caption now (on the thread that prepares the next
@@ -239,20 +243,42 @@ class OverlayPainter:
         if moving and self._glow is not None:
             moves.append(self._pen_rect(drawing))
         still = [self._caption_rect(drawing)] if self._caption is not None else []
+        if self.card is not None:
+            still.append(self._card_rect(drawing))
         return moves, still
 
     def draw(
-        self, target: pygame.Surface, drawing: CurveDrawing, *, moving: bool, still: bool = True
+        self,
+        target: pygame.Surface,
+        drawing: CurveDrawing,
+        *,
+        moving: bool,
+        still: bool | Collection[pygame.Rect] = True,
     ) -> None:
         """Overlays for `drawing`; pen and wheels only while the pen is `moving`, what stays
-        (the caption) only when `still` (its pixels were restored: it is translucent)."""
+        (caption, address card) only when `still` is true or lists its rect (its pixels
+        were restored: the caption is translucent)."""
         self._prepare(drawing)
         if moving and self._chain is not None:
             self._draw_wheels(target, drawing)
         if moving and self._glow is not None:
             self._draw_pen(target, drawing)
-        if still and self._caption is not None:
-            target.blit(self._caption, self._caption_rect(drawing).topleft)
+        if self._caption is not None:
+            rect = self._caption_rect(drawing)
+            if still is True or (still is not False and rect in still):
+                target.blit(self._caption, rect.topleft)
+        if self.card is not None:
+            rect = self._card_rect(drawing)
+            if still is True or (still is not False and rect in still):
+                target.blit(self.card, rect.topleft)
+
+    def _card_rect(self, drawing: CurveDrawing) -> pygame.Rect:
+        margin = max(6, drawing.size[1] // 60)
+        w, h = self.card.get_size()
+        bottom = drawing.size[1] - margin
+        if self._caption is not None:
+            bottom = self._caption_rect(drawing).top - margin
+        return pygame.Rect(margin, bottom - h, w, h)
 
     def _caption_rect(self, drawing: CurveDrawing) -> pygame.Rect:
         margin = max(6, drawing.size[1] // 60)

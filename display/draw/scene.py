@@ -33,6 +33,7 @@ import pygame
 
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.draw import CAMERA_MODES
+from spirokiosk.display.draw.address import address_card
 from spirokiosk.display.draw.damage import merge
 from spirokiosk.display.draw.drawing import CurveDrawing
 from spirokiosk.display.draw.ink import InkLayer, check_opacity
@@ -45,6 +46,8 @@ log = logging.getLogger(__name__)
 __all__ = ["Overlays", "Scene", "Timing"]
 
 DEFAULT_OPACITY = 0.85
+
+ADDRESS_SECONDS = 8.0  # the address card shows this long at the start of each curve
 
 MAX_SKIPPED = 8  # curves in a row that cannot be prepared before the scene gives up
 
@@ -120,6 +123,9 @@ class Scene:
         self._composed_drawing: CurveDrawing | None = None
         self.new_curve_shown = False  # the last compose was a curve's first frame
         self.base_damage: list[pygame.Rect] = []  # ...and where it differs from the canvas
+        self._address: str | None = None  # the mirror's URL, shown at each new curve
+        self._card: pygame.Surface | None = None  # ...on this card (None: does not fit)
+        self._address_seconds = ADDRESS_SECONDS
 
     # -- state -------------------------------------------------------------
 
@@ -192,12 +198,43 @@ class Scene:
             scene.queue_curve(self._prepared.curve)
         for curve in self._queue:
             scene.queue_curve(curve)
+        scene.show_address(self._address, self._address_seconds)
         return scene
+
+    @property
+    def address(self) -> str | None:
+        return self._address
+
+    @property
+    def address_shown(self) -> bool:
+        """Whether the address card is on the frames `compose` makes now."""
+        return self._painter.card is not None
+
+    def show_address(self, url: str | None, seconds: float = ADDRESS_SECONDS) -> None:
+        """Show `url` and its QR code for `seconds` at the start of each curve (from the
+        current one on, if it started less than that ago); None: no more. The card is
+        built here, once per URL."""
+        self._address_seconds = seconds
+        if url == self._address:
+            self._painter.card = self._card_now()
+            return
+        self._address = url
+        replaced = self._card is not None and url is not None
+        self._card = address_card(url, self.size[1]) if url is not None else None
+        if url is not None and self._card is None:
+            log.info("the address card does not fit a %dx%d screen: not shown", *self.size)
+        self._painter.card = self._card_now()
+        if replaced:  # rare; maybe a card of the same size in the same place, other pixels
+            self._full = True
+
+    def _card_now(self) -> pygame.Surface | None:
+        return self._card if self._elapsed < self._address_seconds else None
 
     def set_overlays(self, overlays: Overlays) -> None:
         """Show other overlays from the next frame on (a config reload)."""
         self.overlays = overlays
         self._painter = OverlayPainter(overlays)
+        self._painter.card = self._card_now()
         self._full = True
 
     def queue_curve(self, curve: Curve) -> None:
@@ -229,6 +266,7 @@ class Scene:
             self._old_frame = None
             self._old_ink = None
         self._stroke_damage += self._drawing.advance_to(self._progress_at(self._elapsed))
+        self._painter.card = self._card_now()
         self._adopt_prepared()
         if self._prepared is None and self._preparing is None and self._in_still_hold():
             self._start_preparing()
@@ -401,6 +439,7 @@ class Scene:
         still: list[pygame.Rect] = []
         if mode is None or mode == "overlay":
             moves, still = self._painter.rects(self._drawing, moving=moving)
+        gone = [rect for rect in self._still_rects if rect not in still]  # (the address card)
         fading_ink = mode == "overlay" and self._old_frame is not None and self._old_ink is not None
         if mode != self._last_mode:  # the camera came or went
             self._full = True
@@ -408,7 +447,7 @@ class Scene:
         if self._full or fading_ink or (mode is not None and picture_new):
             damage = full
         else:
-            changed = [*self._stroke_damage, *self._overlay_rects, *moves]
+            changed = [*self._stroke_damage, *self._overlay_rects, *moves, *gone]
             changed += [rect for rect in still if rect not in self._still_rects]
             damage = merge(changed, bounds)
         # Every moving overlay is drawn again over its restored area (they are translucent);
@@ -421,12 +460,12 @@ class Scene:
             for rect in areas:
                 target.blit(picture, rect.topleft, rect)
         elif mode == "overlay":
-            self._compose_overlay(target, picture, areas, moving, bool(touched))
+            self._compose_overlay(target, picture, areas, moving, touched)
         else:
             canvas = self._drawing.canvas
             for rect in areas:
                 target.blit(canvas, rect.topleft, rect)
-            self._painter.draw(target, self._drawing, moving=moving, still=bool(touched))
+            self._painter.draw(target, self._drawing, moving=moving, still=touched)
         # The first frame of a curve: what differs from its bare canvas (a screen that
         # loaded the canvas ahead shows only that).
         self.new_curve_shown = self._drawing is not self._composed_drawing
@@ -444,7 +483,7 @@ class Scene:
         picture: pygame.Surface,
         areas: list[pygame.Rect],
         moving: bool,
-        still: bool,
+        still: list[pygame.Rect],
     ) -> None:
         """The picture, the ink of the curve being drawn, its overlays, the old ink fading out."""
         ink = self._drawing.ink

@@ -42,6 +42,7 @@ class StaticControl:
     queued: list[Curve] = field(default_factory=list)
     commands: list[tuple] = field(default_factory=list)  # ("skip",), ("playlist", names)...
     sources: list[tuple[str, str]] = field(default_factory=list)  # (source, detail) of each
+    page_views: int = 0
 
     def status(self) -> dict:
         return dict(self.data)
@@ -78,6 +79,9 @@ class StaticControl:
 
     def waiting(self) -> int:
         return len(self.queued)
+
+    def note_page_view(self) -> None:
+        self.page_views += 1
 
 
 def synthetic_frame(width: int, height: int, t: float) -> np.ndarray:

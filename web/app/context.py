@@ -88,6 +88,9 @@ class Gallery(Protocol):
     def waiting(self) -> int:
         """Curves asked for and not started yet (a curve just queued counts itself)."""
 
+    def note_page_view(self) -> None:
+        """The page was opened (the screen stops showing its address, when so configured)."""
+
 
 @dataclass
 class WebContext:

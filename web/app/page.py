@@ -11,4 +11,6 @@ bp = Blueprint("page", __name__)
 
 @bp.get("/")
 def index() -> str:
-    return render_template("index.html", status=web_context().status())
+    context = web_context()
+    context.control.note_page_view()
+    return render_template("index.html", status=context.status())

@@ -224,8 +224,7 @@ def test_overrides_the_parser_cannot_take_are_one_error(override):
         (
             "[frobnicate]\n",
             "frobnicate: unknown section; the sections are display, curves, camera, web, mqtt, "
-            "schedule, state, "
-            "logging",
+            "schedule, state, discovery, logging",
         ),
         ("[web]\nprot = 8080\n", "web.prot: unknown key (did you mean 'port'?)"),
         ("[web.extra]\nx = 1\n", "web.extra: unknown key"),
