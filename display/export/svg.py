@@ -18,7 +18,6 @@ a single black polyline. The curve's recipe (`Curve.to_dict()` as JSON) is in
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -29,10 +28,10 @@ import numpy as np
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.curves.colours import colour_map
 from spirokiosk.display.draw.layout import Fit, sample_curve
+from spirokiosk.display.export.recipe import RECIPE_NS, recipe_json
 
 SVG_NS = "http://www.w3.org/2000/svg"
 INKSCAPE_NS = "http://www.inkscape.org/namespaces/inkscape"
-RECIPE_NS = "urn:x-spirokiosk:curve"  # the <metadata> element holding the recipe
 PAPERS = {"a4": (210.0, 297.0), "a3": (297.0, 420.0), "letter": (215.9, 279.4)}
 PAPER_SIDE_MM = (20.0, 2000.0)
 MAX_PENS = 12
@@ -171,7 +170,7 @@ def plotter_svg(curve: Curve, page: PlotterPage | None = None) -> str:
     """The SVG document (text) of `curve` for a pen plotter; see the module's doc."""
     page = page or PlotterPage()
     w, h = page.paper
-    recipe = json.dumps(curve.to_dict(), ensure_ascii=True, sort_keys=False)
+    recipe = recipe_json(curve)
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         f'<svg xmlns="{SVG_NS}" xmlns:inkscape="{INKSCAPE_NS}" version="1.1" '
