@@ -227,6 +227,12 @@ class WebSection:
         "changing requests one client may send a minute (up to 10 at once); the next gets 429 "
         "with Retry-After; 0 = no limit",
     )
+    queue_per_client: int = key(
+        Int(1, 64),
+        8,
+        "curves one client may have waiting at once (the queue holds 64 in all); the next "
+        "gets 429 until one of them starts",
+    )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ Discovery thread: `show_address(url)` (the mirror's URL, for the QR code on scre
 
 from __future__ import annotations
 
+import collections
 import logging
 import math
 import queue
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 STALL_SECONDS = 2.0  # no tick for this long: the loop counts as stalled (/healthz 503)
 MAX_QUEUED_COMMANDS = 64  # a flood of requests is refused, never buffered without end
+MAX_WAITING_PER_CLIENT = 8  # one client's curves waiting at once (web.queue_per_client)
 MAX_COMMANDS_PER_TICK = 8  # the rest waits for the next tick: a frame stays cheap
 
 
@@ -91,8 +93,15 @@ class Control:
         stall_seconds: float = STALL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         max_queued: int = MAX_QUEUED_COMMANDS,
+        per_client: int = MAX_WAITING_PER_CLIENT,
     ) -> None:
         self._stall_seconds = stall_seconds
+        self.per_client = per_client  # set again on reload
+        # Who asked for each requested curve still waiting, oldest first: requests play in
+        # the order they came, so the curves that started are always the oldest ones.
+        self._owners: collections.deque[str] = collections.deque()
+        self._curves_in_queue = 0  # PlayCurve commands the loop has not taken yet
+        self._lock = threading.Lock()
         self._clock = clock
         self._commands: queue.Queue[Command] = queue.Queue(maxsize=max_queued)
         self._max_queued = max_queued
@@ -129,16 +138,32 @@ class Control:
         """True when commands wait for the render loop (it wakes early from a rest)."""
         return not self._commands.empty()
 
-    def play_curve(self, curve: Curve, source: str = "request", detail: str = "") -> bool:
+    def play_curve(
+        self, curve: Curve, source: str = "request", detail: str = "", *, client: str = ""
+    ) -> bool:
         """Ask for `curve` after the current one (and any asked for before it).
 
         False when `max_queued` curves already wait, counting those the loop has
-        handed to the scene: requests are refused, never buffered without end.
+        handed to the scene, or when `client` (a web client's address; "" for the
+        kiosk's own parts) already has `per_client` curves waiting: requests are refused,
+        never buffered without end, and one client cannot fill the queue.
         """
-        if self._scene_queue + self._commands.qsize() >= self._max_queued:
-            log.warning("%d curves already wait: request refused", self._max_queued)
-            return False
-        return self.submit(PlayCurve(curve, source, detail))
+        with self._lock:
+            if self._scene_queue + self._commands.qsize() >= self._max_queued:
+                log.warning("%d curves already wait: request refused", self._max_queued)
+                return False
+            if client and self._owners.count(client) >= self.per_client:
+                return False
+            if not self.submit(PlayCurve(curve, source, detail)):
+                return False
+            self._owners.append(client)
+            self._curves_in_queue += 1
+            return True
+
+    def waiting_for(self, client: str) -> int:
+        """How many of `client`'s curves wait (for the 429 that says so)."""
+        with self._lock:
+            return self._owners.count(client)
 
     def skip(self) -> bool:
         return self.submit(Skip())
@@ -181,7 +206,11 @@ class Control:
 
     def note_scene_queue(self, count: int) -> None:
         """How many requested curves the scene holds, not started yet (every tick)."""
-        self._scene_queue = count
+        with self._lock:
+            self._scene_queue = count
+            waiting = count + self._curves_in_queue
+            while len(self._owners) > waiting:  # the oldest started: their places are free
+                self._owners.popleft()
 
     def publish_status(self, status: dict) -> None:
         """Make `status` the status; the caller must not change it afterwards."""
@@ -195,6 +224,10 @@ class Control:
                 taken.append(self._commands.get_nowait())
             except queue.Empty:
                 break
+        curves = sum(isinstance(command, PlayCurve) for command in taken)
+        if curves:
+            with self._lock:
+                self._curves_in_queue -= curves
         return taken
 
     def stopped(self) -> None:

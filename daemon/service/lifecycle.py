@@ -171,7 +171,7 @@ def _run_parts(
     stack.callback(camera.stop, CAMERA_STOP_SECONDS)
     camera.apply(camera_settings(config))
 
-    control = Control()
+    control = Control(per_client=config.web.queue_per_client)
     hub = access = page_url = discovery = None
     if config.web.enabled:
         hub, access, page_url = _start_web(config, control, gallery, stack)

@@ -501,6 +501,7 @@ class RenderLoop:
             self.access.apply(rules)  # the token file may have changed under the same name
         if self.camera is not None and old.camera != new.camera:
             self.camera.apply(camera_settings(new))
+        self.control.per_client = new.web.queue_per_client
         if self.screen_time is not None and old.schedule != new.schedule:
             self.screen_time.apply(new)
         if self.discovery is not None and old.discovery != new.discovery:

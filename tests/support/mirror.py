@@ -43,6 +43,8 @@ class StaticControl:
     commands: list[tuple] = field(default_factory=list)  # ("skip",), ("playlist", names)...
     sources: list[tuple[str, str]] = field(default_factory=list)  # (source, detail) of each
     page_views: int = 0
+    per_client: int = 8
+    clients: list[str] = field(default_factory=list)  # who asked for each queued curve
 
     def status(self) -> dict:
         return dict(self.data)
@@ -50,12 +52,18 @@ class StaticControl:
     def is_alive(self) -> bool:
         return self.alive
 
-    def play_curve(self, curve: Curve, source: str = "request", detail: str = "") -> bool:
-        if not self.accepting:
+    def play_curve(
+        self, curve: Curve, source: str = "request", detail: str = "", *, client: str = ""
+    ) -> bool:
+        if not self.accepting or (client and self.waiting_for(client) >= self.per_client):
             return False
         self.queued.append(curve)
         self.sources.append((source, detail))
+        self.clients.append(client)
         return True
+
+    def waiting_for(self, client: str) -> int:
+        return self.clients.count(client)
 
     def _command(self, *command) -> bool:
         if self.accepting:

@@ -19,6 +19,7 @@ from spirokiosk.web.app.access import changes_kiosk, current_access
 from spirokiosk.web.app.context import web_context
 from spirokiosk.web.app.curve_requests import curve_from_request, preset_list
 from spirokiosk.web.app.gallery_access import curve_of_entry
+from spirokiosk.web.app.rate_limit import client_key
 
 log = logging.getLogger(__name__)
 
@@ -122,12 +123,20 @@ def ask_for_curve() -> Response:
     source, detail = "request", request.remote_addr or ""
     if isinstance(body, dict) and "gallery" in body:  # (curve_of_entry checked the id)
         source, detail = "gallery", str(body["gallery"])
-    if not web_context().control.play_curve(curve, source, detail):
-        return error_response(
-            429,
-            ["queue: the kiosk has too many curves waiting; try again after the next one starts"],
-            **{"Retry-After": str(_retry_after())},
-        )
+    control = web_context().control
+    client = client_key(request.remote_addr)
+    if not control.play_curve(curve, source, detail, client=client):
+        mine = control.waiting_for(client)
+        if mine >= control.per_client:
+            why = (
+                f"queue: {mine} of your curves already wait, as many as one client may have; "
+                "try again after one of them starts"
+            )
+        else:
+            why = (
+                "queue: the kiosk has too many curves waiting; try again after the next one starts"
+            )
+        return error_response(429, [why], **{"Retry-After": str(_retry_after())})
     log.info("curve %s asked for by %s", curve.name, request.remote_addr or "?")
     # Its place in the queue: 1 plays next (counted after it was queued).
     place = web_context().control.waiting()

@@ -45,9 +45,17 @@ class Control(Protocol):
     def is_alive(self) -> bool:
         """True while the render loop ticks."""
 
-    def play_curve(self, curve: Curve, source: str = "request", detail: str = "") -> bool:
-        """Queue `curve` to be drawn next (after any asked for before); False when full.
-        `source` and `detail` say who asked, for the gallery's history."""
+    per_client: int  # curves one client may have waiting at once
+
+    def play_curve(
+        self, curve: Curve, source: str = "request", detail: str = "", *, client: str = ""
+    ) -> bool:
+        """Queue `curve` to be drawn next (after any asked for before); False when full,
+        or when `client` already has `per_client` curves waiting. `source` and `detail`
+        say who asked, for the gallery's history."""
+
+    def waiting_for(self, client: str) -> int:
+        """How many of `client`'s curves wait."""
 
 
 class Gallery(Protocol):

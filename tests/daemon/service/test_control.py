@@ -99,3 +99,21 @@ def test_control_commands_queue_in_order_with_the_curves():
         ReplacePlaylist(("random", "gears-96-52")),
         Resume(),
     ]
+
+
+def test_one_client_cannot_fill_the_queue_and_gets_its_places_back_as_curves_start():
+    control = Control(per_client=3)
+    curve = PRESETS["gears-96-52"]
+    assert all(control.play_curve(curve, client="10.0.0.7") for _ in range(3))
+    assert not control.play_curve(curve, client="10.0.0.7")  # its share is taken
+    assert control.play_curve(curve, client="10.0.0.8")  # another client's is not
+    assert control.play_curve(curve)  # nor the kiosk's own parts (MQTT, playlist)
+    assert control.waiting_for("10.0.0.7") == 3
+    taken = control.take_commands()  # the loop hands all five to the scene
+    control.note_scene_queue(len(taken))
+    assert control.waiting_for("10.0.0.7") == 3
+    control.note_scene_queue(len(taken) - 1)  # the oldest started: it was 10.0.0.7's
+    assert control.waiting_for("10.0.0.7") == 2
+    assert control.play_curve(curve, client="10.0.0.7")
+    control.note_scene_queue(0)  # every curve started
+    assert control.waiting_for("10.0.0.7") == 1  # the one still in the command queue

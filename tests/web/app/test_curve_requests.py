@@ -441,3 +441,13 @@ def test_a_curve_posted_over_http():
             finally:
                 conn.close()
         assert mirror.control.queued == [curve, PRESETS["gears-96-30"]]
+
+
+def test_a_client_with_too_many_curves_waiting_gets_429_naming_its_share(client, control):
+    control.per_client = 2
+    for _ in range(2):
+        assert client.post("/api/curve", json={"preset": "gears-96-52"}).status_code == 202
+    response = client.post("/api/curve", json={"preset": "gears-96-52"})
+    assert response.status_code == 429 and response.headers["Retry-After"]
+    assert "2 of your curves already wait" in response.get_json()["error"]
+    assert len(control.queued) == 2
