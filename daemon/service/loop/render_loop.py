@@ -17,33 +17,18 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from spirokiosk.daemon.config import Config, ConfigError, changed_keys, restart_keys
+from spirokiosk.daemon.config import Config
 from spirokiosk.daemon.discovery.announcer import Announcer
-from spirokiosk.daemon.service.control import (
-    Control,
-    Pause,
-    PlayCurve,
-    ReplacePlaylist,
-    Resume,
-    SetScreen,
-    ShowAddress,
-    Skip,
-)
-from spirokiosk.daemon.service.logs import setup_logging
+from spirokiosk.daemon.service.control import Control
+from spirokiosk.daemon.service.loop.commands import apply_commands, update_address
+from spirokiosk.daemon.service.loop.reload import apply_config, reload
+from spirokiosk.daemon.service.loop.status import status_document, status_line
 from spirokiosk.daemon.service.notify import Notifier
-from spirokiosk.daemon.service.parts import (
-    access_rules,
-    camera_settings,
-    discovery_settings,
-    scene_overlays,
-    scene_timing,
-    stream_settings,
-)
 from spirokiosk.daemon.service.playlist import Playlist
 from spirokiosk.daemon.service.screen_time import ASLEEP_TICK, ScreenTime
 from spirokiosk.daemon.service.signals import SignalFlags
-from spirokiosk.daemon.state.recorder import CurveRecorder, Origin
-from spirokiosk.display.camera.link import CAMERA_OFF, CameraLink
+from spirokiosk.daemon.state.recorder import CurveRecorder
+from spirokiosk.display.camera.link import CameraLink
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.draw.buffers import FrameBuffers
 from spirokiosk.display.draw.scene import Scene
@@ -302,50 +287,10 @@ class RenderLoop:
                 self.signals.request_stop()
 
     def _apply_commands(self) -> None:
-        for command in self.control.take_commands():
-            try:
-                self._apply(command)
-            except Exception:  # a command must never stop the service
-                log.exception("the web's %s could not be applied", type(command).__name__)
-        self.control.note_scene_queue(self.scene.queued_count)
-
-    def _apply(self, command: object) -> None:
-        if isinstance(command, PlayCurve):
-            curve = command.curve
-            if self.recorder is not None:
-                curve = self.recorder.asked(curve, Origin(command.source, command.detail))
-            self.scene.queue_curve(curve)
-            name = command.curve.name or "a curve"
-            log.info("queued %s (asked over the web)", name, extra={"CURVE": name})
-        elif isinstance(command, Skip):
-            self.paused = False
-            self.scene.skip()
-            log.info("skipped to %s (asked over the web)", self.scene.curve.name or "a curve")
-        elif isinstance(command, Pause):
-            self.paused = True
-            log.info("paused (asked over the web)")
-        elif isinstance(command, Resume):
-            self.paused = False
-            log.info("resumed (asked over the web)")
-        elif isinstance(command, ReplacePlaylist):
-            self.playlist.update(command.names, self.playlist.random_shapes)
-            log.info("playlist for this run: %s (asked over the web)", ", ".join(command.names))
-        elif isinstance(command, SetScreen) and self.screen_time is not None:
-            self.screen_time.override(command.state)
-        elif isinstance(command, ShowAddress) and command.url != self.address:
-            self.address = command.url
-            log.info("the mirror's address: %s", command.url)
-            self._update_address()
+        apply_commands(self)
 
     def _update_address(self) -> None:
-        """The address card on screen per display.show_address: `auto` until the page has
-        been opened once, `always`, `never`."""
-        policy = self.config.display.show_address
-        url = self.address
-        if policy == "never" or (policy == "auto" and self.control.page_viewed):
-            url = None
-        if url != self.scene.address:
-            self.scene.show_address(url)
+        update_address(self)
 
     def _upload(self, damage: list[pygame.Rect], fade) -> list[pygame.Rect]:
         """What of this frame to upload to the screen: its damage; or, on a new curve's
@@ -373,149 +318,19 @@ class RenderLoop:
             release()
             raise
 
-    # -- status -------------------------------------------------------------
-
-    def _curve_dict(self) -> dict:
-        curve = self.scene.curve
-        cached, data = self._curve_data
-        if cached is not curve or data is None:
-            data = curve.to_dict()
-            self._curve_data = (curve, data)
-        return data
+    # -- what it tells the others, and reloading (status, reload) -------------
 
     def status(self, now: float) -> dict:
         """The status document's loop part; a new dict each time (never changed later)."""
-        output, scene, curves = self.output, self.scene, self.config.curves
-        camera = self.camera
-        return {
-            "mode": output.mode,
-            "requested_mode": output.requested,
-            "fallback_reason": output.fallback_reason,
-            "display": {
-                "size": list(output.size),
-                "driver": output.driver,
-                "vsync": not self._capped,
-                "fps_cap": self.config.display.fps if self._capped else None,
-                "uploaded_bytes": output.uploaded,  # to the screen, all told
-            },
-            "fps": round(self._fps.rate(), 1),
-            "frames_rendered": self.frames,
-            "uptime_s": round(now - self._started, 1),
-            "camera": camera.status(now) if camera is not None else dict(CAMERA_OFF),
-            "picture": camera.shown if camera is not None else "curves",
-            "curve": self._curve_dict(),
-            "curve_summary": scene.curve.summary(),
-            "phase": scene.phase,
-            "progress": round(scene.progress, 4),
-            "queued": scene.queued_count,
-            "paused": self.paused,
-            "playlist": list(self.playlist.names),
-            "timing": {
-                "draw_seconds": curves.draw_seconds,
-                "hold_seconds": curves.hold_seconds,
-                "fade_seconds": curves.fade_seconds,
-            },
-            "schedule": self._schedule_dict(),
-            "config_source": self.config.source,
-            "reloads": self.reloads,
-            "address": {
-                "url": self.address,
-                "on_screen": scene.address_shown,
-                "announced_as": self.discovery.announced_name if self.discovery else None,
-            },
-        }
-
-    def _schedule_dict(self) -> dict:
-        current = self.screen_time.current if self.screen_time is not None else None
-        if current is None:
-            return {"state": "on", "next_change": None, "override": False}
-        return current.as_dict()
+        return status_document(self, now)
 
     def status_line(self) -> str:
         """systemd's STATUS=: mode, curve, fps, viewers."""
-        name = self.scene.curve.name or "unnamed curve"
-        mode = self.output.mode
-        if self.output.fallback_reason:
-            mode += f" ({self.output.fallback_reason})"
-        text = f"{mode}, {name}{' (paused)' if self.paused else ''}, {self._fps.rate():.1f} fps"
-        asleep = self.screen_time.current if self.screen_time is not None else None
-        if asleep is not None and asleep.state != "on":
-            until = self.screen_time.until()
-            text += f", screen {asleep.state}" + (f" until {until}" if until else "")
-        if self.hub is not None:
-            text += f", {self.hub.stats().viewers} viewers"
-        camera = self.camera.summary() if self.camera is not None else None
-        if camera is not None:
-            text += f", {camera}"
-        return text
-
-    # -- reload -------------------------------------------------------------
+        return status_line(self)
 
     def reload(self) -> None:
         """SIGHUP: read the config again; apply what can be applied, keep it all on errors."""
-        self.notifier.reloading()
-        log.info("reloading the configuration")
-        old = self.config
-        try:  # whatever fails, the service goes on with the config it has
-            new = self._load_config()
-            self.apply_config(new)
-        except ConfigError as exc:
-            log.error("config not reloaded, %d error(s); the running config stays", len(exc.errors))
-            for line in exc.errors:
-                log.error("%s", line)
-        except Exception:
-            log.exception("config not reloaded: an unexpected error; the running config stays")
-            if self.config is not old:
-                self._restore(old)
-        # The status shows the outcome before systemd (and whoever waits on it) hears READY.
-        self.control.publish_status(self.status(self._clock()))
-        self.notifier.ready(status=self.status_line())
-
-    def _restore(self, old: Config) -> None:
-        """Give every part the running config again after a reload failed half-way."""
-        try:
-            self.apply_config(old)
-        except Exception:
-            log.exception("could not restore every part to the running config")
-            self.config = old
+        reload(self)
 
     def apply_config(self, new: Config) -> None:
-        # First, before anything changes: the token file is read again (ConfigError).
-        rules = access_rules(new) if self.access is not None else None
-        old, self.config = self.config, new
-        changed = changed_keys(old, new)
-        self.reloads += 1
-        if old.logging != new.logging:
-            setup_logging(new.logging.level, new.logging.verbose)
-        if old.curves != new.curves:
-            # A playlist the web set for this run stays until the file's playlist changes.
-            changed_list = old.curves.playlist != new.curves.playlist
-            names = new.curves.playlist if changed_list else self.playlist.names
-            self.playlist.update(names, new.curves.random_shapes)
-            self.scene.timing = scene_timing(new)
-        if scene_overlays(old) != scene_overlays(new):
-            self.scene.set_overlays(scene_overlays(new))
-        if self.hub is not None and old.web != new.web:
-            self.hub.apply_settings(stream_settings(new))
-        if self.access is not None and rules is not None:
-            self.access.apply(rules)  # the token file may have changed under the same name
-        if self.camera is not None and old.camera != new.camera:
-            self.camera.apply(camera_settings(new))
-        self.control.per_client = new.web.queue_per_client
-        if self.screen_time is not None and old.schedule != new.schedule:
-            self.screen_time.apply(new)
-        if self.discovery is not None and old.discovery != new.discovery:
-            self.discovery.apply(discovery_settings(new))  # the thread re-announces
-        self._update_address()
-        restart = [key for key in changed if key in restart_keys()]
-        live = [key for key in changed if key not in restart]
-        if not changed:
-            outcome = "no changes"
-        else:
-            outcome = ", ".join(live) + " applied" if live else "nothing applied live"
-        log.info("config reloaded from %s: %s", new.source, outcome)
-        if restart:
-            log.warning(
-                "%s changed: takes effect after a restart (systemctl restart spirokiosk)",
-                ", ".join(restart),
-            )
+        apply_config(self, new)

@@ -1,0 +1,14 @@
+"""The render loop: one plain pygame loop in the main thread, owning scene and screen.
+
+`render_loop.RenderLoop` ticks (events, signals, commands, update, draw, present, the
+hub, the watchdog); `commands` applies what the command queue brings; `status` writes
+the status document and systemd's STATUS line; `reload` applies a config read again.
+Their functions take the RenderLoop (`loop`) whose part they are, as a plain parameter:
+an import of the class there would be an import circle.
+
+May import: what daemon.service may (the loop is the service's heart).
+"""
+
+from spirokiosk.daemon.service.loop.render_loop import RenderLoop
+
+__all__ = ["RenderLoop"]

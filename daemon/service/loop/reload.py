@@ -1,0 +1,95 @@
+"""SIGHUP: the config read again and given to every part that can take it while the
+picture goes on; a config with errors is logged and the running one stays."""
+
+from __future__ import annotations
+
+import logging
+
+from spirokiosk.daemon.config import Config, ConfigError, changed_keys, restart_keys
+from spirokiosk.daemon.service.logs import setup_logging
+from spirokiosk.daemon.service.loop.commands import update_address
+from spirokiosk.daemon.service.loop.status import status_document, status_line
+from spirokiosk.daemon.service.parts import (
+    access_rules,
+    camera_settings,
+    discovery_settings,
+    scene_overlays,
+    scene_timing,
+    stream_settings,
+)
+
+log = logging.getLogger(__name__)
+
+
+def reload(loop) -> None:
+    """SIGHUP: read the config again; apply what can be applied, keep it all on errors."""
+    loop.notifier.reloading()
+    log.info("reloading the configuration")
+    old = loop.config
+    try:  # whatever fails, the service goes on with the config it has
+        new = loop._load_config()
+        apply_config(loop, new)
+    except ConfigError as exc:
+        log.error("config not reloaded, %d error(s); the running config stays", len(exc.errors))
+        for line in exc.errors:
+            log.error("%s", line)
+    except Exception:
+        log.exception("config not reloaded: an unexpected error; the running config stays")
+        if loop.config is not old:
+            restore(loop, old)
+    # The status shows the outcome before systemd (and whoever waits on it) hears READY.
+    loop.control.publish_status(status_document(loop, loop._clock()))
+    loop.notifier.ready(status=status_line(loop))
+
+
+def restore(loop, old: Config) -> None:
+    """Give every part the running config again after a reload failed half-way."""
+    try:
+        apply_config(loop, old)
+    except Exception:
+        log.exception("could not restore every part to the running config")
+        loop.config = old
+
+
+def apply_config(loop, new: Config) -> None:
+    """Give every part its share of `new`; log what was applied and what needs a
+    restart."""
+    # First, before anything changes: the token file is read again (ConfigError).
+    rules = access_rules(new) if loop.access is not None else None
+    old, loop.config = loop.config, new
+    changed = changed_keys(old, new)
+    loop.reloads += 1
+    if old.logging != new.logging:
+        setup_logging(new.logging.level, new.logging.verbose)
+    if old.curves != new.curves:
+        # A playlist the web set for this run stays until the file's playlist changes.
+        changed_list = old.curves.playlist != new.curves.playlist
+        names = new.curves.playlist if changed_list else loop.playlist.names
+        loop.playlist.update(names, new.curves.random_shapes)
+        loop.scene.timing = scene_timing(new)
+    if scene_overlays(old) != scene_overlays(new):
+        loop.scene.set_overlays(scene_overlays(new))
+    if loop.hub is not None and old.web != new.web:
+        loop.hub.apply_settings(stream_settings(new))
+    if loop.access is not None and rules is not None:
+        loop.access.apply(rules)  # the token file may have changed under the same name
+    if loop.camera is not None and old.camera != new.camera:
+        loop.camera.apply(camera_settings(new))
+    loop.control.per_client = new.web.queue_per_client
+    if loop.screen_time is not None and old.schedule != new.schedule:
+        loop.screen_time.apply(new)
+    if loop.discovery is not None and old.discovery != new.discovery:
+        loop.discovery.apply(discovery_settings(new))  # the thread re-announces
+    update_address(loop)
+    restart = [key for key in changed if key in restart_keys()]
+    live = [key for key in changed if key not in restart]
+    if not changed:
+        outcome = "no changes"
+    else:
+        outcome = ", ".join(live) + " applied" if live else "nothing applied live"
+    log.info("config reloaded from %s: %s", new.source, outcome)
+    if restart:
+        log.warning(
+            "%s changed: takes effect after a restart (systemctl restart spirokiosk)",
+            ", ".join(restart),
+        )
