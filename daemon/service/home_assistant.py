@@ -18,10 +18,11 @@ from spirokiosk.daemon.config import Config
 from spirokiosk.daemon.mqtt.bridge import Actions, MqttBridge
 from spirokiosk.daemon.mqtt.entities import Device, node_id_for
 from spirokiosk.daemon.service.control import Control
-from spirokiosk.daemon.service.playlist import RANDOM, make_random_curve
-from spirokiosk.display.curves import PRESETS
+from spirokiosk.daemon.service.playlist import FAVOURITES, RANDOM, make_random_curve
+from spirokiosk.display.curves import PRESETS, Curve
 
 if TYPE_CHECKING:
+    from spirokiosk.daemon.state.store import GalleryStore
     from spirokiosk.web.hub import FrameHub
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,11 @@ def start_mqtt(
     hub: FrameHub | None,
     page_url: str | None,
     stack: contextlib.ExitStack,
+    gallery: GalleryStore | None = None,
 ) -> MqttBridge | None:
     """The bridge, connecting in the background (a broker that is down is retried; the
-    kiosk starts regardless). None when [mqtt] is off."""
+    kiosk starts regardless). None when [mqtt] is off. With a gallery, the select offers
+    "favourites" too (the next hearted curve, in turn, as the playlist plays them)."""
     if not config.mqtt.enabled:
         return None
     hostname = socket.gethostname()
@@ -57,13 +60,30 @@ def start_mqtt(
     closing = threading.Event()
     shapes = config.curves.random_shapes
 
+    last_favourite = [0]
+
     def choose_curve(name: str) -> bool:
+        if name == FAVOURITES:
+            return play_favourite()
         curve = make_random_curve(shapes) if name == RANDOM else PRESETS[name]
-        return control.play_curve(curve)
+        return control.play_curve(curve, "request", "mqtt")
+
+    def play_favourite() -> bool:
+        try:
+            entry = gallery.next_favourite(last_favourite[0]) if gallery is not None else None
+            curve = Curve.from_dict(entry["curve"]) if entry is not None else None
+        except Exception as exc:  # a gallery that fails costs the choice, nothing more
+            log.warning("mqtt: no favourite to play: %s", exc)
+            return False
+        if curve is None:
+            log.warning("mqtt: no favourites yet (heart a curve in the gallery)")
+            return True  # understood; nothing to play
+        last_favourite[0] = entry["id"]
+        return control.play_curve(curve, FAVOURITES, str(entry["id"]))
 
     def press(button: str) -> bool:
         if button == "random":
-            return control.play_curve(make_random_curve(shapes))
+            return control.play_curve(make_random_curve(shapes), "request", "mqtt")
         if button == "next":
             return control.skip()
         return False
@@ -80,7 +100,8 @@ def start_mqtt(
         set_screen=control.set_screen,
         snapshot=snapshot if hub is not None else None,
     )
-    bridge = MqttBridge(config.mqtt, device, actions, [*PRESETS, RANDOM])
+    options = [*PRESETS, RANDOM, *([FAVOURITES] if gallery is not None else [])]
+    bridge = MqttBridge(config.mqtt, device, actions, options)
     bridge.start()
     stack.callback(bridge.stop)
     stack.callback(closing.set)  # first: a snapshot being waited for ends at once

@@ -178,7 +178,7 @@ def _run_parts(
         discovery = _start_discovery(config, control, stack)
     else:
         log.info("web mirror disabled (web.enabled = false)")
-    start_mqtt(config, control, hub, page_url, stack)
+    start_mqtt(config, control, hub, page_url, stack, gallery)
 
     screen_time = ScreenTime(config)
     stack.callback(screen_time.stop)
