@@ -16,6 +16,7 @@ from typing import Any
 from spirokiosk.daemon.config.control_token import control_problems
 from spirokiosk.daemon.config.errors import ConfigError
 from spirokiosk.daemon.config.files import FileError, TomlError, parse_toml, read_small_file
+from spirokiosk.daemon.config.mqtt_tls import mqtt_problems
 from spirokiosk.daemon.config.schema import SECTIONS, Config, all_keys, section_keys
 from spirokiosk.daemon.config.value_types import (
     BadValueError,
@@ -78,6 +79,7 @@ def load_config(
     names = {"curves": tuple(known_curves), "shapes": tuple(known_shapes)}
     sections = {name: _build_section(name, raw[name], names, errors) for name in SECTIONS}
     errors.extend(control_problems(sections["web"]))  # keys that depend on each other
+    errors.extend(mqtt_problems(sections["mqtt"]))
     if errors:
         raise ConfigError(errors)
     return Config(**sections, path=path)

@@ -248,6 +248,13 @@ class MqttSection:
     tls: bool = key(
         Bool(), False, "connect with TLS, checking the broker's certificate", restart=True
     )
+    ca_file: str = key(
+        OptionalText(),
+        "",
+        "with tls: a PEM file of the certificate authorities to check the broker against "
+        '(a private CA); "" for the system\'s',
+        restart=True,
+    )
     username: str = key(OptionalText(), "", 'user name at the broker; "" for none', restart=True)
     password: str = key(
         OptionalText(secret=True),

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
 
+from spirokiosk.daemon.config.mqtt_tls import tls_context
 from spirokiosk.daemon.config.schema import MqttSection
 from spirokiosk.daemon.mqtt.entities import (
     OFFLINE,
@@ -106,8 +106,8 @@ class MqttBridge:
         settings = self.settings
         if settings.username:
             client.username_pw_set(settings.username, settings.password or None)
-        if settings.tls:
-            client.tls_set_context(ssl.create_default_context())
+        if settings.tls:  # (the config's load checked mqtt.ca_file already)
+            client.tls_set_context(tls_context(settings))
         client.will_set(self.topics.availability, OFFLINE, qos=1, retain=True)
         client.reconnect_delay_set(*RECONNECT_DELAYS)
         client.on_connect = self._on_connect

@@ -14,7 +14,7 @@ import threading
 from importlib import metadata
 from typing import TYPE_CHECKING
 
-from spirokiosk.daemon.config import Config
+from spirokiosk.daemon.config import Config, ConfigError
 from spirokiosk.daemon.mqtt.bridge import Actions, MqttBridge
 from spirokiosk.daemon.mqtt.entities import Device, node_id_for
 from spirokiosk.daemon.service.control import Control
@@ -101,7 +101,11 @@ def start_mqtt(
         snapshot=snapshot if hub is not None else None,
     )
     options = [*PRESETS, RANDOM, *([FAVOURITES] if gallery is not None else [])]
-    bridge = MqttBridge(config.mqtt, device, actions, options)
+    try:
+        bridge = MqttBridge(config.mqtt, device, actions, options)
+    except ConfigError as exc:  # mqtt.ca_file went since the config was checked
+        log.warning("%s; Home Assistant over MQTT is off until a restart", "; ".join(exc.errors))
+        return None
     bridge.start()
     stack.callback(bridge.stop)
     stack.callback(closing.set)  # first: a snapshot being waited for ends at once

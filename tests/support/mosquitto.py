@@ -3,6 +3,7 @@ loopback port, and a subscriber that keeps every message it gets, for the MQTT t
 
 from __future__ import annotations
 
+import getpass
 import queue
 import shutil
 import socket
@@ -21,13 +22,16 @@ MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 class Broker:
     """`mosquitto -c <conf>` listening on 127.0.0.1:<port>, anonymous, no persistence."""
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
+    def __init__(self, directory: Path, port: int | None = None, listener_conf: str = "") -> None:
         self.port = port or free_port()
         self.log = directory / f"mosquitto-{self.port}.log"
         conf = directory / f"mosquitto-{self.port}.conf"
         conf.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-            f"log_dest file {self.log}\n"
+            f"listener {self.port} 127.0.0.1\n{listener_conf}allow_anonymous true\n"
+            f"persistence false\nlog_dest file {self.log}\n"
+            # Run as root, mosquitto becomes the user "mosquitto", who cannot read the
+            # test's files (a TLS key): it stays the test's own user.
+            f"user {getpass.getuser()}\n"
         )
         self.proc = subprocess.Popen(
             [MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
