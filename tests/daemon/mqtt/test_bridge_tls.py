@@ -10,9 +10,19 @@ from support import wait_until
 from support.mosquitto import Broker
 
 from spirokiosk.daemon.config import ConfigError, load_config
-from spirokiosk.daemon.mqtt.bridge import MqttBridge
+from spirokiosk.daemon.mqtt.bridge import Actions, MqttBridge
+from spirokiosk.daemon.mqtt.entities import Device
 from spirokiosk.display.curves import PRESETS, SHAPES
-from tests.daemon.mqtt.test_bridge import DEVICE, Kiosk
+
+DEVICE = Device(node_id="tlspi", name="spirokiosk on tlspi", version="0", page_url="http://x/")
+ACTIONS = Actions(
+    status=dict,
+    viewers=lambda: 0,
+    choose_curve=lambda name: True,
+    press=lambda name: True,
+    set_screen=lambda state: True,
+    snapshot=None,
+)
 
 
 def openssl(*args, cwd):
