@@ -179,9 +179,19 @@ def _curve_from_text(data: bytes, filename: str | None) -> Curve:
         return curve_from_recipe(_svg_recipe(text))
     if len(data) > MAX_RECIPE_BYTES:
         raise CurveError([f"file: a curve file larger than {MAX_RECIPE_BYTES // 1024} KiB"])
+    if start == "[" and _is_toml(text):  # a TOML table, or a JSON list
+        return _curve_from_toml(text, filename)
     if start in ("{", "["):
         return _curve_from_json(text)
     return _curve_from_toml(text, filename)
+
+
+def _is_toml(text: str) -> bool:
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
 
 
 class _DoctypeError(Exception):
