@@ -1,6 +1,6 @@
 """POST /api/recipe: a file dropped on the studio, its curve back.
 
-    POST /api/recipe[?name=FILENAME]   body: the file itself (any Content-Type but a form)
+    POST /api/recipe[?name=FILENAME]   body: the file itself (any type but multipart)
     200 {"curve": Curve.to_dict()}     or 400 {"errors": ["file: ..."]}, 413, 503
 
 The file is a picture or video the kiosk made (PNG, GIF, JPEG snapshot, MP4, SVG: the
@@ -64,7 +64,9 @@ def _read_body(limit: int) -> bytes:
 @bp.post("/api/recipe")
 def read_recipe() -> Response:
     """The curve in the body's file (see the module doc)."""
-    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+    # Any type is read as the file's bytes (curl --data-binary sends a form's type), but
+    # a multipart form wraps the file in its own framing: said plainly, not misread.
+    if request.mimetype == "multipart/form-data":
         raise api.RefusedError(
             415, "file: send the file itself as the body (fetch with body: file), not a form"
         )

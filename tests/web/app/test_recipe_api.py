@@ -103,6 +103,13 @@ def test_a_file_gives_its_curve(server, make, query):
     assert Curve.from_dict(answer["curve"]) == CURVE
 
 
+def test_a_body_sent_as_curl_sends_it_is_the_file(server):
+    # curl --data-binary @snapshot.jpg: a form's Content-Type, the file's bytes
+    form = "application/x-www-form-urlencoded"
+    status, _, answer = post_file(server, jpeg_with_recipe(CURVE), "", form)
+    assert status == 200 and Curve.from_dict(answer["curve"]) == CURVE
+
+
 def test_a_toml_file_is_named_by_its_file_name(server):
     toml = b'[[wheels]]\nfreq = 1\nwidth = "1"\n[[wheels]]\nfreq = -5\nwidth = "0.5"\n'
     status, _, answer = post_file(server, toml, "?name=star%20five.toml", "application/toml")
