@@ -23,7 +23,6 @@ import json
 import logging
 import struct
 import tomllib
-import warnings
 import zlib
 from pathlib import PurePath
 from xml.parsers import expat
@@ -132,14 +131,17 @@ def _pillow_comment(data: bytes, kind: str) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with warnings.catch_warnings():
-            # Pillow warns past MAX_IMAGE_PIXELS and refuses past twice that: both a refusal
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[kind]) as image:
-                comment = image.info.get("comment")
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses a picture past twice MAX_IMAGE_PIXELS at open (its bomb check);
+        # below that it may warn, harmlessly: nothing here decodes or allocates pixels.
+        # (warnings.catch_warnings would turn the warning into a refusal, but it swaps
+        # the process's filters, which is not safe with two uploads read at once.)
+        with Image.open(io.BytesIO(data), formats=[kind]) as image:
+            comment = image.info.get("comment")
+    except Image.DecompressionBombError:
         raise CurveError([f"file: a {kind} too large to open"]) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+    except UnidentifiedImageError:  # its message names the BytesIO object: no help
+        raise CurveError([f"file: not a readable {kind}"]) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise CurveError([f"file: not a readable {kind} ({escaped(exc, 120)})"]) from None
     if not isinstance(comment, bytes) or not comment.startswith(RECIPE_KEY.encode() + b":"):
         raise _no_recipe(kind)
@@ -160,7 +162,8 @@ def _mp4_comment(data: bytes) -> str:
         with av.open(io.BytesIO(data), mode="r") as container:
             comment = container.metadata.get("comment")
     except (av.FFmpegError, OSError, ValueError) as exc:
-        raise CurveError([f"file: not a readable MP4 ({escaped(exc, 120)})"]) from None
+        reason = getattr(exc, "strerror", None) or exc  # FFmpeg's words, without the errno
+        raise CurveError([f"file: not a readable MP4 ({escaped(reason, 120)})"]) from None
     if not isinstance(comment, str) or not comment.startswith(RECIPE_KEY + ":"):
         raise _no_recipe("MP4")
     return comment
