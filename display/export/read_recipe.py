@@ -159,7 +159,10 @@ def _mp4_comment(data: bytes) -> str:
             ["file: reading an MP4 needs PyAV on the kiosk: pip install 'spirokiosk[video]'"]
         ) from None
     try:
-        with av.open(io.BytesIO(data), mode="r") as container:
+        # The MP4 demuxer alone, never a guess among all (some, such as HLS, open other
+        # files); it follows no external data references unless told (FFmpeg's
+        # libavformat/mov.c, mov_options: enable_drefs defaults to 0).
+        with av.open(io.BytesIO(data), mode="r", format="mov") as container:
             comment = container.metadata.get("comment")
     except (av.FFmpegError, OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or exc  # FFmpeg's words, without the errno
