@@ -46,8 +46,13 @@ SVG_NS = "http://www.w3.org/2000/svg"
 _TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
 
 
+def _a(kind: str) -> str:
+    """'a PNG', 'an SVG', 'an MP4' (as the letters are said)."""
+    return f"an {kind}" if kind[0] in "AEFHILMNORSX" else f"a {kind}"
+
+
 def _no_recipe(kind: str) -> CurveError:
-    return CurveError([f"file: a {kind} without a spirokiosk recipe (not made by spirokiosk?)"])
+    return CurveError([f"file: {_a(kind)} without a spirokiosk recipe (not made by spirokiosk?)"])
 
 
 def curve_from_file(data: bytes, filename: str | None = None) -> Curve:
@@ -138,7 +143,7 @@ def _pillow_comment(data: bytes, kind: str) -> bytes:
         with Image.open(io.BytesIO(data), formats=[kind]) as image:
             comment = image.info.get("comment")
     except Image.DecompressionBombError:
-        raise CurveError([f"file: a {kind} too large to open"]) from None
+        raise CurveError([f"file: {_a(kind)} too large to open"]) from None
     except UnidentifiedImageError:  # its message names the BytesIO object: no help
         raise CurveError([f"file: not a readable {kind}"]) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:

@@ -4,6 +4,7 @@ Pillow and PyAV directly (the writers' own embedding is tested with the writers)
 from __future__ import annotations
 
 import io
+import zlib
 
 import numpy as np
 from PIL import Image, PngImagePlugin
@@ -67,3 +68,12 @@ def mp4_with_recipe(curve: Curve | None, frames: int = 12) -> bytes:
         for packet in stream.encode():
             container.mux(packet)
     return out.getvalue()
+
+
+def padded_png(png: bytes, size: int) -> bytes:
+    """`png` with a private ancillary chunk of `size` zero bytes before IEND: a big file,
+    still a valid PNG (a reader skips chunks it does not know)."""
+    body = bytes(size)
+    chunk = size.to_bytes(4, "big") + b"prVt" + body + zlib.crc32(b"prVt" + body).to_bytes(4, "big")
+    iend = png.rindex(b"IEND") - 4
+    return png[:iend] + chunk + png[iend:]

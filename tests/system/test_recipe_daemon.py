@@ -4,25 +4,16 @@ curve that was on screen; the upload limit is the config's, for POST /api/recipe
 import io
 import json
 import signal
-import zlib
 
 from PIL import Image
 from support import free_port, http_get, http_request
 from support.daemon import READY_TIMEOUT, Kiosk
-from support.recipe_files import png_with_recipe
+from support.recipe_files import padded_png, png_with_recipe
 
 from spirokiosk.display.curves import PRESETS, Curve
 from spirokiosk.display.export.recipe import curve_from_recipe
 
 ON_SCREEN = PRESETS["seed-magma-11"]
-
-
-def padded(png: bytes, size: int) -> bytes:
-    """`png` with a private chunk of `size` bytes before IEND: a big file, still a PNG."""
-    body = bytes(size)
-    chunk = size.to_bytes(4, "big") + b"prVt" + body + zlib.crc32(b"prVt" + body).to_bytes(4, "big")
-    iend = png.rindex(b"IEND") - 4
-    return png[:iend] + chunk + png[iend:]
 
 
 def post(port: int, path: str, body: bytes, content_type: str) -> tuple[int, dict]:
@@ -58,11 +49,11 @@ def test_a_snapshot_dropped_back_opens_the_curve_on_screen(tmp_path):
         # A file past web.max_body_bytes and within web.max_upload_bytes is read here...
         other = PRESETS["gears-96-52"]
         code, answer = post(
-            port, "/api/recipe", padded(png_with_recipe(other), 1 << 20), "image/png"
+            port, "/api/recipe", padded_png(png_with_recipe(other), 1 << 20), "image/png"
         )
         assert code == 200 and Curve.from_dict(answer["curve"]) == other
         # ... and one past web.max_upload_bytes is refused, naming the limit.
-        too_big = padded(png_with_recipe(other), 3 << 20)
+        too_big = padded_png(png_with_recipe(other), 3 << 20)
         status, _, answer = http_request(
             port,
             "POST",

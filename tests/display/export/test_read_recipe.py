@@ -100,7 +100,7 @@ def test_a_toml_with_several_curves_says_which():
         (
             b"<svg xmlns='http://www.w3.org/2000/svg'><metadata/></svg>",
             None,
-            "file: a SVG without a spirokiosk recipe",
+            "file: an SVG without a spirokiosk recipe",
         ),
     ],
 )
@@ -121,15 +121,15 @@ def test_a_truncated_or_damaged_png():
 @pytest.mark.parametrize(
     ("make", "kind"),
     [
-        (png_with_recipe, "PNG"),
-        (gif_with_recipe, "GIF"),
-        (jpeg_with_recipe, "JPEG"),
-        (mp4_with_recipe, "MP4"),
+        (png_with_recipe, "a PNG"),
+        (gif_with_recipe, "a GIF"),
+        (jpeg_with_recipe, "a JPEG"),
+        (mp4_with_recipe, "an MP4"),
     ],
 )
 def test_a_picture_without_a_recipe(make, kind):
     assert errors_of(make(None)) == [
-        f"file: a {kind} without a spirokiosk recipe (not made by spirokiosk?)"
+        f"file: {kind} without a spirokiosk recipe (not made by spirokiosk?)"
     ]
 
 

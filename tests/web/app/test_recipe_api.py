@@ -6,7 +6,6 @@ import json
 import socket
 import threading
 import time
-import zlib
 
 import numpy as np
 import pytest
@@ -15,7 +14,13 @@ from PIL import Image
 from support import http_get, http_request, wait_until
 from support.mirror import FrameFeeder, StaticControl
 from support.mjpeg import MjpegReader, open_stream
-from support.recipe_files import gif_with_recipe, jpeg_with_recipe, mp4_with_recipe, png_with_recipe
+from support.recipe_files import (
+    gif_with_recipe,
+    jpeg_with_recipe,
+    mp4_with_recipe,
+    padded_png,
+    png_with_recipe,
+)
 
 from spirokiosk.display.curves import PRESETS, Curve
 from spirokiosk.display.export.recipe import RECIPE_KEY, curve_from_recipe
@@ -25,7 +30,7 @@ from spirokiosk.web.app.snapshot_recipe import with_comment
 from spirokiosk.web.server import WebServer
 from spirokiosk.web.server.gate import RequestLimits
 
-CURVE = PRESETS["gears-96-52"] if "gears-96-52" in PRESETS else PRESETS["seed-magma-11"]
+CURVE = PRESETS["gears-96-52"]
 ON_SCREEN = PRESETS["seed-magma-11"]
 UPLOAD_LIMIT = 8 * 1024 * 1024
 LIMITS = RequestLimits(request_seconds=1.0, upload_bytes=UPLOAD_LIMIT)
@@ -77,14 +82,6 @@ def send_raw(server, path: str, content_type: str, body: bytes, sent: int = 1000
         return answer
 
 
-def with_big_chunk(png: bytes, size: int) -> bytes:
-    """`png` with a private ancillary chunk of `size` bytes before IEND (still valid)."""
-    body = bytes(size)
-    chunk = size.to_bytes(4, "big") + b"prVt" + body + zlib.crc32(b"prVt" + body).to_bytes(4, "big")
-    iend = png.rindex(b"IEND") - 4
-    return png[:iend] + chunk + png[iend:]
-
-
 @pytest.mark.parametrize(
     ("make", "query"),
     [
@@ -118,7 +115,7 @@ def test_a_toml_file_is_named_by_its_file_name(server):
 
 
 def test_an_upload_past_the_body_limit_is_read_on_this_route_only(server):
-    big = with_big_chunk(png_with_recipe(CURVE), 5 * 1024 * 1024)
+    big = padded_png(png_with_recipe(CURVE), 5 * 1024 * 1024)
     status, _, answer = post_file(server, big)
     assert status == 200, answer
     assert Curve.from_dict(answer["curve"]) == CURVE
@@ -151,7 +148,7 @@ def test_a_form_is_refused_with_415(server):
 
 
 def test_an_over_size_file_gets_413_unread(server):
-    too_big = with_big_chunk(png_with_recipe(CURVE), UPLOAD_LIMIT)
+    too_big = padded_png(png_with_recipe(CURVE), UPLOAD_LIMIT)
     started = time.monotonic()
     answer = send_raw(server, "/api/recipe", "image/png", too_big)
     assert answer.startswith(b"HTTP/1.1 413 ")
@@ -165,7 +162,7 @@ def test_a_slow_upload_gets_time_by_its_length(hub, control):
     limits = RequestLimits(**{**limits.__dict__, "upload_bytes_per_second": 256 * 1024})
     server = serve(hub, control, limits)
     try:
-        data = with_big_chunk(png_with_recipe(CURVE), 512 * 1024)
+        data = padded_png(png_with_recipe(CURVE), 512 * 1024)
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
             head = (
                 "POST /api/recipe HTTP/1.1\r\nHost: k\r\nContent-Type: image/png\r\n"
@@ -183,7 +180,7 @@ def test_a_slow_upload_gets_time_by_its_length(hub, control):
 
 
 def test_uploads_at_once_are_bounded_and_the_rest_told_to_retry(server):
-    data = with_big_chunk(png_with_recipe(CURVE), 1024 * 1024)
+    data = padded_png(png_with_recipe(CURVE), 1024 * 1024)
     head = (
         "POST /api/recipe HTTP/1.1\r\nHost: k\r\nContent-Type: image/png\r\n"
         f"Content-Length: {len(data)}\r\n\r\n"
