@@ -279,3 +279,10 @@ def test_concurrent_snapshot_and_uploads_do_not_disturb_each_other(server, hub):
         for t in threads:
             t.join()
     assert errors == []
+
+
+def test_the_studio_page_says_the_upload_limit(server):
+    status, _, html = http_get(server.port, "/studio")
+    assert status == 200
+    assert b'id="recipe-file" type="file"' in html
+    assert f'data-max-bytes="{UPLOAD_LIMIT}"'.encode() in html
