@@ -86,13 +86,13 @@ def _png_recipe(data: bytes) -> str:
         end = pos + 8 + length + 4
         if length > 2**31 - 1 or end > len(data):
             raise CurveError(["file: a truncated PNG (a chunk runs past the end)"])
-        body = data[pos + 8 : pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[end - 4 : end])
-        if zlib.crc32(kind + body) != crc:
-            raise CurveError([f"file: a damaged PNG (the {escaped(kind.decode('latin-1'))} chunk)"])
         if kind == b"IEND":
             raise _no_recipe("PNG")
-        if kind in _TEXT_CHUNKS:
+        if kind in _TEXT_CHUNKS:  # the others (the image data) are skipped, not even copied
+            body = data[pos + 8 : pos + 8 + length]
+            (crc,) = struct.unpack(">I", data[end - 4 : end])
+            if zlib.crc32(kind + body) != crc:
+                raise CurveError([f"file: a damaged PNG (its {kind.decode()} chunk)"])
             text = _png_text(kind, body)
             if text is not None:
                 return text

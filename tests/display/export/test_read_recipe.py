@@ -115,7 +115,7 @@ def test_a_truncated_or_damaged_png():
     assert errors_of(whole[:8]) == ["file: a truncated PNG (it ends before its IEND chunk)"]
     at = whole.index(RECIPE_KEY.encode()) + 30
     damaged = whole[:at] + bytes([whole[at] ^ 1]) + whole[at + 1 :]
-    assert errors_of(damaged) == ["file: a damaged PNG (the tEXt chunk)"]
+    assert errors_of(damaged) == ["file: a damaged PNG (its tEXt chunk)"]
 
 
 @pytest.mark.parametrize(
