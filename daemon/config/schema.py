@@ -191,6 +191,12 @@ class WebSection:
         "the largest body the curve API takes; else 413 (other addresses take none)",
         restart=True,
     )
+    max_upload_bytes: int = key(
+        Int(64 * 1024, 32 * 1024 * 1024),
+        32 * 1024 * 1024,
+        "the largest file POST /api/recipe reads (a picture dropped on the studio); else 413",
+        restart=True,
+    )
     max_connections_per_address: int = key(
         Int(1, 10000),
         32,

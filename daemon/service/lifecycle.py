@@ -261,6 +261,7 @@ def _start_web(
             header_bytes=web.max_header_bytes,
             request_seconds=web.request_timeout_seconds,
             body_bytes=web.max_body_bytes,
+            upload_bytes=web.max_upload_bytes,
             per_address=web.max_connections_per_address,
         )
         server = WebServer(
@@ -268,6 +269,7 @@ def _start_web(
                 hub,
                 control,
                 max_body_bytes=web.max_body_bytes,
+                max_upload_bytes=web.max_upload_bytes,
                 access=access,
                 gallery=gallery,
             ),

@@ -20,6 +20,7 @@ from spirokiosk.web.hub.frame_hub import FrameHub
 
 EXTENSION_KEY = "spirokiosk"
 PEER_SOCKET_KEY = "spirokiosk.peer_socket"  # WSGI environ key set by our server (optional)
+UPLOADS_AT_ONCE = 2  # files POST /api/recipe reads at once: each holds a worker and memory
 
 # /api/status always has these keys (None when the daemon does not know yet).
 STATUS_KEYS = (
@@ -108,6 +109,10 @@ class WebContext:
     resend_interval: float = 1.0  # a still picture is sent again this often
     snapshot_timeout: float = 2.0  # /snapshot.jpg waits this long for a fresh frame
     max_body_bytes: int = 64 * 1024  # the largest curve a POST /api/curve may send
+    max_upload_bytes: int = 32 * 1024 * 1024  # the largest file POST /api/recipe reads
+    uploads: threading.BoundedSemaphore = field(  # files being read at once (recipes.py)
+        default_factory=lambda: threading.BoundedSemaphore(UPLOADS_AT_ONCE)
+    )
     closing: threading.Event = field(default_factory=threading.Event)
     writer: StreamWriter | None = None  # while a server serves: every stream's writes
     _described: tuple[object, object] = (None, None)  # (curve data, its description)

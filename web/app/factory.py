@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from spirokiosk.web.app import api, control_api, page, schedule, stream, studio
+from spirokiosk.web.app import api, control_api, page, recipes, schedule, stream, studio
 from spirokiosk.web.app import gallery as gallery_routes
 from spirokiosk.web.app.access import EXTENSION_KEY as ACCESS_KEY
 from spirokiosk.web.app.access import Access, is_changing
 from spirokiosk.web.app.context import EXTENSION_KEY, Control, Gallery, WebContext
 from spirokiosk.web.app.curve_requests import MAX_BODY_BYTES
+from spirokiosk.web.app.recipes import MAX_UPLOAD_BYTES
 from spirokiosk.web.hub.frame_hub import FrameHub
 
 NO_STORE_HEADERS = {
@@ -21,7 +22,7 @@ NO_STORE_HEADERS = {
 
 
 # The endpoints that read a request body.
-BODY_TAKEN_BY = frozenset({"api.ask_for_curve", "studio.preview"})
+BODY_TAKEN_BY = frozenset({"api.ask_for_curve", "studio.preview", "recipes.read_recipe"})
 
 
 def _no_body_where_none_is_taken() -> Response | None:
@@ -48,6 +49,7 @@ def create_app(
     resend_interval: float = 1.0,
     snapshot_timeout: float = 2.0,
     max_body_bytes: int = MAX_BODY_BYTES,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
     access: Access | None = None,
     gallery: Gallery | None = None,
 ) -> Flask:
@@ -68,6 +70,7 @@ def create_app(
         resend_interval=resend_interval,
         snapshot_timeout=snapshot_timeout,
         max_body_bytes=max_body_bytes,
+        max_upload_bytes=max_upload_bytes,
     )
     app.extensions[ACCESS_KEY] = access or Access()
     app.register_blueprint(page.bp)
@@ -77,6 +80,7 @@ def create_app(
     app.register_blueprint(schedule.bp)
     app.register_blueprint(gallery_routes.bp)
     app.register_blueprint(studio.bp)
+    app.register_blueprint(recipes.bp)
     app.before_request(_no_body_where_none_is_taken)
     app.after_request(_no_store)
     return app

@@ -1,4 +1,4 @@
-"""/stream.mjpg and /snapshot.jpg."""
+"""/stream.mjpg and /snapshot.jpg (which carries the curve's recipe: snapshot_recipe)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, render_template, request
 
 from spirokiosk.web.app.context import PEER_SOCKET_KEY, web_context
+from spirokiosk.web.app.snapshot_recipe import snapshot_comment, with_comment
 from spirokiosk.web.app.stream_writer import StreamViewer, StreamWriter
 from spirokiosk.web.hub.frame_hub import FrameHub
 from spirokiosk.web.hub.mjpeg import CONTENT_TYPE, END, OPENING
@@ -195,7 +196,8 @@ def snapshot() -> Response:
             "The kiosk did not hand over a frame in time. Try again in a moment.",
             SNAPSHOT_RETRY_AFTER,
         )
-    response = Response(frame.jpeg, mimetype="image/jpeg")
+    recipe = snapshot_comment(ctx.control.status().get("curve"))
+    response = Response(with_comment(frame.jpeg, recipe), mimetype="image/jpeg")
     response.headers["X-Timestamp"] = f"{frame.timestamp:.6f}"
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(frame.timestamp))
     response.headers["Content-Disposition"] = f'inline; filename="spirokiosk-{stamp}.jpg"'

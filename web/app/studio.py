@@ -24,6 +24,7 @@ from spirokiosk.display.curves import SHAPES, CurveError
 from spirokiosk.display.curves.data import MAX_FREQ, MAX_WHEELS
 from spirokiosk.display.export.preview import preview_svg
 from spirokiosk.web.app import api
+from spirokiosk.web.app.context import web_context
 from spirokiosk.web.app.curve_requests import SEED_LIMIT, curve_from_request
 from spirokiosk.web.app.studio_data import colour_map_swatches, gears_from_query, symmetry_report
 
@@ -38,7 +39,13 @@ bp = Blueprint("studio", __name__)
 
 @bp.get("/studio")
 def page() -> str:
-    return render_template("studio.html", max_wheels=MAX_WHEELS, max_freq=MAX_FREQ, shapes=SHAPES)
+    return render_template(
+        "studio.html",
+        max_wheels=MAX_WHEELS,
+        max_freq=MAX_FREQ,
+        shapes=SHAPES,
+        max_upload_bytes=web_context().max_upload_bytes,  # files dropped on it (recipes.py)
+    )
 
 
 @bp.post("/api/preview")

@@ -150,7 +150,7 @@ class CherootServer(wsgi.Server):
         self.max_request_header_size = limits.header_bytes  # for pipelined requests too
         # A Content-Length far past what any route reads is refused by cheroot at once
         # (413, closed) rather than read by someone; between the two the app says 413.
-        self.max_request_body_size = 2 * limits.body_bytes
+        self.max_request_body_size = 2 * max(limits.body_bytes, limits.upload_bytes)
         # cheroot counts every connection in its selector against this (10 by default):
         # with requests parked there by the gate that would end keep-alive for all.
         # The connections per address are bounded already.

@@ -39,6 +39,18 @@ class RequestLimits:
     request_seconds: float = 5.0  # for a request's head and small body to arrive
     body_bytes: int = 64 * 1024  # the largest body a route takes (the curve API)
     per_address: int = 32  # open connections from one client address
+    upload_bytes: int = 32 * 1024 * 1024  # the largest file POST /api/recipe takes
+    upload_bytes_per_second: int = 256 * 1024  # the slowest upload waited for
+
+
+def upload_seconds(length: int, limits: RequestLimits) -> float:
+    """The time a body of `length` bytes gets beyond `request_seconds`: none for a body
+    within `body_bytes`; an upload's at the slowest rate waited for. Only a route that
+    reads such a body (POST /api/recipe) is held that long; the others refuse it unread.
+    """
+    if length <= limits.body_bytes:
+        return 0.0
+    return min(length, limits.upload_bytes) / limits.upload_bytes_per_second
 
 
 def verdict(received: bytes | bytearray, limits: RequestLimits) -> str:

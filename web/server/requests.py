@@ -6,7 +6,8 @@
 - Every read a worker makes for a request ends by the gate's time limit (socket_io's
   deadline): a body that comes a byte now and then (chunked, after a 100 Continue,
   or too long for the gate to wait for) holds a worker that long at most, and then
-  gets 408 or the app's 400.
+  gets 408 or the app's 400. An upload (a body past the body limit, which only
+  POST /api/recipe reads) gets more time by its length (`gate.upload_seconds`).
 - Before answering on a connection it keeps, cheroot reads the rest of a body the
   app did not read. Here that happens only for what fits the body limit: a larger
   rest (a refused upload) or a socket whose read timed out (it refuses to read
@@ -21,6 +22,7 @@ import logging
 
 from cheroot.server import HTTPRequest
 
+from spirokiosk.web.server.gate import upload_seconds
 from spirokiosk.web.server.socket_io import DeadlineReader, SocketWriter
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,10 @@ class Request(HTTPRequest):
         if self.request_protocol == b"HTTP/1.1" and b"Host" not in self.inheaders:
             self.simple_response("400 Bad Request", "Host: an HTTP/1.1 request needs one")
             return False
+        reader = self.conn.rfile
+        length = self.inheaders.get(b"Content-Length")
+        if isinstance(reader, DeadlineReader) and reader.deadline_io.deadline and length:
+            reader.deadline_io.deadline += upload_seconds(int(length), self.server.limits)
         return True
 
     def send_headers(self) -> None:

@@ -532,6 +532,7 @@ def test_restart_keys_are_declared_in_the_schema():
         "web.request_timeout_seconds",
         "web.max_header_bytes",
         "web.max_body_bytes",
+        "web.max_upload_bytes",
         "web.max_connections_per_address",
         "web.spare_workers",
         *(spec.dotted for spec in all_keys() if spec.section == "mqtt"),

@@ -547,4 +547,68 @@ function setup() {
   });
 }
 
+// -- open a file made by spirokiosk: its recipe, read by the kiosk (POST /api/recipe) ----
+
+function recipeNote(text, state) {
+  const note = $("recipe-note");
+  note.textContent = text;
+  note.dataset.state = state;
+}
+
+async function openRecipeFile(file) {
+  const limit = Number($("recipe-drop").dataset.maxBytes);
+  if (limit && file.size > limit) {
+    recipeNote(`${file.name}: larger than ${Math.round(limit / 1048576)} MiB; the kiosk made no such file`, "bad");
+    return;
+  }
+  recipeNote(`reading ${file.name}…`, "busy");
+  try {
+    const response = await fetch(`/api/recipe?${new URLSearchParams({ name: file.name })}`, {
+      method: "POST",
+      cache: "no-store",
+      headers: { "Content-Type": file.type || "application/octet-stream" },
+      body: file,
+    });
+    const answer = await response.json().catch(() => null);
+    if (!response.ok || !answer || !answer.curve) {
+      throw new Error((answer && answer.error) || `the kiosk answered ${response.status}`);
+    }
+    fillForm(answer.curve);
+    updateSymmetry();
+    recipeNote(`opened ${answer.curve.name || "the curve"} from ${file.name}`, "ok");
+  } catch (err) {
+    recipeNote(`${file.name}: ${err.message}`, "bad");
+  }
+}
+
+function setupRecipeDrop() {
+  const zone = $("recipe-drop");
+  const picker = $("recipe-file");
+  picker.addEventListener("input", (event) => event.stopPropagation()); // not a curve edit
+  picker.addEventListener("change", (event) => {
+    event.stopPropagation();
+    if (picker.files.length) openRecipeFile(picker.files[0]);
+    picker.value = "";
+  });
+  const withFiles = (event) => event.dataTransfer && [...event.dataTransfer.types].includes("Files");
+  for (const type of ["dragenter", "dragover"]) {
+    document.addEventListener(type, (event) => {
+      if (!withFiles(event)) return;
+      event.preventDefault(); // a file dropped anywhere opens here, not in a new tab
+      event.dataTransfer.dropEffect = "copy";
+      zone.classList.add("dragging");
+    });
+  }
+  document.addEventListener("dragleave", (event) => {
+    if (!event.relatedTarget) zone.classList.remove("dragging");
+  });
+  document.addEventListener("drop", (event) => {
+    if (!withFiles(event)) return;
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    if (event.dataTransfer.files.length) openRecipeFile(event.dataTransfer.files[0]);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", setup);
+document.addEventListener("DOMContentLoaded", setupRecipeDrop);
