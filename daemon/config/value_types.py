@@ -318,6 +318,7 @@ class OnTimes:
     (the grammar is daemon/schedule/ranges.py's)."""
 
     max_items: int = 100
+    max_entry_chars: int = 500
 
     def parse(self, raw: Any, names: Mapping[str, Collection[str]]) -> tuple[str, ...]:
         from spirokiosk.daemon.schedule.ranges import RangeError, parse_entry
@@ -330,8 +331,14 @@ class OnTimes:
             raise BadValueError(f"must have at most {self.max_items} entries, not {len(raw)}")
         problems = []
         for index, entry in enumerate(raw):
+            if len(entry) > self.max_entry_chars:  # the whole entry is read, or none of it
+                problems.append(
+                    f"entry {index + 1}: longer than {self.max_entry_chars} characters; "
+                    "split it into several entries"
+                )
+                continue
             try:
-                parse_entry(entry[:200])
+                parse_entry(entry)
             except RangeError as exc:
                 problems.append(f"entry {index + 1} ({shown(entry)}): {exc}")
         if problems:

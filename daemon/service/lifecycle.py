@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_FAILED = 1
 HUB_STOP_SECONDS = 0.5
-WEB_STOP_SECONDS = 1.0  # with the hub's, well inside the 2 s a stop may take
+WEB_STOP_SECONDS = 1.0  # every stop wait is bounded: see the README ("Under systemd")
 CAMERA_STOP_SECONDS = 0.3  # a camera stuck in its driver is left to end alone
 GALLERY_STOP_SECONDS = 0.5  # curves still waiting to be written, then the file closes
 DISCOVERY_STOP_SECONDS = 0.6  # the goodbyes take 0.25 s; a stuck zeroconf is left alone
@@ -161,7 +161,8 @@ def _run_parts(
     playlist = Playlist(
         config.curves.playlist,
         config.curves.random_shapes,
-        favourites=gallery.next_favourite if gallery is not None else None,
+        # (at most 5 ms for the lock: the playlist may be asked on the render thread)
+        favourites=(lambda after: gallery.next_favourite(after, wait=0.005)) if gallery else None,
         note=recorder.note if recorder is not None else None,
     )
     overlays = scene_overlays(config)
@@ -229,7 +230,7 @@ def _open_gallery(
     gallery = open_gallery(directory, config.state.history_limit)
     if gallery is None:
         return None, None
-    stack.callback(gallery.close)
+    stack.callback(gallery.close, GALLERY_STOP_SECONDS)
     log.info("gallery: %s", gallery.path)
     recorder = CurveRecorder(gallery)
     recorder.start()

@@ -61,7 +61,7 @@ class ScreenTime:
         section = config.schedule
         wanted = section.cec and section.mode == "off"
         if self.tv is not None and (not wanted or self.tv.device != section.cec_device):
-            self.tv.stop()
+            self.tv.stop(timeout=0)  # (a reload, on the render thread: no waiting)
             self.tv = None
         if wanted and self.tv is None:
             self.tv = self._make_tv(section.cec_device)
@@ -115,4 +115,4 @@ class ScreenTime:
 
     def stop(self) -> None:
         if self.tv is not None:
-            self.tv.stop()
+            self.tv.stop(timeout=0.2)  # a cec-ctl call stuck on the bus is left to end alone

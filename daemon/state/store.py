@@ -152,13 +152,18 @@ class GalleryStore:
                 raise GalleryError(f"the gallery's database failed: {exc}") from exc
             self._full_logged = False
 
-    def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, args).fetchall()
-            except sqlite3.Error as exc:
-                log.warning("gallery: cannot read: %s", exc)
-                raise GalleryError(f"the gallery's database failed: {exc}") from exc
+    def _read(self, sql: str, args: tuple = (), wait: float | None = None) -> list[tuple]:
+        """`wait`: at most this long for the lock (a write may hold it through an fsync);
+        then GalleryError. None: as long as it takes."""
+        if not self._lock.acquire(timeout=-1 if wait is None else wait):
+            raise GalleryError("the gallery is busy writing")
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            log.warning("gallery: cannot read: %s", exc)
+            raise GalleryError(f"the gallery's database failed: {exc}") from exc
+        finally:
+            self._lock.release()
 
     # -- writes --------------------------------------------------------------
 
@@ -214,16 +219,25 @@ class GalleryStore:
         sql = f"SELECT {_COLUMNS} FROM entries {clause} ORDER BY id DESC LIMIT ?"
         return [_entry(row) for row in self._read(sql, (*args, limit))]
 
-    def next_favourite(self, after: int) -> dict | None:
-        """The favourite after id `after`, round and round; None when there is none."""
+    def next_favourite(self, after: int, wait: float | None = None) -> dict | None:
+        """The favourite after id `after`, round and round; None when there is none.
+        `wait` as for reads: the playlist may ask on the render thread (a skip, a curve
+        with no hold), which must not wait for a write's fsync."""
         sql = f"SELECT {_COLUMNS} FROM entries WHERE hearts > 0 AND id > ? ORDER BY id LIMIT 1"
-        rows = self._read(sql, (after,)) or self._read(sql, (0,))
+        rows = self._read(sql, (after,), wait) or self._read(sql, (0,), wait)
         return _entry(rows[0]) if rows else None
 
     def count(self, kind: str = HISTORY) -> int:
         where = "WHERE hearts > 0" if kind == FAVOURITES else ""
         return self._read(f"SELECT count(*) FROM entries {where}")[0][0]
 
-    def close(self) -> None:
-        with self._lock:
+    def close(self, timeout: float = 1.0) -> None:
+        """Close the database; a write stuck in its fsync (a dying SD card) is left to the
+        process's end rather than holding the stop (WAL keeps what was committed)."""
+        if not self._lock.acquire(timeout=timeout):
+            log.warning("gallery: a write is still stuck after %.1f s; not waiting", timeout)
+            return
+        try:
             self._db.close()
+        finally:
+            self._lock.release()

@@ -58,25 +58,6 @@ class Control(Protocol):
     def waiting_for(self, client: str) -> int:
         """How many of `client`'s curves wait."""
 
-
-class Gallery(Protocol):
-    """The kiosk's memory of curves, as the daemon gives it (its SQLite store). Entries
-    are dicts: id, name, curve (a to_dict()), drawn_at, source, detail, hearts,
-    favourite. A method that fails (disk full, I/O error) raises an exception whose
-    message says why; the web answers 503 with it."""
-
-    def entries(self, kind: str, limit: int, before: int | None) -> list[dict]:
-        """Newest first: "history" (all) or "favourites" (hearted), ids below `before`."""
-
-    def entry(self, entry_id: int) -> dict | None:
-        """One entry, or None."""
-
-    def heart(self, entry_id: int) -> dict | None:
-        """One more heart (committed when it returns); the entry, or None."""
-
-    def unfavourite(self, entry_id: int) -> dict | None:
-        """No more hearts: no longer a favourite; the entry, or None."""
-
     def skip(self) -> bool:
         """Start the next curve now (with the usual fade); False when the queue is full."""
 
@@ -99,6 +80,25 @@ class Gallery(Protocol):
 
     def note_page_view(self) -> None:
         """The page was opened (the screen stops showing its address, when so configured)."""
+
+
+class Gallery(Protocol):
+    """The kiosk's memory of curves, as the daemon gives it (its SQLite store). Entries
+    are dicts: id, name, curve (a to_dict()), drawn_at, source, detail, hearts,
+    favourite. A method that fails (disk full, I/O error) raises an exception whose
+    message says why; the web answers 503 with it."""
+
+    def entries(self, kind: str, limit: int, before: int | None) -> list[dict]:
+        """Newest first: "history" (all) or "favourites" (hearted), ids below `before`."""
+
+    def entry(self, entry_id: int) -> dict | None:
+        """One entry, or None."""
+
+    def heart(self, entry_id: int) -> dict | None:
+        """One more heart (committed when it returns); the entry, or None."""
+
+    def unfavourite(self, entry_id: int) -> dict | None:
+        """No more hearts: no longer a favourite; the entry, or None."""
 
 
 @dataclass

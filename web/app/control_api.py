@@ -2,10 +2,13 @@
 for this run. Every route changes the kiosk, so each goes through the access gate
 (`access.changes_kiosk`); the commands go to the render loop's queue, never to the scene.
 
-    POST /api/control/skip                       {} or no body
-    POST /api/control/pause                      {} or no body
-    POST /api/control/resume                     {} or no body
+    POST /api/control/skip                       {} (or an empty body; JSON all the same)
+    POST /api/control/pause                      {}
+    POST /api/control/resume                     {}
     PUT|POST /api/control/playlist               {"playlist": ["gears-96-52", "random"]}
+
+(Every changing request is sent as JSON, `Content-Type: application/json`: the gate
+refuses anything else with 415, so that no other site's form can send one.)
 
 Each answers 202 with what was asked ({"skipped": true}, {"paused": true}, ...);
 bad input is a 400 naming the field, a full command queue a 503 with Retry-After.
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("control_api", __name__)
 
 RANDOM = "random"
+FAVOURITES = "favourites"  # the gallery's hearted curves, in turn (as curves.playlist)
 MAX_PLAYLIST = 200  # names in one playlist; more is a mistake, not a show
 BUSY_RETRY_AFTER = 1  # seconds: the loop drains its queue every frame
 
@@ -97,10 +101,13 @@ def resume() -> Response:
 
 
 def playlist_names(value: object) -> tuple[str, ...]:
-    """A requested playlist checked like curves.playlist: preset names and "random"."""
-    known = [*PRESETS, RANDOM]
+    """A requested playlist checked like curves.playlist: preset names, "random" and
+    "favourites"."""
+    known = [*PRESETS, RANDOM, FAVOURITES]
     if not isinstance(value, list) or not value:
-        raise CurveError(['playlist: must be a non-empty list of preset names and "random"'])
+        raise CurveError(
+            ['playlist: must be a non-empty list of preset names, "random" and "favourites"']
+        )
     if len(value) > MAX_PLAYLIST:
         raise CurveError([f"playlist: at most {MAX_PLAYLIST} names, not {len(value)}"])
     errors = []

@@ -26,6 +26,7 @@ from spirokiosk.display.export.preview import preview_svg
 from spirokiosk.web.app import api
 from spirokiosk.web.app.context import web_context
 from spirokiosk.web.app.curve_requests import SEED_LIMIT, curve_from_request
+from spirokiosk.web.app.gallery_access import curve_of_entry
 from spirokiosk.web.app.studio_data import colour_map_swatches, gears_from_query, symmetry_report
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,8 @@ def page() -> str:
 def preview() -> Response:
     """The finished curve as image/svg+xml; the body as POST /api/curve's (same checks)."""
     started = time.perf_counter()
-    curve = curve_from_request(api.json_body())  # the same body and limits as /api/curve
+    # The same body and limits as /api/curve, a gallery entry included.
+    curve = curve_from_request(api.json_body(), from_gallery=curve_of_entry)
     svg = preview_svg(curve)
     report = symmetry_report(curve)
     seconds = time.perf_counter() - started
@@ -84,7 +86,8 @@ def random() -> Response:
     body: dict = {"random": True}
     if "seed" in request.args:
         text = request.args["seed"]
-        if not text.isdigit() or len(text) > len(str(SEED_LIMIT)):
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+        if not (text.isascii() and text.isdigit()) or len(text) > len(str(SEED_LIMIT)):
             raise CurveError([f"seed: must be a whole number from 0 to {SEED_LIMIT - 1}"])
         body["seed"] = int(text)
     if "shapes" in request.args:

@@ -95,6 +95,7 @@ class RenderLoop:
         self.paused = False  # the pen stands still (a web command); time does not count
         self.screen_time = screen_time  # the schedule: on, off or quiet
         self._still: pygame.Surface | None = None  # shown while off or quiet
+        self._still_curve = None  # the curve the quiet still shows
         self.recorder = recorder  # the gallery's history, written on its own thread
         self._started_curve: Curve | None = None  # the curve last told to the recorder
         self.discovery = discovery  # started by its maker; given new settings on reload
@@ -192,8 +193,12 @@ class RenderLoop:
         if self.signals.take_reload():
             self.reload()
         self._apply_commands()
-        if screen.changed or self._still is None:
+        # Drawn again when the state changed, or (quiet) when a command brought another
+        # curve (a skip, a request): the screen shows what the status says.
+        shows = self.scene.curve if state == "quiet" else None
+        if screen.changed or self._still is None or shows is not self._still_curve:
             self._still = self._still_picture(state, now)
+            self._still_curve = self.scene.curve if state == "quiet" else None
             self.uploaded_last = self.output.present(self._still, [self._still.get_rect()])
             self.frames += 1
         if self.hub is not None and self.hub.wants_frame(now):
@@ -210,9 +215,13 @@ class RenderLoop:
             until = self.screen_time.until()
             sleeping_picture(still, f"sleeping until {until}" if until else "screen off")
             return still
-        self.scene.finish_drawing()  # quiet: the curve on screen, finished, stays
-        picture = self.camera.picture(now) if self.camera is not None else None
-        self.scene.compose(still, picture, picture_new=True, stale=None)
+        try:  # quiet: the curve on screen, finished, stays
+            self.scene.finish_drawing()
+            picture = self.camera.picture(now) if self.camera is not None else None
+            self.scene.compose(still, picture, picture_new=True, stale=None)
+        except Exception:  # as in tick(): a curve must never stop the service
+            self._curve_failed()
+            sleeping_picture(still, "quiet")
         return still
 
     def _doze(self, seconds: float) -> None:

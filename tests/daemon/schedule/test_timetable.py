@@ -144,3 +144,18 @@ def test_without_a_schedule_an_override_holds_until_cleared():
     clock.set(local(2027, 1, 1, 12, 0))
     assert schedule.current().state == "off"
     assert schedule.override(None).state == "on"
+
+
+def test_the_config_reads_every_entry_whole_as_the_service_will():
+    from spirokiosk.daemon.config import ConfigError, load_config
+    from spirokiosk.display.curves import PRESETS, SHAPES
+
+    padded = "daily 07:00-08:00" + " " * 183 + ",25:00-26:00"  # past 200 characters
+    with pytest.raises(ConfigError) as caught:
+        load_config(None, [f'schedule.on=["{padded}"]'], PRESETS, SHAPES)
+    assert "'25:00' is not a time of day" in caught.value.errors[0]
+    many = "daily " + ",".join(f"{h:02d}:00-{h:02d}:30" for h in range(24))  # 270 characters
+    config = load_config(None, [f'schedule.on=["{many}"]'], PRESETS, SHAPES)
+    assert len(parse_entries(config.schedule.on)) == 24 * 7
+    with pytest.raises(ConfigError, match="longer than 500 characters"):
+        load_config(None, [f'schedule.on=["daily {"x" * 600}"]'], PRESETS, SHAPES)

@@ -280,3 +280,26 @@ def test_a_tv_that_ignores_cec_or_no_cec_ctl_is_one_warning(cec_ctl, monkeypatch
     assert "--playback --osd-name spirokiosk on /dev/cec0 failed (exit 1)" in warnings[0]
     assert "the TV may not support CEC" in warnings[0]
     assert "cec-ctl not found (sudo apt install v4l-utils)" in warnings[1]
+
+
+def test_quiet_shows_the_curve_a_skip_brings(resting_loop):
+    loop, _clocks = resting_loop(config_with("schedule.mode=quiet"))
+    loop.tick()
+    first, still = loop.scene.curve, loop._still
+    assert loop.control.skip()
+    loop.tick()
+    assert loop.scene.curve is not first
+    assert loop._still is not still  # drawn again: the screen shows what the status says
+    assert loop.scene.phase == "holding"
+
+
+def test_quiet_with_a_curve_that_fails_to_draw_goes_on(resting_loop, monkeypatch):
+    loop, _clocks = resting_loop(config_with("schedule.mode=quiet"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a curve that cannot be drawn")
+
+    monkeypatch.setattr(loop.scene, "compose", broken)
+    loop.tick()  # no exception: the curve is dropped, the rest goes on
+    loop.tick()
+    assert loop._still is not None and loop.control.is_alive()

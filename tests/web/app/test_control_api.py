@@ -58,7 +58,7 @@ def test_a_full_command_queue_is_a_503_with_retry_after(client, control):
 
 @pytest.mark.parametrize("method", ["PUT", "POST"])
 def test_a_playlist_of_presets_and_random_replaces_the_runs(client, control, method):
-    names = ["gears-96-52", "random", "seed-magma-11"]
+    names = ["gears-96-52", "random", "seed-magma-11", "favourites"]
     response = client.open("/api/control/playlist", method=method, json={"playlist": names})
     assert response.status_code == 202, response.get_json()
     assert response.get_json() == {"playlist": names}

@@ -183,6 +183,8 @@ def test_random_says_its_seed_and_the_seed_makes_it_again(client):
     expected = random_curve(7, shapes=("square", "rhombus"), exact_symmetry=False)
     assert Curve.from_dict(mixed["curve"]) == expected
     assert field_errors(client.get("/api/random?seed=-1"))[0].startswith("seed: ")
+    # "²" is a digit to str.isdigit() but not to int(): a 400, not a 500
+    assert field_errors(client.get("/api/random?seed=%C2%B2"))[0].startswith("seed: ")
     assert field_errors(client.get("/api/random?shapes=star"))[0].startswith("shapes[0]: ")
 
 
