@@ -163,6 +163,11 @@ class ExportJobs:
             self._cancel(job, why)
         return self.status(job_id)
 
+    def ids(self) -> list[str]:
+        """Every export's id, oldest first (for tests and logs)."""
+        with self._lock:
+            return list(self._jobs)
+
     def process_of(self, job_id: str) -> subprocess.Popen | None:
         """The worker process of a job (while it runs, and after): for tests and logs."""
         with self._lock:
