@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 WORKER_MODULE = "spirokiosk.display.export.worker"
 RETRY_AFTER_SECONDS = 10  # a full queue: about one small export's time
 MIN_JANITOR_TICK = 0.05
+CLOSE_SECONDS = 1.0  # killed workers end at once; this is only a bound
 STATES = ("queued", "running", "done", "failed", "cancelled")
 
 
@@ -96,6 +97,7 @@ class ExportJobs:
         self._running = 0
         self._closed = threading.Event()
         self._janitor: threading.Thread | None = None
+        self._watchers: set[threading.Thread] = set()
 
     # -- asked for by the web ---------------------------------------------------------
 
@@ -174,15 +176,18 @@ class ExportJobs:
             job = self._jobs.get(job_id)
             return job.process if job is not None else None
 
-    def close(self) -> None:
-        """Cancel every export and stop the janitor (the web server is stopping)."""
+    def close(self, timeout: float = CLOSE_SECONDS) -> None:
+        """Cancel every export, wait for the killed workers to be reaped and the janitor to
+        stop (the web server is stopping)."""
         self._closed.set()
         with self._lock:
             for job in list(self._jobs.values()):
                 self._cancel(job, "the kiosk is stopping")
             janitor, self._janitor = self._janitor, None
-        if janitor is not None:
-            janitor.join(2.0)
+            threads = [*self._watchers, *([janitor] if janitor else [])]
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     # -- inside, under the lock ---------------------------------------------------------
 
@@ -214,9 +219,11 @@ class ExportJobs:
                 continue
             job.state = "running"
             self._running += 1
-            threading.Thread(
+            watcher = threading.Thread(
                 target=self._watch, args=(job,), name=f"export-{job.id[:6]}", daemon=True
-            ).start()
+            )
+            self._watchers.add(watcher)
+            watcher.start()
 
     def _start_janitor(self) -> None:
         if self._janitor is None:
@@ -257,6 +264,7 @@ class ExportJobs:
             process.wait()
         with self._lock:
             self._running -= 1
+            self._watchers.discard(threading.current_thread())
             if not job.over:
                 state, result = outcome
                 job.state, job.finished = state, self._clock()

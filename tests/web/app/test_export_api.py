@@ -337,3 +337,14 @@ def test_the_app_has_a_default_queue(hub, control):
         assert app.extensions[EXTENSION_KEY].settings == ExportSettings()
     finally:
         app.extensions[EXTENSION_KEY].close()
+
+
+def test_closing_the_queue_kills_and_reaps_every_worker(client, exports):
+    answers = [ask(client, LONG), ask(client, LONG)]
+    wait_until(lambda: exports.process_of(answers[0]["id"]) is not None)
+    process = exports.process_of(answers[0]["id"])
+    exports.close()
+    assert process.returncode is not None and process.returncode < 0  # reaped by close
+    assert [exports.status(a["id"])["state"] for a in answers] == ["cancelled", "cancelled"]
+    assert exports.process_of(answers[1]["id"]) is None  # the waiting one never started
+    assert client.post("/api/export", json=LONG).status_code == 429
