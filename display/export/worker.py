@@ -6,7 +6,7 @@ as one JSON document:
     {"curve": Curve.to_dict(), "format": "png"|"svg"|"gif"|"mp4", "size": [W, H],
      "frames": N, "fps": N, "paper": [W, H] (mm, svg), "pens": N (svg)}
 
-It lowers its own priority (os.nice(WORKER_NICE)) so the screen keeps its frame rate,
+It lowers its own priority (nice 10 and SCHED_IDLE) so the screen keeps its frame rate,
 renders in memory with the same code as `spirokiosk render` (frames, the writers, svg;
 GIF and MP4 as a seamless loop, `loop.render_loop`) and answers on stdout, in bytes:
 
@@ -87,12 +87,22 @@ def render_job(job: dict, reporter: Reporter) -> bytes:
     return buffer.getvalue()
 
 
+def lower_priority() -> None:
+    """Nice WORKER_NICE, and SCHED_IDLE where Linux has it: the worker then runs only on
+    CPU time nothing else wants, so the render loop never waits for it. Set before any
+    thread starts (x264's, the MP4 encoder's), which inherit both (sched(7))."""
+    with contextlib.suppress(OSError):  # already as low as it may go
+        os.nice(WORKER_NICE)
+    if hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
 def main() -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")  # pygame surfaces, never a window
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     out = sys.stdout.buffer
-    with contextlib.suppress(OSError):  # already as low as it may go
-        os.nice(WORKER_NICE)
+    lower_priority()
     try:
         job = json.loads(sys.stdin.buffer.read())
         data = render_job(job, Reporter(out, 1))

@@ -239,6 +239,7 @@ def test_cancel_kills_the_render_at_lower_priority(client, exports):
     process = exports.process_of(answer["id"])
     assert process.poll() is None
     assert os.getpriority(os.PRIO_PROCESS, process.pid) == os.nice(0) + WORKER_NICE
+    assert os.sched_getscheduler(process.pid) == os.SCHED_IDLE
     response = client.delete(answer["status_url"], json={})
     assert response.status_code == 200 and response.get_json()["state"] == "cancelled"
     wait_until(lambda: process.poll() is not None)
