@@ -85,7 +85,8 @@ def formats() -> None:
                     body["frames"] = frames
                 exported, size = export_seconds(jobs, body)
                 rendered = render_seconds(kind, width, frames, Path(out))
-                what = f"{kind} {width or 'a4'}{f' x{frames} frames' if frames else ''}"
+                what = f"{kind} " + (f"{width}x{width}" if width else "a4")
+                what += f", {frames} frames" if frames else ""
                 print(
                     f"  {what:<22} export {exported:6.2f} s ({size / 1024:7.0f} KiB)  "
                     f"render {rendered:6.2f} s  ratio x{exported / rendered:.2f}"
