@@ -17,18 +17,22 @@ import urllib.request
 import av
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageSequence
 from support import wait_until
 from support.mirror import Mirror
+from test_hostile_requests import json_values, likely_curves, numbers, scalars
 
-from spirokiosk.display.curves import PRESETS, Curve, random_curve
-from spirokiosk.display.export.loop import loop_parts
+from spirokiosk.display.curves import PRESETS, Curve, CurveError, random_curve
+from spirokiosk.display.export.loop import FRAMINGS, loop_parts
 from spirokiosk.display.export.recipe import RECIPE_KEY, curve_from_recipe
 from spirokiosk.display.export.svg import PlotterPage, paper_size, plotter_svg
 from spirokiosk.display.export.worker import WORKER_NICE
 from spirokiosk.web.app import create_app
 from spirokiosk.web.app.export import EXTENSION_KEY
 from spirokiosk.web.app.export_jobs import ExportJobs, ExportSettings
+from spirokiosk.web.app.export_requests import FORMATS, LIMITS, export_from_request
 
 CURVE = PRESETS["seed-magma-11"]
 RENDER_SECONDS = 60  # the longest a small export may take on a busy machine
@@ -37,13 +41,13 @@ LONG = {"curve": {"preset": "seed-magma-11"}, "format": "mp4", "size": 1080, "fr
 
 
 @pytest.fixture
-def settings():
+def export_settings():
     return ExportSettings()
 
 
 @pytest.fixture
-def exports(settings):
-    jobs = ExportJobs(settings)
+def exports(export_settings):
+    jobs = ExportJobs(export_settings)
     yield jobs
     jobs.close()
 
@@ -213,7 +217,7 @@ def test_an_unknown_id_is_404_for_status_file_and_cancel(client):
     assert client.get("/api/export/nope/file").status_code == 404
 
 
-@pytest.mark.parametrize("settings", [ExportSettings(workers=1, queue=1)])
+@pytest.mark.parametrize("export_settings", [ExportSettings(workers=1, queue=1)])
 def test_a_full_queue_is_429_with_retry_after(client, exports):
     running = ask(client, LONG)
     waiting = ask(client, LONG)
@@ -248,7 +252,7 @@ def test_cancel_kills_the_render_at_lower_priority(client, exports):
     assert client.get(answer["status_url"] + "/file").status_code == 409
 
 
-@pytest.mark.parametrize("settings", [ExportSettings(abandon_seconds=1.0)])
+@pytest.mark.parametrize("export_settings", [ExportSettings(abandon_seconds=1.0)])
 def test_an_abandoned_export_is_cancelled_and_its_worker_killed(client, exports):
     answer = ask(client, LONG)
     wait_until(lambda: exports.process_of(answer["id"]) is not None)
@@ -259,7 +263,7 @@ def test_an_abandoned_export_is_cancelled_and_its_worker_killed(client, exports)
     assert process.returncode < 0
 
 
-@pytest.mark.parametrize("settings", [ExportSettings(keep_bytes=3000)])
+@pytest.mark.parametrize("export_settings", [ExportSettings(keep_bytes=3000)])
 def test_a_file_larger_than_what_is_kept_fails_saying_so(client):
     body = {"curve": {"preset": "seed-magma-11"}, "format": "png", "size": 256}
     status = finished(client, ask(client, body))
@@ -277,7 +281,7 @@ def test_the_oldest_files_are_forgotten_past_keep_bytes(client, exports):
     assert client.get(second["url"]).status_code == 200
 
 
-@pytest.mark.parametrize("settings", [ExportSettings(keep_seconds=0.3, abandon_seconds=1.0)])
+@pytest.mark.parametrize("export_settings", [ExportSettings(keep_seconds=0.3, abandon_seconds=1.0)])
 def test_finished_files_are_forgotten_after_keep_seconds(client):
     body = {"curve": {"preset": "seed-magma-11"}, "format": "svg", "pens": 1}
     status = finished(client, ask(client, body))
@@ -349,3 +353,42 @@ def test_closing_the_queue_kills_and_reaps_every_worker(client, exports):
     assert [exports.status(a["id"])["state"] for a in answers] == ["cancelled", "cancelled"]
     assert exports.process_of(answers[1]["id"]) is None  # the waiting one never started
     assert client.post("/api/export", json=LONG).status_code == 429
+
+
+# -- any body: an export or a refusal naming fields (the function alone: no worker) --------
+
+export_numbers = st.one_of(numbers, st.integers(0, 5000))
+export_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {
+            "curve": st.one_of(likely_curves, json_values),
+            "format": st.one_of(st.sampled_from(FORMATS), scalars),
+        },
+        optional={
+            "size": export_numbers,
+            "frames": export_numbers,
+            "fps": export_numbers,
+            "framing": st.one_of(st.sampled_from(FRAMINGS), scalars),
+            "paper": st.one_of(st.sampled_from(["a4", "a3-landscape", "300x300", "1x1"]), scalars),
+            "pens": export_numbers,
+        },
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=export_bodies)
+def test_any_body_is_an_export_within_the_limits_or_a_refusal_naming_fields(body):
+    try:
+        wanted = export_from_request(body)
+    except CurveError as exc:
+        assert exc.errors and all(": " in error and len(error) < 1000 for error in exc.errors)
+        return
+    spec = wanted.spec
+    assert spec["format"] in FORMATS and Curve.from_dict(spec["curve"]) == wanted.curve
+    if spec["format"] != "svg":
+        limits = LIMITS[spec["format"]]
+        assert max(spec["size"]) <= limits.long_side and min(spec["size"]) <= limits.short_side
+        assert spec.get("frames", 1) <= limits.frames
+    json.dumps(spec)  # what the worker reads
