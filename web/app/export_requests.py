@@ -11,6 +11,7 @@ a CurveError (400), the curve's own prefixed with "curve.".
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,7 +74,13 @@ def export_from_request(
         for key in sorted(set(body) - KNOWN_KEYS, key=str)
     ]
     kind = body.get("format")
-    if kind not in FORMATS:
+    if kind == "mp4" and not mp4_available():
+        errors.append(
+            "format: mp4 needs PyAV, which this kiosk does not have (pip install "
+            "'spirokiosk[video]' in its venv); png, gif and svg work"
+        )
+        kind = None
+    elif kind not in FORMATS:
         what = "missing" if kind is None else f"unknown format {shown(kind)}"
         errors.append(f"format: {what}; expected one of {', '.join(FORMATS)}")
         kind = None
@@ -99,6 +106,11 @@ def export_from_request(
     assert curve is not None and kind is not None
     spec.update(curve=curve.to_dict(), format=kind)
     return ExportRequest(curve, spec, f"{_slug(curve.name)}{suffix}.{kind}", CONTENT_TYPES[kind])
+
+
+def mp4_available() -> bool:
+    """Whether the worker can write MP4: PyAV (the `video` extra) is installed."""
+    return importlib.util.find_spec("av") is not None
 
 
 def _whole(

@@ -205,6 +205,14 @@ def test_limits_are_said_in_the_refusal(client):
     assert "1080" in answer["error"] and "1920x1080" in answer["error"]
 
 
+def test_mp4_without_pyav_is_refused_saying_so(client, monkeypatch):
+    from spirokiosk.web.app import export_requests
+
+    monkeypatch.setattr(export_requests, "mp4_available", lambda: False)
+    answer = ask(client, {"curve": {"preset": "seed-magma-11"}, "format": "mp4"}, 400)
+    assert answer["errors"][0].startswith("format: mp4 needs PyAV")
+
+
 def test_not_json_is_refused_by_the_gate(client):
     response = client.post("/api/export", data="format=png")
     assert response.status_code == 415
