@@ -256,8 +256,9 @@ class ExportSection:
     )
     abandon_seconds: float = key(
         Float(1, 3600),
-        30.0,
-        "an export whose status nobody asks for this long is cancelled (its render stopped)",
+        90.0,
+        "an export whose status nobody asks for this long is cancelled (its render stopped); "
+        "the page asks every second, a browser tab in the background once a minute",
         restart=True,
     )
 

@@ -46,7 +46,7 @@ class ExportSettings:
     queue: int = 4
     keep_bytes: int = 64 << 20
     keep_seconds: float = 300.0
-    abandon_seconds: float = 30.0
+    abandon_seconds: float = 90.0
 
 
 class QueueFullError(Exception):
