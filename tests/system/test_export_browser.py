@@ -108,6 +108,10 @@ def test_the_gallery_s_export_link_opens_the_studio_with_the_curve(browser, tmp_
             WebDriverWait(browser, 10).until(
                 lambda d: "#curve=" in link.get_attribute("href"), "link not rewritten"
             )
+            opening = browser.find_element("css selector", "a[data-studio-curve]")
+            assert opening.text == "Open in studio"  # rewritten too: curveLink's base64url
+            assert "%7B" not in opening.get_attribute("href")
+            assert opening.get_attribute("href") + "&export" == link.get_attribute("href")
             link.click()
             WebDriverWait(browser, 10).until(
                 lambda d: d.find_elements("css selector", "#wheel-rows tr.wheel"), "no wheels"
