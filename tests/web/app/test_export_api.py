@@ -400,3 +400,18 @@ def test_any_body_is_an_export_within_the_limits_or_a_refusal_naming_fields(body
         assert max(spec["size"]) <= limits.long_side and min(spec["size"]) <= limits.short_side
         assert spec.get("frames", 1) <= limits.frames
     json.dumps(spec)  # what the worker reads
+
+
+def test_export_is_a_viewer_s_action_open_when_control_is_off_but_rate_limited(
+    hub, control, exports
+):
+    from spirokiosk.web.app.access import Access, AccessRules
+
+    rules = AccessRules(control="off", rate_per_minute=1)  # a burst of one
+    client = create_app(hub, control, exports=exports, access=Access(rules)).test_client()
+    body = {"curve": {"preset": "seed-magma-11"}, "format": "svg", "pens": 1}
+    answer = ask(client, body)
+    assert finished(client, answer)["state"] == "done"
+    response = client.post("/api/export", json=body)
+    assert response.status_code == 429 and response.get_json()["errors"][0].startswith("rate:")
+    assert client.post("/api/curve", json={"preset": "seed-magma-11"}).status_code == 403
