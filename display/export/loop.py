@@ -14,6 +14,8 @@ shorter side).
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from spirokiosk.display.curves import Curve
@@ -48,19 +50,16 @@ def render_loop(
 ) -> None:
     """`frames` frames of a seamless loop: draw, hold, fade to the first frame."""
     drawing, hold, fade = loop_parts(frames)
-    ends: dict[str, np.ndarray] = {}
+    numbers = itertools.count(1)
+    ends: dict[str, np.ndarray] = {}  # copies of the drawing's first and last frames
 
-    count = [0]
-
-    def counted(pixels: np.ndarray) -> None:
-        count[0] += 1
-        if count[0] == 1:
-            ends["first"] = pixels.copy()
-        if count[0] == drawing:
-            ends["last"] = pixels.copy()
+    def keeping_ends(pixels: np.ndarray) -> None:
+        number = next(numbers)
+        if number in (1, drawing):
+            ends["first" if number == 1 else "last"] = pixels.copy()
         on_frame(pixels)
 
-    render_animation(curve, size, drawing, fps, counted)
+    render_animation(curve, size, drawing, fps, keeping_ends)
     first, last = ends["first"], ends["last"]
     for _ in range(hold):
         on_frame(last)
