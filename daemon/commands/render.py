@@ -289,7 +289,7 @@ def write_file(curve, request: RenderRequest, path: Path) -> None:
         return
     layout = surface_layout(frames.new_target(size))
     palette = frames.still_pixels(curve, size) if kind == "gif" else None
-    with open_writer(kind, path, size, request.fps, layout, palette) as writer:
+    with open_writer(kind, path, size, request.fps, layout, palette, curve=curve) as writer:
         if kind == "png":
             frames.render_still(curve, size, writer.add)
         else:

@@ -242,6 +242,40 @@ class WebSection:
 
 
 @dataclass(frozen=True)
+class ExportSection:
+    workers: int = key(
+        Int(1, 8),
+        1,
+        "exports (POST /api/export) rendered at once, each in its own process at lower "
+        "priority, so the screen keeps its frame rate",
+        restart=True,
+    )
+    queue: int = key(
+        Int(0, 100),
+        4,
+        "exports waiting for a worker at most; the next one gets 429 with Retry-After",
+        restart=True,
+    )
+    keep_bytes: int = key(
+        Int(1 << 20, 1 << 30),
+        64 << 20,
+        "bytes of finished export files kept in memory at most (the oldest are forgotten "
+        "first); a single file larger than this fails",
+        restart=True,
+    )
+    keep_seconds: float = key(
+        Float(10, 86400), 300.0, "seconds a finished export file is kept for download", restart=True
+    )
+    abandon_seconds: float = key(
+        Float(1, 3600),
+        90.0,
+        "an export whose status nobody asks for this long is cancelled (its render stopped); "
+        "the page asks every second, a browser tab in the background once a minute",
+        restart=True,
+    )
+
+
+@dataclass(frozen=True)
 class MqttSection:
     enabled: bool = key(
         Bool(),
@@ -364,6 +398,7 @@ SECTIONS: Mapping[str, type] = MappingProxyType(
         "curves": CurvesSection,
         "camera": CameraSection,
         "web": WebSection,
+        "export": ExportSection,
         "mqtt": MqttSection,
         "schedule": ScheduleSection,
         "state": StateSection,
@@ -381,6 +416,7 @@ class Config:
     curves: CurvesSection = field(default_factory=CurvesSection)
     camera: CameraSection = field(default_factory=CameraSection)
     web: WebSection = field(default_factory=WebSection)
+    export: ExportSection = field(default_factory=ExportSection)
     mqtt: MqttSection = field(default_factory=MqttSection)
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
     state: StateSection = field(default_factory=StateSection)

@@ -243,9 +243,10 @@ def _start_web(
 ) -> tuple[FrameHub, Access, str]:
     """The hub with its encoder thread, and the web server serving (port bound); the
     web's access rules, for the loop to renew on reload; the server's URL."""
-    from spirokiosk.daemon.service.parts import access_rules, stream_settings
+    from spirokiosk.daemon.service.parts import access_rules, export_settings, stream_settings
     from spirokiosk.web.app import create_app
     from spirokiosk.web.app.access import Access
+    from spirokiosk.web.app.export_jobs import ExportJobs
     from spirokiosk.web.hub import FrameHub
     from spirokiosk.web.server import RequestLimits, WebServer, WebServerError
 
@@ -257,6 +258,8 @@ def _start_web(
     hub = FrameHub(stream_settings(config))
     hub.start()
     stack.callback(hub.stop, HUB_STOP_SECONDS)
+    exports = ExportJobs(export_settings(config))  # its workers start with the first export
+    stack.callback(exports.close)  # after the server stops: every export's worker is killed
     try:
         limits = RequestLimits(
             header_bytes=web.max_header_bytes,
@@ -273,6 +276,7 @@ def _start_web(
                 max_upload_bytes=web.max_upload_bytes,
                 access=access,
                 gallery=gallery,
+                exports=exports,
             ),
             bind=web.bind,
             port=web.port,

@@ -17,6 +17,7 @@ from spirokiosk.web.hub import AUTO_STREAM_BOX, StreamBox, StreamSettings
 
 if TYPE_CHECKING:
     from spirokiosk.web.app.access import AccessRules
+    from spirokiosk.web.app.export_jobs import ExportSettings
 
 
 def display_size(config: Config) -> Size | None:
@@ -86,4 +87,18 @@ def discovery_settings(config: Config) -> DiscoverySettings:
         name=config.discovery.name,
         bind=config.web.bind,
         port=config.web.port,
+    )
+
+
+def export_settings(config: Config) -> ExportSettings:
+    """The [export] section as the web's export queue settings."""
+    from spirokiosk.web.app.export_jobs import ExportSettings  # only when the web runs
+
+    export = config.export
+    return ExportSettings(
+        workers=export.workers,
+        queue=export.queue,
+        keep_bytes=export.keep_bytes,
+        keep_seconds=export.keep_seconds,
+        abandon_seconds=export.abandon_seconds,
     )

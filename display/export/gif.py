@@ -1,14 +1,16 @@
-"""GIF: the animation, built in memory with one palette for every frame (Pillow)."""
+"""GIF: the animation, built in memory with one palette for every frame (Pillow); the
+curve's recipe is the GIF's comment extension (`tagged_recipe`)."""
 
 import collections
 import itertools
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from spirokiosk.display.export.writer import FrameWriter, to_image
+from spirokiosk.display.curves import Curve
+from spirokiosk.display.export.recipe import tagged_recipe
+from spirokiosk.display.export.writer import FrameWriter, Target, to_image
 
 GIF_COLOURS = 255  # one palette entry stays free for the transparency of unchanged pixels
 GIF_HOLD_MS = 2000  # a looping GIF pauses on the finished curve, as the screen holds it
@@ -23,13 +25,23 @@ class GifWriter(FrameWriter):
     dithering: each frame then differs from the last only where the pen moved,
     which Pillow stores as a small rectangle with the unchanged pixels
     transparent. GIF delays are in hundredths of a second, so the frame rate is
-    approximate above 25 fps.
+    approximate above 25 fps. `hold_ms`: how much longer the last frame stays (0 for an
+    animation that holds and loops by itself, as the web's exports do).
     """
 
     def __init__(
-        self, path: Path, size: tuple[int, int], fps: int, layout: str, palette_from: np.ndarray
+        self,
+        path: Target,
+        size: tuple[int, int],
+        fps: int,
+        layout: str,
+        palette_from: np.ndarray,
+        *,
+        curve: Curve | None = None,
+        hold_ms: int = GIF_HOLD_MS,
     ):
-        super().__init__(path, size, fps, layout)
+        super().__init__(path, size, fps, layout, curve=curve)
+        self.hold_ms = hold_ms
         self._check(palette_from)
         source = to_image(palette_from, layout)
         self._palette = source.quantize(GIF_COLOURS, method=Image.Quantize.MEDIANCUT)
@@ -45,14 +57,16 @@ class GifWriter(FrameWriter):
         if not self._frames:
             raise ValueError("gif: no frame was added")
         first = self._frames.popleft()
+        extra = {} if self.curve is None else {"comment": tagged_recipe(self.curve)}
         first.save(
             self.path,
             format="GIF",
             save_all=True,
             append_images=_drain(self._frames),  # frees each frame once Pillow has it
-            duration=gif_durations(self.frames_added, self.fps, GIF_HOLD_MS),
+            duration=gif_durations(self.frames_added, self.fps, self.hold_ms),
             loop=0,
             optimize=True,
+            **extra,  # GifImagePlugin._get_global_header writes it as a comment extension
         )
 
     def abort(self) -> None:

@@ -7,11 +7,12 @@ import collections
 import contextlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 
-from spirokiosk.display.export.writer import FrameWriter, MissingLibraryError
+from spirokiosk.display.curves import Curve
+from spirokiosk.display.export.recipe import tagged_recipe
+from spirokiosk.display.export.writer import FrameWriter, MissingLibraryError, Target
 
 # H.264 settings: libx264 `ultrafast` keeps the encoder at ~2 ms a frame at 576x576
 # (the render budget is ~4 s for 1024 frames, drawing included). At CRF 16 it adds
@@ -33,8 +34,16 @@ class Mp4Writer(FrameWriter):
     wait (fewer for large frames); an encoder error surfaces in the next `add`.
     """
 
-    def __init__(self, path: Path, size: tuple[int, int], fps: int, layout: str):
-        super().__init__(path, size, fps, layout)
+    def __init__(
+        self,
+        path: Target,
+        size: tuple[int, int],
+        fps: int,
+        layout: str,
+        *,
+        curve: Curve | None = None,
+    ):
+        super().__init__(path, size, fps, layout, curve=curve)
         w, h = self.size
         if w % 2 or h % 2:
             raise ValueError(f"mp4: width and height must be even, not {w}x{h}")
@@ -42,7 +51,16 @@ class Mp4Writer(FrameWriter):
         from av.video.reformatter import VideoReformatter
 
         self._time_base = Fraction(1, self.fps)
-        self._container = av.open(str(path), "w", format="mp4", options={"movflags": "+faststart"})
+        if hasattr(self.path, "write"):
+            # In memory: no +faststart, whose second pass reopens the output by its name.
+            self._container = av.open(self.path, "w", format="mp4")
+        else:
+            self._container = av.open(
+                str(self.path), "w", format="mp4", options={"movflags": "+faststart"}
+            )
+        if self.curve is not None:
+            # Written with the header (ffmpeg's movenc: the udta/ilst "\251cmt" atom).
+            self._container.metadata["comment"] = tagged_recipe(self.curve)
         try:
             self._stream = self._add_stream()
         except BaseException:

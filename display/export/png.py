@@ -1,18 +1,17 @@
-"""PNG: the last frame added, as one picture."""
-
-from pathlib import Path
+"""PNG: the last frame added, as one picture, with the curve's recipe in a text chunk."""
 
 import numpy as np
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
+from spirokiosk.display.export.recipe import RECIPE_KEY, recipe_json
 from spirokiosk.display.export.writer import FrameWriter, to_image
 
 
 class PngWriter(FrameWriter):
-    """The last frame added, as a PNG."""
+    """The last frame added, as a PNG; the recipe is a tEXt chunk keyed RECIPE_KEY."""
 
-    def __init__(self, path: Path, size: tuple[int, int], fps: int, layout: str):
-        super().__init__(path, size, fps, layout)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self._last: Image.Image | None = None
 
     def add(self, pixels: np.ndarray) -> None:
@@ -23,4 +22,8 @@ class PngWriter(FrameWriter):
     def finish(self) -> None:
         if self._last is None:
             raise ValueError("png: no frame was added")
-        self._last.save(self.path, format="PNG")
+        info = None
+        if self.curve is not None:
+            info = PngImagePlugin.PngInfo()
+            info.add_text(RECIPE_KEY, recipe_json(self.curve))  # ASCII JSON: a tEXt chunk
+        self._last.save(self.path, format="PNG", pnginfo=info)

@@ -6,12 +6,18 @@ usual 32-bit surfaces; X is ignored). `add` copies what it needs before it retur
 so the caller may hand over a view of a surface that it draws on again right after.
 """
 
+from __future__ import annotations
+
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image
 
+from spirokiosk.display.curves import Curve
 from spirokiosk.display.pixels import check_layout
+
+Target = Path | str | BinaryIO  # a file's path, or a binary file object (an io.BytesIO)
 
 
 class MissingLibraryError(Exception):
@@ -20,10 +26,23 @@ class MissingLibraryError(Exception):
 
 class FrameWriter:
     """Base: `add` each frame, then `finish`; `abort` (or leaving a `with` block on an
-    exception) drops everything and releases the file."""
+    exception) drops everything and releases the file.
 
-    def __init__(self, path: Path, size: tuple[int, int], fps: int, layout: str):
-        self.path = Path(path)
+    `path` is a file's path or a binary file object (the web's exports are written to
+    memory); `curve`, when given, is the curve whose recipe (recipe.py) the file carries.
+    """
+
+    def __init__(
+        self,
+        path: Target,
+        size: tuple[int, int],
+        fps: int,
+        layout: str,
+        *,
+        curve: Curve | None = None,
+    ):
+        self.path = path if hasattr(path, "write") else Path(path)
+        self.curve = curve
         self.size = (int(size[0]), int(size[1]))
         self.fps = int(fps)
         self.layout = check_layout(layout, 4)

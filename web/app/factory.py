@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from spirokiosk.web.app import api, control_api, page, recipes, schedule, stream, studio
+from spirokiosk.web.app import api, control_api, export, page, recipes, schedule, stream, studio
 from spirokiosk.web.app import gallery as gallery_routes
 from spirokiosk.web.app.access import EXTENSION_KEY as ACCESS_KEY
 from spirokiosk.web.app.access import Access, is_changing
 from spirokiosk.web.app.context import EXTENSION_KEY, Control, Gallery, WebContext
 from spirokiosk.web.app.curve_requests import MAX_BODY_BYTES
+from spirokiosk.web.app.export_jobs import ExportJobs
 from spirokiosk.web.app.recipes import MAX_UPLOAD_BYTES
 from spirokiosk.web.hub.frame_hub import FrameHub
 
@@ -52,13 +53,15 @@ def create_app(
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     access: Access | None = None,
     gallery: Gallery | None = None,
+    exports: ExportJobs | None = None,
 ) -> Flask:
     """The mirror's WSGI app: `/`, `/stream.mjpg`, `/snapshot.jpg`, `/api/status`, `/healthz`.
 
     `hub` is the running FrameHub; `control` gives `status() -> dict` (the immutable
     status document the render loop published) and `is_alive() -> bool`. `access` holds
     who may change the kiosk (default: open to all, rate-limited); `gallery`, the kiosk's
-    history and favourites (None: the gallery's pages say it is off). Serve it with
+    history and favourites (None: the gallery's pages say it is off); `exports`, the
+    export queue (None: one with the default settings; its owner closes it). Serve it with
     `spirokiosk.web.server.WebServer`, never with Flask's development server.
     """
     app = Flask(__name__, static_folder="static", template_folder="templates")
@@ -73,6 +76,7 @@ def create_app(
         max_upload_bytes=max_upload_bytes,
     )
     app.extensions[ACCESS_KEY] = access or Access()
+    app.extensions[export.EXTENSION_KEY] = exports or ExportJobs()
     app.register_blueprint(page.bp)
     app.register_blueprint(stream.bp)
     app.register_blueprint(api.bp)
@@ -81,6 +85,7 @@ def create_app(
     app.register_blueprint(gallery_routes.bp)
     app.register_blueprint(studio.bp)
     app.register_blueprint(recipes.bp)
+    app.register_blueprint(export.bp)
     app.before_request(_no_body_where_none_is_taken)
     app.after_request(_no_store)
     return app

@@ -223,8 +223,8 @@ def test_overrides_the_parser_cannot_take_are_one_error(override):
         ("[dispaly]\nmode = 'window'\n", "dispaly: unknown section (did you mean 'display'?)"),
         (
             "[frobnicate]\n",
-            "frobnicate: unknown section; the sections are display, curves, camera, web, mqtt, "
-            "schedule, state, discovery, logging",
+            "frobnicate: unknown section; the sections are display, curves, camera, web, "
+            "export, mqtt, schedule, state, discovery, logging",
         ),
         ("[web]\nprot = 8080\n", "web.prot: unknown key (did you mean 'port'?)"),
         ("[web.extra]\nx = 1\n", "web.extra: unknown key"),
@@ -536,6 +536,7 @@ def test_restart_keys_are_declared_in_the_schema():
         "web.max_connections_per_address",
         "web.spare_workers",
         *(spec.dotted for spec in all_keys() if spec.section == "mqtt"),
+        *(spec.dotted for spec in all_keys() if spec.section == "export"),
         "state.dir",
         "state.history_limit",
     }

@@ -66,6 +66,15 @@
     }
   }
 
+  // The studio reads a curve from its link as curveLink writes it (base64url JSON); the
+  // export link also opens the studio's export box.
+  for (const link of document.querySelectorAll("a[data-studio-curve]")) {
+    try {
+      const href = window.curveLink.href(JSON.parse(link.dataset.studioCurve));
+      link.href = "studioExport" in link.dataset ? href + "&export" : href;
+    } catch (e) { /* the server's link stays */ }
+  }
+
   const mine = hearted();
   for (const entry of document.querySelectorAll(".entry")) {
     const heart = entry.querySelector(".heart");
