@@ -127,3 +127,24 @@ def test_framings_sizes():
         framed_size("4:3", 100)
     with pytest.raises(ValueError, match="frames"):
         loop_parts(3)
+
+
+@pytest.mark.parametrize("kind", ["png", "gif", "mp4"])
+def test_a_written_file_dropped_back_opens_the_same_curve(kind):
+    """The writers' files through the reader the studio's drop uses (read_recipe)."""
+    from spirokiosk.display.export.read_recipe import curve_from_file
+
+    curve = random_curve(seed=11)
+    buffer = io.BytesIO()
+    written(kind, curve, buffer)
+    assert curve_from_file(buffer.getvalue(), f"drawn.{kind}") == curve
+
+
+def test_the_plotter_svg_dropped_back_opens_the_same_curve():
+    from spirokiosk.display.export.read_recipe import curve_from_file
+    from spirokiosk.display.export.svg import plotter_svg
+
+    curve = random_curve(seed=12)
+    svg = plotter_svg(curve)
+    data = svg.encode() if isinstance(svg, str) else svg
+    assert curve_from_file(data, "drawn.svg") == curve
