@@ -162,7 +162,9 @@ install_package() {
         --exclude=.ruff_cache --exclude=.hypothesis \
         -cf - . | tar -C "$src" -xf -
     say "installing spirokiosk into $venv_dir"
-    "$ROOT$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check "$src"
+    # With the video extra: PyAV (H.264 for MP4 renders and the web's exports). PyPI has
+    # wheels for the Pi (aarch64 and armv7, FFmpeg inside): pip builds nothing.
+    "$ROOT$venv_dir/bin/python" -m pip install --quiet --disable-pip-version-check "${src}[video]"
     rm -rf "$src"
     trap - EXIT
     install -m 0644 "$repo/README.md" "$ROOT$prefix/README.md"

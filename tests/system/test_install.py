@@ -75,6 +75,8 @@ VENV_PYTHON = """
     case "$1" in
         -c) echo "${FAKE_VENV_VERSION:-3.11}" ;;
         -m) for a; do src=$a; done
+            echo "pip target $src" >> "$CALLS_LOG"
+            src=${src%"[video]"}
             if [ ! -f "$src/setup.cfg" ] || [ ! -d "$src/daemon" ]; then exit 1; fi
             echo "pip source $src" >> "$CALLS_LOG"
             cp "$FAKE_BIN/../venv-spirokiosk" "$(dirname "$0")/spirokiosk" ;;
@@ -217,6 +219,12 @@ def test_install_writes_the_unit_config_and_command(pi):
     assert (pi.venv / "bin/spirokiosk").exists()
     check = next(c for c in pi.calls() if c.startswith("spirokiosk check-config"))
     assert check == f"spirokiosk check-config --config {pi.config}"
+
+
+def test_pip_installs_the_video_extra_for_mp4(pi):
+    pi.install()
+    target = next(c for c in pi.calls() if c.startswith("pip target "))
+    assert target.endswith("[video]")  # PyAV: MP4 renders and exports work on the Pi
 
 
 def test_pip_builds_from_a_copy_and_leaves_no_trace(pi):
