@@ -70,6 +70,11 @@ class Announcer:
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def settings(self) -> DiscoverySettings:
+        """What it announces now (or is about to)."""
+        return self._settings
+
     def apply(self, settings: DiscoverySettings) -> None:
         """Use `settings` from now on (the thread does the work; this returns at once)."""
         self._settings = settings

@@ -21,6 +21,9 @@ from spirokiosk.web.hub.frame_hub import FrameHub
 EXTENSION_KEY = "spirokiosk"
 PEER_SOCKET_KEY = "spirokiosk.peer_socket"  # WSGI environ key set by our server (optional)
 UPLOADS_AT_ONCE = 2  # files POST /api/recipe reads at once: each holds a worker and memory
+# Studio previews sampled and written at once: each is 5-40 ms of Python holding the GIL,
+# which the render thread needs too; more wait for a moment (503, Retry-After: 1).
+PREVIEWS_AT_ONCE = 2
 
 # /api/status always has these keys (None when the daemon does not know yet).
 STATUS_KEYS = (
@@ -112,6 +115,9 @@ class WebContext:
     max_upload_bytes: int = 32 * 1024 * 1024  # the largest file POST /api/recipe reads
     uploads: threading.BoundedSemaphore = field(  # files being read at once (recipes.py)
         default_factory=lambda: threading.BoundedSemaphore(UPLOADS_AT_ONCE)
+    )
+    previews: threading.BoundedSemaphore = field(  # studio previews drawn at once (studio.py)
+        default_factory=lambda: threading.BoundedSemaphore(PREVIEWS_AT_ONCE)
     )
     closing: threading.Event = field(default_factory=threading.Event)
     writer: StreamWriter | None = None  # while a server serves: every stream's writes

@@ -52,12 +52,22 @@ def page() -> str:
 @bp.post("/api/preview")
 def preview() -> Response:
     """The finished curve as image/svg+xml; the body as POST /api/curve's (same checks)."""
-    started = time.perf_counter()
-    # The same body and limits as /api/curve, a gallery entry included.
-    curve = curve_from_request(api.json_body(), from_gallery=curve_of_entry)
-    svg = preview_svg(curve)
-    report = symmetry_report(curve)
-    seconds = time.perf_counter() - started
+    slots = web_context().previews
+    if not slots.acquire(blocking=False):
+        return api.error_response(
+            503,
+            ["preview: other previews are being drawn; try again in a moment"],
+            **{"Retry-After": "1"},
+        )
+    try:
+        started = time.perf_counter()
+        # The same body and limits as /api/curve, a gallery entry included.
+        curve = curve_from_request(api.json_body(), from_gallery=curve_of_entry)
+        svg = preview_svg(curve)
+        report = symmetry_report(curve)
+        seconds = time.perf_counter() - started
+    finally:
+        slots.release()
     response = Response(svg, mimetype="image/svg+xml")
     k_m = f" {report['k']} {report['m']}" if report["k"] else ""
     response.headers["X-Symmetry"] = report["state"] + k_m

@@ -4,6 +4,7 @@ picture goes on; a config with errors is logged and the running one stays."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from spirokiosk.daemon.config import Config, ConfigError, changed_keys, restart_keys
 from spirokiosk.daemon.service.logs import setup_logging
@@ -79,7 +80,11 @@ def apply_config(loop, new: Config) -> None:
     if loop.screen_time is not None and old.schedule != new.schedule:
         loop.screen_time.apply(new)
     if loop.discovery is not None and old.discovery != new.discovery:
-        loop.discovery.apply(discovery_settings(new))  # the thread re-announces
+        # The address stays the running server's: web.bind and web.port change only
+        # with a restart, and an announced port nobody listens on would mislead.
+        running = loop.discovery.settings
+        wanted = discovery_settings(new)
+        loop.discovery.apply(replace(wanted, bind=running.bind, port=running.port))
     update_address(loop)
     restart = [key for key in changed if key in restart_keys()]
     live = [key for key in changed if key not in restart]

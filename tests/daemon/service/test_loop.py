@@ -432,3 +432,23 @@ def test_a_reload_reads_the_token_file_again(make_loop, tmp_path, caplog):
     assert access.rules.token == "second-token-0123456789"
     assert f"web.control_token_file: {token_file}: no such file" in caplog.text
     assert "second-token" not in caplog.text and "first-token" not in caplog.text
+
+
+def test_a_reload_renames_the_announcement_but_keeps_the_running_servers_port(make_loop):
+    from spirokiosk.daemon.discovery.announcer import DiscoverySettings
+
+    class Announcer:  # the loop's view of the discovery thread: settings in, nothing out
+        def __init__(self) -> None:
+            self.settings = DiscoverySettings(True, "kiosk", "0.0.0.0", 8000)
+
+        def apply(self, settings) -> None:
+            self.settings = settings
+
+        announced_name = None
+
+    config = small_config()
+    loop, _ = make_loop(config)
+    loop.discovery = Announcer()
+    loop.apply_config(small_config('discovery.name="den"', "web.port=9000"))
+    # web.port needs a restart: the server still listens on 8000, and so says the advert
+    assert loop.discovery.settings == DiscoverySettings(True, "den", "0.0.0.0", 8000)

@@ -229,3 +229,20 @@ def test_a_preview_over_real_http():
             headers={"Content-Type": "application/json"},
         )
         assert status == 400 and json.loads(data)["errors"][0].startswith("body: ")
+
+
+def test_previews_beyond_those_being_drawn_wait_a_moment(app, client):
+    from spirokiosk.web.app.context import PREVIEWS_AT_ONCE, web_context
+
+    with app.app_context():
+        slots = web_context().previews
+    for _ in range(PREVIEWS_AT_ONCE):  # as if that many were being drawn right now
+        assert slots.acquire(blocking=False)
+    try:
+        response = client.post("/api/preview", json={"preset": "gears-96-52"})
+        assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+        assert response.get_json()["errors"][0].startswith("preview: ")
+    finally:
+        for _ in range(PREVIEWS_AT_ONCE):
+            slots.release()
+    assert client.post("/api/preview", json={"preset": "gears-96-52"}).status_code == 200

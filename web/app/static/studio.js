@@ -328,6 +328,12 @@ async function updatePreview() {
     return;
   }
   if (seq !== previewSeq) return;
+  if (response.status === 503) {
+    // Other viewers' previews are being drawn: ask again in a moment (Retry-After).
+    const wait = Number(response.headers.get("Retry-After")) || 1;
+    setTimeout(() => { if (seq === previewSeq) updatePreview(); }, wait * 1000);
+    return;
+  }
   if (!response.ok) {
     let errors = [`preview: the kiosk answered ${response.status}`];
     try {
