@@ -22,6 +22,7 @@ apt_packages=(
     systemd shellcheck          # systemd-analyze verify/security and lint for deploy/
     libcap-dev                  # to build python-prctl, which picamera2 (test extra) needs
     mosquitto                   # a real MQTT broker for the Home Assistant tests
+    ffmpeg                      # ffprobe, to check exported MP4s as players see them
 )
 
 as_root() {

@@ -11,6 +11,7 @@ import io
 import itertools
 import json
 import os
+import subprocess
 import urllib.error
 import urllib.request
 
@@ -151,6 +152,39 @@ def test_mp4_decodes_in_both_framings_with_its_recipe(client):
         assert len(shots) == 24
         steps = [np.abs(a - b).mean() for a, b in itertools.pairwise(shots)]
         assert np.abs(shots[-1] - shots[0]).mean() <= max(steps) + 1.0
+
+
+def test_mp4_as_ffprobe_sees_it(client, tmp_path):
+    """Debian's ffprobe (scripts/setup-env.sh installs ffmpeg), as a player would: H.264
+    in an MP4 a browser plays (yuv420p), its size, frames, rate and the recipe."""
+    body = {"curve": {"preset": "seed-magma-11"}, "format": "mp4", "size": 64, "frames": 24}
+    body["fps"] = 24
+    data, _ = exported(client, body)
+    path = tmp_path / "export.mp4"
+    path.write_bytes(data)
+    probe = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-count_frames",
+            "-show_streams",
+            "-show_format",
+            "-of",
+            "json",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    info = json.loads(probe.stdout)
+    (stream,) = info["streams"]
+    assert (stream["codec_name"], stream["pix_fmt"]) == ("h264", "yuv420p")
+    assert (stream["width"], stream["height"], stream["r_frame_rate"]) == (64, 64, "24/1")
+    assert int(stream["nb_read_frames"]) == 24
+    assert "mp4" in info["format"]["format_name"]
+    assert curve_from_recipe(info["format"]["tags"]["comment"]) == CURVE
 
 
 def test_svg_is_the_plotter_writer_s_with_paper_and_pens(client):
