@@ -6,6 +6,11 @@ per drawing; per frame only a few small blits and lines remain. `rects` says
 beforehand where a frame's overlays will land, so the scene can restore those
 areas from the canvas first (overlays are translucent: drawn twice on the same
 pixels, they would darken them) and show only what changed.
+
+The wheels' outlines go over everything else. They may be left out of the frame
+(`rings_apart`): `sprites` then says which outline sprite goes where, and whoever shows
+the frame draws them over it (the screen's GPU, the mirror's encoder), to the same
+picture: they are most of the pixels that would change each frame.
 """
 
 import itertools
@@ -18,12 +23,16 @@ import pygame
 import pygame.gfxdraw
 
 from spirokiosk.display.draw.drawing import CurveDrawing
+from spirokiosk.display.draw.surfaces import surface_array
 
 WHEEL_ALPHA = 150  # opacity of the wheels-and-arms layer (0..255)
 WHEEL_OUTLINE_POINTS = 96
 WHEEL_LIGHT = (235, 235, 240)
 WHEEL_DARK = (12, 12, 20)  # not (0, 0, 0): that is the layer's transparent colour
 CAPTION_ALPHA = 150  # opacity of the dark panel behind the caption
+
+# What is drawn over a frame apart from it: (sprite, its top-left, a copy of its pixels).
+Sprite = tuple[pygame.Surface, tuple[int, int], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -63,20 +72,27 @@ class _WheelChain:
         self._drawing = drawing
         self._origin = np.array(drawing.fit.point_to_pixels(0j))
         self._scale = drawing.fit.scale
-        # (wheel, sprite, centre, pieces): pieces are the rects, relative to the sprite,
+        # (wheel, sprite, its pixels, centre, pieces): pieces are the rects, relative to the sprite,
         # that hold its outline: a big ring's bounding box is mostly empty inside.
-        self._sprites: list[tuple[int, pygame.Surface, int, list[pygame.Rect]]] = []
+        self._sprites: list[tuple[int, pygame.Surface, np.ndarray, int, list[pygame.Rect]]] = []
         for index, wheel in enumerate(drawing.curve.wheels):
             size = wheel.size * self._scale
             if size >= 3.0:  # smaller does not read as a wheel
                 self._sprites.append((index, *_outline_sprite(wheel, self._scale)))
         self._layer: pygame.Surface | None = None
+        self.rings_apart = False  # outlines left out of `rects`: see `sprites`
+        self._joints: tuple[float, np.ndarray] | None = None  # the last t's
 
     def joints(self, t: float) -> np.ndarray:
-        """(n + 1, 2) pixel positions: the centre, each wheel's joint, the pen."""
+        """(n + 1, 2) pixel positions: the centre, each wheel's joint, the pen (worked out
+        once per `t`: a frame asks for them two or three times). Not to be changed."""
+        if self._joints is not None and self._joints[0] == t:
+            return self._joints[1]
         steps = [complex(w.position(np.array(t))) for w in self._drawing.curve.wheels]
         offsets = np.array([[0.0, 0.0]] + [[s.real, -s.imag] for s in steps])
-        return self._origin + np.cumsum(offsets * self._scale, axis=0)
+        joints = self._origin + np.cumsum(offsets * self._scale, axis=0)
+        self._joints = (t, joints)
+        return joints
 
     def rects(self, t: float) -> list[pygame.Rect]:
         """Where `draw(target, t)` paints: around each arm, around each outline's pieces."""
@@ -86,17 +102,28 @@ class _WheelChain:
             steps = max(1, math.ceil(float(np.hypot(*(end - start))) / ARM_PIECE_PX))
             along = np.linspace(start, end, steps + 1)
             found += [_box(along[i : i + 2]) for i in range(steps)]
-        for index, _, centre, pieces in self._sprites:
+        if self.rings_apart:
+            return found
+        for index, _, _, centre, pieces in self._sprites:
             x, y = joints[index]
             found += [piece.move(round(x) - centre, round(y) - centre) for piece in pieces]
         return found
 
-    def draw(self, target: pygame.Surface, t: float) -> None:
-        joints = self.joints(t)
-        for index, sprite, centre, _ in self._sprites:
-            x, y = joints[index]
-            target.blit(sprite, (round(x) - centre, round(y) - centre))
-        self._draw_arms(target, joints)
+    def sprites(self, t: float) -> tuple[Sprite, ...]:
+        """Each outline's sprite, the top-left it is blitted at and a copy of its pixels
+        (the same objects while the drawing lasts: made once)."""
+        joints = self.joints(t).tolist()
+        return tuple(
+            (sprite, (round(joints[i][0]) - centre, round(joints[i][1]) - centre), pixels)
+            for i, sprite, pixels, centre, _ in self._sprites
+        )
+
+    def draw_arms(self, target: pygame.Surface, t: float) -> None:
+        self._draw_arms(target, self.joints(t))
+
+    def draw_rings(self, target: pygame.Surface, t: float) -> None:
+        for sprite, where, _ in self.sprites(t):
+            target.blit(sprite, where)
 
     def _draw_arms(self, target: pygame.Surface, joints: np.ndarray) -> None:
         """The chain dark-edged, so it reads on light and dark backgrounds."""
@@ -131,10 +158,13 @@ def _box(points: np.ndarray, margin: int = 4) -> pygame.Rect:
 ARM_PIECE_PX = 128
 
 
-def _outline_sprite(wheel, scale: float) -> tuple[pygame.Surface, int, list[pygame.Rect]]:
+def _outline_sprite(
+    wheel, scale: float
+) -> tuple[pygame.Surface, np.ndarray, int, list[pygame.Rect]]:
     """A wheel's outline, light, anti-aliased, dark-edged, at WHEEL_ALPHA.
 
-    Returns (sprite, centre pixel, the rects holding the outline). The dark edge keeps the
+    Returns (sprite, a copy of its pixels (h, w, 4), alpha in the byte surface_layout
+    calls X, centre pixel, the rects holding the outline). The dark edge keeps the
     light line
     visible on light backgrounds. The opacity is in the sprite's own alpha
     channel, run-length encoded: a colour-keyed sprite with a surface alpha and
@@ -160,17 +190,18 @@ def _outline_sprite(wheel, scale: float) -> tuple[pygame.Surface, int, list[pyga
         alpha[:] = np.where(rgb.any(axis=2), WHEEL_ALPHA, 0)  # black stays transparent
     finally:
         del alpha, rgb
+    pixels = np.array(surface_array(translucent))  # a copy: a view would keep it locked
     translucent.set_alpha(255, pygame.RLEACCEL)
     whole = translucent.get_rect()
     count = math.ceil(2.0 * math.pi * size / ARM_PIECE_PX)  # arcs of that length
     if count < 4:
-        return translucent, centre, [whole]
+        return translucent, pixels, centre, [whole]
     closed = np.vstack([points, points[:1]])
     pieces = [
         _box(closed[piece[0] : piece[-1] + 2]).clip(whole)
         for piece in np.array_split(np.arange(len(points)), count)
     ]
-    return translucent, centre, pieces
+    return translucent, pixels, centre, pieces
 
 
 def _caption_panel(drawing: CurveDrawing) -> pygame.Surface:
@@ -211,6 +242,7 @@ class OverlayPainter:
         # The mirror's address card (display.address), set by the scene while it shows;
         # bottom-left, above the caption if there is one.
         self.card: pygame.Surface | None = None
+        self.rings_apart = False  # the wheels' outlines not drawn: see `sprites`
 
     def prepare_ahead(self, drawing: CurveDrawing) -> None:
         """Build `drawing`'s sprites and caption now (on the thread that prepares the next
@@ -232,14 +264,28 @@ class OverlayPainter:
         self._drawing = drawing
         self._glow, self._chain, self._caption = built
 
+    def _chain_now(self, drawing: CurveDrawing) -> _WheelChain | None:
+        self._prepare(drawing)
+        if self._chain is not None:
+            self._chain.rings_apart = self.rings_apart
+        return self._chain
+
+    def sprites(self, drawing: CurveDrawing, *, moving: bool) -> tuple[Sprite, ...]:
+        """With `rings_apart`: the wheels' outline sprites and where their top-left goes,
+        to blit over the frame `draw` made (empty otherwise, or while not `moving`)."""
+        chain = self._chain_now(drawing)
+        if not (self.rings_apart and moving and chain is not None):
+            return ()
+        return chain.sprites(drawing.pen_parameter)
+
     def rects(self, drawing: CurveDrawing, *, moving: bool) -> tuple[list, list]:
         """Where `draw(..., drawing, moving=moving)` will paint (unclipped): the rects of
         what moves (pen, wheels) and of what stays as it is while `drawing` lasts (the
         caption: drawn again over its own restored pixels, it shows nothing new)."""
-        self._prepare(drawing)
+        chain = self._chain_now(drawing)
         moves = []
-        if moving and self._chain is not None:
-            moves += self._chain.rects(drawing.pen_parameter)
+        if moving and chain is not None:
+            moves += chain.rects(drawing.pen_parameter)
         if moving and self._glow is not None:
             moves.append(self._pen_rect(drawing))
         still = [self._caption_rect(drawing)] if self._caption is not None else []
@@ -258,9 +304,9 @@ class OverlayPainter:
         """Overlays for `drawing`; pen and wheels only while the pen is `moving`, what stays
         (caption, address card) only when `still` is true or lists its rect (its pixels
         were restored: the caption is translucent)."""
-        self._prepare(drawing)
-        if moving and self._chain is not None:
-            self._draw_wheels(target, drawing)
+        chain = self._chain_now(drawing)
+        if moving and chain is not None:
+            chain.draw_arms(target, drawing.pen_parameter)
         if moving and self._glow is not None:
             self._draw_pen(target, drawing)
         if self._caption is not None:
@@ -271,6 +317,8 @@ class OverlayPainter:
             rect = self._card_rect(drawing)
             if still is True or (still is not False and rect in still):
                 target.blit(self.card, rect.topleft)
+        if moving and chain is not None and not self.rings_apart:  # over all the rest,
+            chain.draw_rings(target, drawing.pen_parameter)  # as when drawn apart
 
     def _card_rect(self, drawing: CurveDrawing) -> pygame.Rect:
         margin = max(6, drawing.size[1] // 60)
@@ -302,6 +350,3 @@ class OverlayPainter:
         pygame.gfxdraw.aacircle(target, cx, cy, core + 1, (0, 0, 0, 110))
         pygame.gfxdraw.filled_circle(target, cx, cy, core, (255, 255, 255))
         pygame.gfxdraw.aacircle(target, cx, cy, core, (255, 255, 255))
-
-    def _draw_wheels(self, target: pygame.Surface, drawing: CurveDrawing) -> None:
-        self._chain.draw(target, drawing.pen_parameter)

@@ -20,6 +20,10 @@ With a camera mode the strokes are also kept on each drawing's InkLayer:
 curve's layer fading out over the new one), "camera" the picture alone.
 Without a picture (no camera, or it failed) the frame is the curves as
 always, over their background map.
+
+With `rings_apart` (a screen that draws sprites on its GPU) the wheels' outlines are
+left out of the frames `compose` makes (curves only): `sprites` lists them, for the
+screen and the mirror to draw over the frame, as `draw` does.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from spirokiosk.display.draw.address import address_card
 from spirokiosk.display.draw.damage import merge
 from spirokiosk.display.draw.drawing import CurveDrawing
 from spirokiosk.display.draw.ink import InkLayer, check_opacity
-from spirokiosk.display.draw.overlays import OverlayPainter, Overlays
+from spirokiosk.display.draw.overlays import OverlayPainter, Overlays, Sprite
 from spirokiosk.display.draw.preparing import Preparation
 from spirokiosk.display.messages import shown
 
@@ -126,6 +130,7 @@ class Scene:
         self._address: str | None = None  # the mirror's URL, shown at each new curve
         self._card: pygame.Surface | None = None  # ...on this card (None: does not fit)
         self._address_seconds = ADDRESS_SECONDS
+        self._rings_apart = False
 
     # -- state -------------------------------------------------------------
 
@@ -199,7 +204,26 @@ class Scene:
         for curve in self._queue:
             scene.queue_curve(curve)
         scene.show_address(self._address, self._address_seconds)
+        scene.rings_apart = self._rings_apart
         return scene
+
+    @property
+    def rings_apart(self) -> bool:
+        """Whether `compose` leaves the wheels' outlines to whoever shows the frame."""
+        return self._rings_apart
+
+    @rings_apart.setter
+    def rings_apart(self, apart: bool) -> None:
+        if bool(apart) != self._rings_apart:
+            self._rings_apart = bool(apart)
+            self._full = True
+
+    @property
+    def sprites(self) -> tuple[Sprite, ...]:
+        """What to blit over the frame `compose` made last, in order: (sprite, top-left,
+        a copy of its pixels (h, w, 4) with alpha in the frame's X byte, for the mirror).
+        Empty unless `rings_apart`; the same objects while a curve lasts."""
+        return self._painter.sprites(self._drawing, moving=self.phase != "holding")
 
     @property
     def address(self) -> str | None:
@@ -435,6 +459,7 @@ class Scene:
         full = [bounds]
         mode = self._camera_mode if picture is not None else None
         moving = self.phase != "holding"
+        self._painter.rings_apart = self._rings_apart and mode is None
         moves: list[pygame.Rect] = []
         still: list[pygame.Rect] = []
         if mode is None or mode == "overlay":
@@ -500,13 +525,15 @@ class Scene:
             old.draw(target)
 
     def draw(self, target: pygame.Surface, picture: pygame.Surface | None = None) -> None:
-        """The whole frame onto `target` (the scene's size), the fade included, all on the
-        CPU: for files, and as the reference the screen's path is held to.
+        """The whole frame onto `target` (the scene's size), sprites and fade included,
+        all on the CPU: for files, and as the reference the screen's path is held to.
 
         `picture` is the camera's frame (the scene's size) in a camera mode,
         None for curves only.
         """
         self.compose(target, picture)
+        for sprite, where, _ in self.sprites:
+            target.blit(sprite, where)
         fade = self.fade
         if fade is None:
             return

@@ -34,7 +34,7 @@ from spirokiosk.display.screen.kmsdrm import (
     ScreenUnavailableError,
     prepare_environment,
 )
-from spirokiosk.display.screen.presenter import Presenter
+from spirokiosk.display.screen.presenter import Presenter, Sprites
 from spirokiosk.display.sizes import turned
 
 log = logging.getLogger(__name__)
@@ -87,12 +87,18 @@ class Output:
         frame: pygame.Surface,
         damage: list[pygame.Rect],
         fade: tuple[pygame.Surface, int] | None = None,
+        sprites: Sprites = (),
     ) -> int:
-        """Show `frame`, of which `damage` changed since the last one; nothing when
-        headless. Returns the bytes uploaded to the screen."""
+        """Show `frame`, of which `damage` changed since the last one, with `sprites` over
+        it; nothing when headless. Returns the bytes uploaded to the screen."""
         if self.presenter is None:
             return 0
-        return self.presenter.present(frame, damage, fade)
+        return self.presenter.present(frame, damage, fade, sprites)
+
+    @property
+    def draws_sprites(self) -> bool:
+        """Whether `present` draws sprites (a screen's GPU), so frames can leave them out."""
+        return self.presenter is not None
 
     def stage(self, canvas: pygame.Surface) -> int:
         """Load a slice of the next curve's canvas ahead (see Presenter.stage)."""

@@ -24,6 +24,12 @@ is drawn upright at its own size, and turned once, by the GPU, as its texture is
 already has: video.pyx, `Texture.draw`). The rectangle is the picture's, centred on the
 panel: turned about its centre by 90 or 270 degrees it covers the panel exactly.
 
+Sprites (the wheels' outlines, `Scene.sprites`) are drawn over the picture, before the
+fade: a texture each, made once from its surface (`Texture.from_surface`, which keeps
+the surface's per-pixel alpha) and kept while the frames keep naming that surface, so a
+frame sends the GPU only where each goes. Turned with the picture: about the picture's
+centre (`Texture.draw`'s `origin`, relative to the sprite's own rectangle).
+
 Objects are released texture, renderer, window, in that order, before SDL's video
 quits (a renderer freed after its window has crashed pygame: pygame/pygame#4210).
 """
@@ -45,6 +51,7 @@ BLENDMODE_BLEND = 1  # SDL_BLENDMODE_BLEND
 STAGE_ROWS = 64  # rows of the next canvas loaded ahead per frame (1920 wide: 480 kB)
 
 Fade = tuple[pygame.Surface, int]  # the old frame, its opacity 0..255
+Sprites = tuple[tuple, ...]  # (sprite surface, (x, y) top-left, ...) each, in order
 
 
 class Presenter:
@@ -76,16 +83,30 @@ class Presenter:
         self._fade_source: pygame.Surface | None = None  # what the fade texture holds
         self._staged_for: pygame.Surface | None = None  # what the staging texture gets
         self._staged_rows = 0
+        self._sprites: dict[int, tuple[pygame.Surface, video.Texture]] = {}  # by id(surface)
         self.uploaded = 0  # bytes sent to the textures, all told
 
-    def present(self, frame: pygame.Surface, damage: list[pygame.Rect], fade: Fade | None) -> int:
-        """Upload `damage` from `frame`, blend `fade` over it, show it (waits for the
-        screen's refresh when the renderer has vsync). Returns the bytes uploaded."""
-        uploaded = self.render(frame, damage, fade)
+    def present(
+        self,
+        frame: pygame.Surface,
+        damage: list[pygame.Rect],
+        fade: Fade | None,
+        sprites: Sprites = (),
+    ) -> int:
+        """Upload `damage` from `frame`, draw `sprites` and blend `fade` over it, show it
+        (waits for the screen's refresh when the renderer has vsync). Returns the bytes
+        uploaded."""
+        uploaded = self.render(frame, damage, fade, sprites)
         self.renderer.present()
         return uploaded
 
-    def render(self, frame: pygame.Surface, damage: list[pygame.Rect], fade: Fade | None) -> int:
+    def render(
+        self,
+        frame: pygame.Surface,
+        damage: list[pygame.Rect],
+        fade: Fade | None,
+        sprites: Sprites = (),
+    ) -> int:
         """`present` but for the last step: the picture is drawn, not shown yet."""
         uploaded = 0
         for rect in damage:  # already clipped to the picture by the scene
@@ -99,10 +120,33 @@ class Presenter:
         renderer.draw_color = (0, 0, 0, 255)
         renderer.clear()  # the back buffer is undefined after a present
         self._texture.draw(None, self._where, self.rotation)
+        if sprites or self._sprites:
+            uploaded += self._draw_sprites(sprites)
         if fade is not None:
             self._fade.alpha = fade[1]
             self._fade.draw(None, self._where, self.rotation)
         self.uploaded += uploaded
+        return uploaded
+
+    def _draw_sprites(self, sprites: Sprites) -> int:
+        """Each sprite over the picture, from its texture (made now if new; those of
+        sprites no longer named are dropped). Returns the bytes uploaded making them."""
+        uploaded, kept = 0, {}
+        where = self._where
+        for sprite, (x, y), *_ in sprites:
+            known = self._sprites.get(id(sprite))
+            if known is None or known[0] is not sprite:
+                known = (sprite, video.Texture.from_surface(self.renderer, sprite))
+                known[1].blend_mode = BLENDMODE_BLEND
+                uploaded += sprite.get_width() * sprite.get_height() * 4
+            kept[id(sprite)] = known
+            texture = known[1]
+            rect = (where.x + x, where.y + y, texture.width, texture.height)
+            if self.rotation:
+                texture.draw(None, rect, self.rotation, (where.w // 2 - x, where.h // 2 - y))
+            else:
+                texture.draw(None, rect)
+        self._sprites = kept
         return uploaded
 
     def stage(self, canvas: pygame.Surface, rows: int = STAGE_ROWS) -> int:
@@ -144,6 +188,7 @@ class Presenter:
 
     def close(self) -> None:
         self._fade = self._fade_source = self._staging = self._staged_for = None
+        self._sprites = {}
         self._texture = None
         self.renderer = None
         self.window.destroy()

@@ -141,8 +141,8 @@ def measure(
     present_cpu = [0.0]
     presenter = output.presenter
 
-    def timed_present(frame, damage, fade=None):  # the driver's present, timed apart
-        uploaded = presenter.render(frame, damage, fade)
+    def timed_present(frame, damage, fade=None, sprites=()):  # the driver's present apart
+        uploaded = presenter.render(frame, damage, fade, sprites)
         start = time.thread_time()
         presenter.renderer.present()
         present_cpu[0] += time.thread_time() - start

@@ -51,15 +51,20 @@ def rgb(surface: pygame.Surface) -> np.ndarray:
     return pygame.surfarray.array3d(surface).astype(int)
 
 
-def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window):
+@pytest.mark.parametrize("rings_apart", [False, True])
+def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window, rings_apart):
+    """With `rings_apart` the wheels' outlines are drawn by the GPU over the picture, not
+    into the frame; the reference still draws them into its frame on the CPU."""
     timing = Timing(draw_seconds=1.0, hold_seconds=0.5, fade_seconds=0.3)
     overlays = Overlays(pen=True, wheels=True, caption=True)
     screen_scene = Scene(SIZE, playlist(), timing, overlays)
+    screen_scene.rings_apart = rings_apart
     reference = Scene(SIZE, playlist(), timing, overlays)
     buffers = FrameBuffers(SIZE, new_frame_surface)
     expected = new_frame_surface(SIZE)
     presenter = x_window.presenter
     uploads, checked, promoted = [], {"drawing": 0, "holding": 0, "fading": 0}, 0
+    sprite_frames, known = 0, set()
     for frame_number in range(100):
         dt = 0.0 if frame_number == 0 else 1 / 60
         screen_scene.update(dt)
@@ -79,18 +84,24 @@ def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window):
             promoted += 1
         elif screen_scene.next_canvas is not None:
             staged = presenter.stage(screen_scene.next_canvas)
-        uploads.append(presenter.render(frame, damage, fade) + staged)
+        sprites = screen_scene.sprites
+        sprite_frames += bool(sprites)
+        # A sprite's texture is made (uploaded) the first frame it shows, then kept.
+        made = sum(s.get_width() * s.get_height() * 4 for s, *_ in sprites if id(s) not in known)
+        known = {id(s) for s, *_ in sprites}
+        uploads.append(presenter.render(frame, damage, fade, sprites) - made + staged)
         shown = rgb(presenter.read_back())
         presenter.renderer.present()
         reference.draw(expected)
         phase = screen_scene.phase
         difference = np.abs(shown - rgb(expected)).max()
-        if phase == "fading":  # the GPU blends the old frame: rounding, not pixels
-            assert difference <= 2, (frame_number, phase)
+        if phase == "fading" or sprites:  # the GPU blends the old frame or the sprites:
+            assert difference <= 2, (frame_number, phase)  # rounding, not pixels
         else:
             assert difference == 0, (frame_number, phase)
         checked[phase] += 1
     assert all(count > 5 for count in checked.values()), checked
+    assert (sprite_frames > 50) == rings_apart
     whole = SIZE[0] * SIZE[1] * 4
     assert uploads[0] == whole  # the first frame: all of it
     # Then what moved (pen, wheels, new strokes); a new curve's canvas was loaded ahead,
@@ -125,5 +136,13 @@ def test_a_turned_screen_shows_the_upright_picture_turned_clockwise(
         assert np.array_equal(shown, expected)
         # Only what changed is uploaded, turned or not.
         assert output.presenter.render(frame, [pygame.Rect(5, 6, 7, 8)], None) == 7 * 8 * 4
+        # A sprite drawn over the picture turns with it, about the picture's centre.
+        sprite = pygame.Surface((30, 20), pygame.SRCALPHA, 32)
+        sprite.fill((250, 10, 120, 255))
+        sprite.fill((0, 0, 0, 0), (5, 5, 10, 10))  # a transparent hole
+        output.presenter.render(frame, [], None, ((sprite, (13, 57)),))
+        frame.blit(sprite, (13, 57))
+        expected = np.rot90(rgb(frame), rotation // 90)
+        assert np.array_equal(rgb(output.presenter.read_back()), expected)
     finally:
         output.close()

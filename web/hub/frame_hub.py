@@ -37,6 +37,7 @@ from spirokiosk.display.rates import RateMeter
 from spirokiosk.web.hub.frames import EncodedFrame, RawFrame
 from spirokiosk.web.hub.jpeg import StreamBox, encode_jpeg
 from spirokiosk.web.hub.mjpeg import build_part
+from spirokiosk.web.hub.sprites import Sprite, SpriteScaler
 from spirokiosk.web.hub.stats import FPS_WINDOW_SECONDS, HubStats
 from spirokiosk.web.hub.viewers import ViewerSlot
 
@@ -90,6 +91,7 @@ class FrameHub:
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._frame_listeners: tuple[Callable[[], None], ...] = ()
+        self._sprites = SpriteScaler()  # the encoder thread's
 
     # -- settings ------------------------------------------------------------
 
@@ -149,6 +151,7 @@ class FrameHub:
         *,
         release: Callable[[], None] | None = None,
         over: tuple[np.ndarray, int] | None = None,
+        sprites: tuple[Sprite, ...] = (),
     ) -> None:
         """Hand over a rendered frame: (H, W, C) uint8, C-contiguous.
 
@@ -156,13 +159,17 @@ class FrameHub:
         calls `release()` (from the encoder's thread, once it is done with them: the
         render loop lends its frame buffer rather than copy it). `over`: (old frame,
         opacity 0..255) blended over the frame by the encoder (a fade the screen does on
-        its GPU). `layout` is the pixels' byte order ('BGRX', 'RGBX', 'RGB', ...: see
-        display.pixels; simplejpeg knows them by these names); `timestamp` is the Unix
-        time of rendering (time.time()), sent as X-Timestamp. Stores a reference and
-        wakes the encoder: no copy, no encoding here.
+        its GPU); `sprites` drawn on the frame before that (what the screen's GPU draws
+        over the picture: see web.hub.sprites; 4-byte layouts only). `layout` is the
+        pixels' byte order ('BGRX', 'RGBX', 'RGB', ...: see display.pixels; simplejpeg
+        knows them by these names); `timestamp` is the Unix time of rendering
+        (time.time()), sent as X-Timestamp. Stores a reference and wakes the encoder: no
+        copy, no encoding here.
         """
         check_pixels(pixels, layout)
-        raw = RawFrame(pixels, layout, float(timestamp), release, over)
+        if sprites and len(layout) != 4:
+            raise ValueError(f"sprites: need a 4-byte layout, not {layout!r}")
+        raw = RawFrame(pixels, layout, float(timestamp), release, over, tuple(sprites))
         with self._lock:
             if self._stopping:  # nobody will encode it
                 replaced = raw
@@ -223,7 +230,9 @@ class FrameHub:
     def _encode(self, raw: RawFrame, quality: int, box: StreamBox | None) -> None:
         started = time.perf_counter()
         try:
-            jpeg, width, height = encode_jpeg(raw.pixels, raw.layout, quality, box, raw.over)
+            jpeg, width, height = encode_jpeg(
+                raw.pixels, raw.layout, quality, box, raw.over, raw.sprites, self._sprites
+            )
             part = build_part(jpeg, raw.timestamp)
         except Exception:
             self._encode_errors += 1

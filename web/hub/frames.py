@@ -15,7 +15,8 @@ class RawFrame:
 
     The hub owns `pixels`, or, with `release`, borrows them: nobody draws on them until
     the hub calls `release` (once encoded, or dropped). `over` is an old frame blended
-    over it with an opacity 0..255 (a fade the screen does on its GPU).
+    over it with an opacity 0..255 (a fade the screen does on its GPU); `sprites` are
+    drawn on it before that.
     """
 
     pixels: np.ndarray
@@ -23,6 +24,7 @@ class RawFrame:
     timestamp: float
     release: Callable[[], None] | None = None
     over: tuple[np.ndarray, int] | None = None
+    sprites: tuple = ()  # (pixels, x, y) each, drawn before `over`: see web.hub.sprites
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,8 @@ import numpy as np
 import simplejpeg
 from PIL import Image
 
+from spirokiosk.web.hub.sprites import Sprite, SpriteScaler
+
 _PIL_MODE = {3: "RGB", 4: "RGBX"}
 
 
@@ -110,14 +112,19 @@ def encode_jpeg(
     quality: int,
     box: StreamBox | None = None,
     over: tuple[np.ndarray, int] | None = None,
+    sprites: tuple[Sprite, ...] = (),
+    scaler: SpriteScaler | None = None,
 ) -> tuple[bytes, int, int]:
     """Scale `pixels` (in byte order `layout`, see display.pixels: simplejpeg knows
-    these names) to fit `box` (if given), blend `over` (a frame, its opacity) on it,
-    and encode; returns (jpeg, width, height)."""
+    these names) to fit `box` (if given), draw `sprites` (4-byte layouts; with `scaler`,
+    which keeps them scaled) and blend `over` (a frame, its opacity) on it, and encode;
+    returns (jpeg, width, height)."""
     height, width = pixels.shape[:2]
     size = (width, height) if box is None else box.fit((width, height))
     divisor = None if box is None else box.divisor((width, height))
     scaled = scale_pixels(pixels, size, divisor)
+    if sprites:
+        scaled = (scaler or SpriteScaler()).draw(scaled, layout, sprites, size[0] / width)
     if over is not None and over[1] > 0:  # scaled first: half the pixels to blend, or less
         scaled = blend(scaled, scale_pixels(over[0], size, divisor), over[1])
     jpeg = simplejpeg.encode_jpeg(

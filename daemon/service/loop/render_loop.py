@@ -146,6 +146,8 @@ class RenderLoop:
         picture = self.camera.picture(now) if self.camera is not None else None
         picture_new = self.camera is not None and self.camera.picture_new
         frame, stale = self.buffers.take()
+        # A screen draws the wheels' outlines on its GPU: the frame leaves them out.
+        self.scene.rings_apart = self.output.draws_sprites
         try:
             self.scene.update(0.0 if self.paused else dt)
             damage = self.scene.compose(frame, picture, picture_new=picture_new, stale=stale)
@@ -158,13 +160,14 @@ class RenderLoop:
             self.recorder.started(self._started_curve)  # queued only: no disk here
         self.frame = frame  # the newest frame (without the fade), for tests and benchmarks
         fade = self.scene.fade
+        sprites = self.scene.sprites
         self.uploaded_last = 0
         upload = self._upload(damage, fade)
-        self.uploaded_last += self.output.present(frame, upload, fade)
+        self.uploaded_last += self.output.present(frame, upload, fade, sprites)
         self.frames += 1
         self._fps.add(now)
         if self.hub is not None and self.hub.wants_frame(now):
-            self._publish_frame(frame, fade)
+            self._publish_frame(frame, fade, sprites)
         self._after_frame(now)
         self._output_frames += 1
         if self._output_frames == VSYNC_CHECK_FRAMES:
@@ -313,15 +316,21 @@ class RenderLoop:
             self.uploaded_last += self.output.stage(upcoming)
         return damage
 
-    def _publish_frame(self, frame: pygame.Surface, fade) -> None:
+    def _publish_frame(self, frame: pygame.Surface, fade, sprites=()) -> None:
         """Lend the frame's buffer to the hub (no copy): the next frames are drawn on
-        another until the encoder gives it back. A fade goes along for the encoder to
-        blend, as the screen's GPU does."""
+        another until the encoder gives it back. A fade and the sprites go along for the
+        encoder to draw, as the screen's GPU does."""
         release = self.buffers.lend(frame)
         over = (surface_array(fade[0]), fade[1]) if fade is not None else None
+        drawn_over = tuple((pixels, x, y) for _, (x, y), pixels in sprites)
         try:
             self.hub.publish(
-                surface_array(frame), self._layout, time.time(), release=release, over=over
+                surface_array(frame),
+                self._layout,
+                time.time(),
+                release=release,
+                over=over,
+                sprites=drawn_over,
             )
         except Exception:
             release()

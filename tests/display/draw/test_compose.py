@@ -44,8 +44,11 @@ def pixels(surface: pygame.Surface) -> np.ndarray:
 
 
 def with_fade(scene: Scene, buffer: pygame.Surface) -> pygame.Surface:
-    """What the screen shows: the composed buffer with the old frame blended over it."""
+    """What the screen shows: the composed buffer, the sprites drawn apart (if any) and
+    the old frame blended over it."""
     shown = buffer.copy()
+    for sprite, where, _ in scene.sprites:
+        shown.blit(sprite, where)
     fade = scene.fade
     if fade is not None:
         old, alpha = fade
@@ -54,9 +57,12 @@ def with_fade(scene: Scene, buffer: pygame.Surface) -> pygame.Surface:
     return shown
 
 
-@pytest.mark.parametrize("buffers", [1, 2, 3])
-def test_compose_on_kept_buffers_equals_the_whole_frame_drawn(buffers):
+@pytest.mark.parametrize(
+    ("buffers", "rings_apart"), [(1, False), (2, False), (3, False), (2, True)]
+)
+def test_compose_on_kept_buffers_equals_the_whole_frame_drawn(buffers, rings_apart):
     composing, reference = scenes()
+    composing.rings_apart = rings_apart  # the reference draws them in the frame
     targets = [pygame.Surface(SIZE, 0, 32) for _ in range(buffers)]
     stale = [None] * buffers  # what each buffer missed since it was last drawn on
     expected = pygame.Surface(SIZE, 0, 32)
@@ -78,6 +84,33 @@ def test_compose_on_kept_buffers_equals_the_whole_frame_drawn(buffers):
         partial_frames += area(damage) < SIZE[0] * SIZE[1]
     assert phases == {"drawing", "holding", "fading"}
     assert partial_frames > 90  # all but the first frame of each curve
+
+
+def test_wheels_drawn_apart_leave_the_frame_and_most_of_its_damage():
+    apart, within = scenes()
+    apart.rings_apart = True
+    targets = [pygame.Surface(SIZE, 0, 32) for _ in range(2)]
+    changed = {True: [], False: []}
+    sprites_seen = set()
+    for frame in range(60):  # drawing, the wheels turning
+        dt = 0.0 if frame == 0 else 1 / 60
+        for scene, target in zip((apart, within), targets, strict=True):
+            scene.update(dt)
+            damage = scene.compose(target, stale=[] if frame else None)
+            if frame:
+                changed[scene.rings_apart].append(area(damage))
+        sprites = apart.sprites
+        assert sprites and within.sprites == ()
+        sprites_seen.update(id(sprite) for sprite, _, _ in sprites)
+        if frame == 30:
+            assert not np.array_equal(pixels(targets[0]), pixels(targets[1]))  # no rings
+            for sprite, _, copy in sprites:  # the mirror's copy of the same pixels
+                assert np.array_equal(pygame.surfarray.pixels_alpha(sprite).T, copy[..., 3])
+    assert len(sprites_seen) == len(apart.sprites)  # the same sprites every frame
+    assert sum(changed[True]) < sum(changed[False]) / 2, changed
+    apart.update(0.2)  # holding: the wheels are gone
+    assert apart.phase == "holding"
+    assert apart.sprites == ()
 
 
 def test_a_still_picture_has_no_damage():
