@@ -50,12 +50,23 @@ def make_loop():
     """A RenderLoop on a headless 160x120 output with a fake clock; hubs are stopped after."""
     hubs = []
 
-    def build(config=None, *, hub=False, load=None, output=None, screen_watch=None, access=None):
+    def build(
+        config=None,
+        *,
+        hub=False,
+        load=None,
+        output=None,
+        screen_watch=None,
+        access=None,
+        overlays=None,
+    ):
         config = config or small_config()
         clock = FakeClock()
         playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
         output = output or open_output("headless", display_size(config))
-        scene = Scene(output.size, playlist, timing=scene_timing(config), overlays=Overlays())
+        scene = Scene(
+            output.size, playlist, timing=scene_timing(config), overlays=overlays or Overlays()
+        )
         frame_hub = None
         if hub:
             frame_hub = FrameHub(stream_settings(config))
@@ -155,6 +166,46 @@ def test_frames_reach_the_hub_in_the_right_colours(make_loop):
     # The hub may have encoded a frame a tick or two older; the picture is the same but
     # for the pen. Swapped channels would be far off (magma on bone is not grey).
     assert np.abs(decoded - expected).mean() < 5.0
+
+
+@pytest.mark.parametrize("mode", ["window", "headless"])
+def test_the_mirror_shows_the_wheels_whoever_draws_them(make_loop, mode):
+    """On a screen the wheels' outlines are left out of the frame (its GPU draws them);
+    the mirror's encoder draws them on its copy. Headless they are in the frame."""
+    wheels = Overlays(pen=True, wheels=True)
+    output = open_output(mode, SMALL)
+    try:
+        loop, clock = make_loop(hub=True, output=output, overlays=wheels)
+        config = small_config()
+        reference = Scene(SMALL, Playlist(config.curves.playlist), scene_timing(config), wheels)
+        expected = pygame.Surface(SMALL, 0, 32)
+        slot = loop.hub.acquire_viewer()
+        try:
+            loop.tick()
+            reference.update(0.0)
+            for _ in range(10):  # a third of the drawing, one frame a tick to the mirror
+                encoded = loop.hub.stats().frames_encoded
+                run_ticks(loop, clock, 1, step=1 / 30)  # (the stream's rate: every tick)
+                reference.update(1 / 30)
+                assert wait_until(lambda e=encoded: loop.hub.stats().frames_encoded > e)
+        finally:
+            slot.release()
+        assert loop.scene.rings_apart == (mode == "window")
+        assert bool(loop.scene.sprites) == (mode == "window")
+        reference.draw(expected)
+        decoded = simplejpeg.decode_jpeg(loop.hub.latest().jpeg, colorspace="RGB").astype(int)
+        shown = pygame.surfarray.array3d(expected).transpose(1, 0, 2).astype(int)
+        bare = pygame.surfarray.array3d(loop.frame).transpose(1, 0, 2).astype(int)
+        assert np.abs(decoded - shown).mean() < 3.0  # JPEG's loss
+        if mode == "window":  # the frame alone lacks the rings the mirror shows
+            rings = (bare != shown).any(axis=2)
+            assert rings.sum() > 500
+            missing = np.abs(bare - shown)[rings].mean()
+            assert np.abs(decoded - shown)[rings].mean() < missing / 2
+        else:
+            assert np.array_equal(bare, shown)
+    finally:
+        output.close()
 
 
 def test_window_close_and_escape_stop_the_loop(make_loop):

@@ -11,6 +11,7 @@ from support.mirror import FrameFeeder
 
 from spirokiosk.web.hub import FrameHub, StreamSettings
 from spirokiosk.web.hub.jpeg import AUTO_STREAM_BOX, StreamBox
+from spirokiosk.web.hub.sprites import SpriteScaler
 
 
 def solid(width, height, bgrx):
@@ -395,3 +396,43 @@ def test_the_encoder_blends_a_fade_as_the_screen_shows_it(make_hub):
     h.publish(new, "BGRX", 2.0, over=(old, 255))  # fully opaque: only the old one
     rgb = simplejpeg.decode_jpeg(h.wait_frame(1, timeout=5).jpeg)[16, 16].astype(int)
     assert np.abs(rgb - (0, 0, 255)).max() < 10
+
+
+def test_the_encoder_draws_sprites_at_the_stream_scale_under_the_fade(make_hub):
+    h = make_hub(box=StreamBox(32, 32, whole_steps=True))  # 64x64 streams at 32x32
+    h.acquire_viewer()
+    h.start()
+    frame = solid(64, 64, (0, 0, 255, 0))  # red (BGRX)
+    lent = frame.copy()
+    sprite = solid(16, 16, (0, 255, 0, 255))  # green, opaque (alpha in the X byte)
+    sprite[:, :, 3][8:] = 0  # its lower half transparent
+    h.publish(frame, "BGRX", 1.0, sprites=((sprite, 32, 0),))
+    rgb = simplejpeg.decode_jpeg(h.wait_frame(0, timeout=5).jpeg).astype(int)
+    assert rgb.shape == (32, 32, 3)
+    assert np.abs(rgb[2, 20] - (0, 255, 0)).max() < 10  # the sprite, at half its place
+    assert np.abs(rgb[6, 20] - (255, 0, 0)).max() < 10  # under its transparent half
+    assert np.abs(rgb[2, 4] - (255, 0, 0)).max() < 10  # beside it
+    assert np.array_equal(frame, lent)  # drawn on the encoder's copy, not the frame
+    old = solid(64, 64, (255, 0, 0, 0))  # blue, fully opaque over it all
+    h.publish(frame, "BGRX", 2.0, sprites=((sprite, 32, 0),), over=(old, 255))
+    rgb = simplejpeg.decode_jpeg(h.wait_frame(1, timeout=5).jpeg).astype(int)
+    assert np.abs(rgb[2, 20] - (0, 0, 255)).max() < 10
+
+
+def test_a_scaled_sprite_averages_its_colour_weighted_by_alpha():
+    """A thin light line on a transparent sprite, halved: the stream shows what halving
+    the screen's picture shows (half as bright), not a line darkened by its transparent
+    black neighbours too (a quarter)."""
+    scaler = SpriteScaler()
+    sprite = np.zeros((8, 8, 4), np.uint8)
+    sprite[:, 2] = (255, 255, 255, 255)  # one column, white, opaque
+    black = np.zeros((4, 4, 4), np.uint8)
+    drawn = scaler.draw(black, "BGRX", ((sprite, 0, 0),), 0.5)
+    assert np.abs(drawn[:, 1, :3].astype(int) - 128).max() <= 1
+    assert not drawn[:, [0, 2, 3], :3].any()
+    assert not black.any()  # a copy was drawn on
+
+
+def test_sprites_need_a_four_byte_layout(make_hub):
+    with pytest.raises(ValueError, match="sprites"):
+        make_hub().publish(np.zeros((4, 4, 3), np.uint8), "RGB", 1.0, sprites=((None, 0, 0),))
