@@ -270,6 +270,14 @@ class OverlayPainter:
             self._chain.rings_apart = self.rings_apart
         return self._chain
 
+    def sprites_ahead(self, drawing: CurveDrawing) -> tuple[pygame.Surface, ...]:
+        """With `rings_apart`: the outline sprites of `drawing` as `prepare_ahead` built
+        them (empty if it did not), for the screen to make their textures early."""
+        ahead = self._ahead
+        if not self.rings_apart or ahead is None or ahead[0] is not drawing or ahead[1][1] is None:
+            return ()
+        return tuple(sprite for _, sprite, *_ in ahead[1][1]._sprites)
+
     def sprites(self, drawing: CurveDrawing, *, moving: bool) -> tuple[Sprite, ...]:
         """With `rings_apart`: the wheels' outline sprites and where their top-left goes,
         to blit over the frame `draw` made (empty otherwise, or while not `moving`)."""

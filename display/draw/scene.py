@@ -427,6 +427,14 @@ class Scene:
         return self._prepared.canvas
 
     @property
+    def next_sprites(self) -> tuple[pygame.Surface, ...]:
+        """The next curve's sprites once it is prepared (with `rings_apart`, curves only):
+        the screen may make their textures ahead, as it loads the canvas."""
+        if self._prepared is None or self._camera_mode is not None or not self._rings_apart:
+            return ()
+        return self._painter.sprites_ahead(self._prepared)
+
+    @property
     def fade(self) -> tuple[pygame.Surface, int] | None:
         """While a curve fades in over the old one (curves only): the old finished frame
         and its opacity 0..255 over the frame `compose` makes. The presenter blends it

@@ -104,6 +104,10 @@ class Output:
         """Load a slice of the next curve's canvas ahead (see Presenter.stage)."""
         return self.presenter.stage(canvas) if self.presenter is not None else 0
 
+    def preload(self, sprites: tuple[pygame.Surface, ...]) -> int:
+        """See Presenter.preload; nothing when headless."""
+        return self.presenter.preload(sprites) if self.presenter is not None else 0
+
     def promote(self, canvas: pygame.Surface, fade: tuple[pygame.Surface, int] | None) -> bool:
         """A new curve starts on `canvas`: True when it was loaded ahead (see
         Presenter.promote), and only what differs from it is to be uploaded."""

@@ -27,7 +27,8 @@ panel: turned about its centre by 90 or 270 degrees it covers the panel exactly.
 Sprites (the wheels' outlines, `Scene.sprites`) are drawn over the picture, before the
 fade: a texture each, made once from its surface (`Texture.from_surface`, which keeps
 the surface's per-pixel alpha) and kept while the frames keep naming that surface, so a
-frame sends the GPU only where each goes. Turned with the picture: about the picture's
+frame sends the GPU only where each goes; the next curve's are made ahead, one a frame
+during the hold (`preload`), as its canvas is loaded. Turned with the picture: about the picture's
 centre (`Texture.draw`'s `origin`, relative to the sprite's own rectangle).
 
 Objects are released texture, renderer, window, in that order, before SDL's video
@@ -84,6 +85,7 @@ class Presenter:
         self._staged_for: pygame.Surface | None = None  # what the staging texture gets
         self._staged_rows = 0
         self._sprites: dict[int, tuple[pygame.Surface, video.Texture]] = {}  # by id(surface)
+        self._sprites_ahead: dict[int, tuple[pygame.Surface, video.Texture]] = {}  # `preload`
         self.uploaded = 0  # bytes sent to the textures, all told
 
     def present(
@@ -134,7 +136,7 @@ class Presenter:
         uploaded, kept = 0, {}
         where = self._where
         for sprite, (x, y), *_ in sprites:
-            known = self._sprites.get(id(sprite))
+            known = self._sprites.get(id(sprite)) or self._sprites_ahead.pop(id(sprite), None)
             if known is None or known[0] is not sprite:
                 known = (sprite, video.Texture.from_surface(self.renderer, sprite))
                 known[1].blend_mode = BLENDMODE_BLEND
@@ -148,6 +150,23 @@ class Presenter:
                 texture.draw(None, rect)
         self._sprites = kept
         return uploaded
+
+    def preload(self, sprites: tuple[pygame.Surface, ...]) -> int:
+        """Make the texture of one more of the next curve's `sprites` ahead of its first
+        frame (those made for other sprites are dropped). Returns the bytes uploaded."""
+        ahead = {
+            key: self._sprites_ahead[key] for key in map(id, sprites) if key in self._sprites_ahead
+        }
+        self._sprites_ahead = ahead
+        for sprite in sprites:
+            if id(sprite) not in ahead and id(sprite) not in self._sprites:
+                texture = video.Texture.from_surface(self.renderer, sprite)
+                texture.blend_mode = BLENDMODE_BLEND
+                ahead[id(sprite)] = (sprite, texture)
+                uploaded = sprite.get_width() * sprite.get_height() * 4
+                self.uploaded += uploaded
+                return uploaded
+        return 0
 
     def stage(self, canvas: pygame.Surface, rows: int = STAGE_ROWS) -> int:
         """Load `rows` more rows of the next curve's bare `canvas` ahead of its first
@@ -188,7 +207,7 @@ class Presenter:
 
     def close(self) -> None:
         self._fade = self._fade_source = self._staging = self._staged_for = None
-        self._sprites = {}
+        self._sprites = self._sprites_ahead = {}
         self._texture = None
         self.renderer = None
         self.window.destroy()

@@ -64,7 +64,7 @@ def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window, rings_apart):
     expected = new_frame_surface(SIZE)
     presenter = x_window.presenter
     uploads, checked, promoted = [], {"drawing": 0, "holding": 0, "fading": 0}, 0
-    sprite_frames, known = 0, set()
+    sprite_frames, known, ahead = 0, set(), set()
     for frame_number in range(100):
         dt = 0.0 if frame_number == 0 else 1 / 60
         screen_scene.update(dt)
@@ -84,12 +84,19 @@ def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window, rings_apart):
             promoted += 1
         elif screen_scene.next_canvas is not None:
             staged = presenter.stage(screen_scene.next_canvas)
+            staged += presenter.preload(screen_scene.next_sprites)  # one texture a frame
+            ahead |= {id(s) for s in screen_scene.next_sprites}
         sprites = screen_scene.sprites
         sprite_frames += bool(sprites)
-        # A sprite's texture is made (uploaded) the first frame it shows, then kept.
-        made = sum(s.get_width() * s.get_height() * 4 for s, *_ in sprites if id(s) not in known)
+        # A sprite's texture is made (uploaded) the first frame it shows, then kept; the
+        # next curve's were made ahead during the hold, one a frame, as it was loaded.
+        new = [s for s, *_ in sprites if id(s) not in known | ahead]
+        made = sum(s.get_width() * s.get_height() * 4 for s in new)
         known = {id(s) for s, *_ in sprites}
-        uploads.append(presenter.render(frame, damage, fade, sprites) - made + staged)
+        uploaded = presenter.render(frame, damage, fade, sprites)
+        uploads.append(uploaded - made + staged)
+        if screen_scene.new_curve_shown and frame_number > 0:
+            assert not new and uploaded == sum(r.width * r.height * 4 for r in damage)
         shown = rgb(presenter.read_back())
         presenter.renderer.present()
         reference.draw(expected)
@@ -102,6 +109,7 @@ def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window, rings_apart):
         checked[phase] += 1
     assert all(count > 5 for count in checked.values()), checked
     assert (sprite_frames > 50) == rings_apart
+    assert bool(ahead) == rings_apart
     whole = SIZE[0] * SIZE[1] * 4
     assert uploads[0] == whole  # the first frame: all of it
     # Then what moved (pen, wheels, new strokes); a new curve's canvas was loaded ahead,

@@ -307,13 +307,15 @@ class RenderLoop:
     def _upload(self, damage: list[pygame.Rect], fade) -> list[pygame.Rect]:
         """What of this frame to upload to the screen: its damage; or, on a new curve's
         first frame whose canvas the screen loaded ahead, only what differs from it. While
-        a finished curve is on hold, the next one's canvas is loaded a slice a frame."""
+        a finished curve is on hold, the next one's canvas is loaded a slice a frame, and
+        its sprites' textures made, one a frame."""
         scene = self.scene
         if scene.new_curve_shown and self.output.promote(scene.drawing.canvas, fade):
             return scene.base_damage
         upcoming = scene.next_canvas
         if upcoming is not None:
             self.uploaded_last += self.output.stage(upcoming)
+            self.uploaded_last += self.output.preload(scene.next_sprites)
         return damage
 
     def _publish_frame(self, frame: pygame.Surface, fade, sprites=()) -> None:
