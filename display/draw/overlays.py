@@ -13,7 +13,6 @@ the frame draws them over it (the screen's GPU, the mirror's encoder), to the sa
 picture: they are most of the pixels that would change each frame.
 """
 
-import itertools
 import math
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -97,11 +96,7 @@ class _WheelChain:
     def rects(self, t: float) -> list[pygame.Rect]:
         """Where `draw(target, t)` paints: around each arm, around each outline's pieces."""
         joints = self.joints(t)
-        found = []
-        for start, end in itertools.pairwise(joints):  # a long arm: short pieces, not its box
-            steps = max(1, math.ceil(float(np.hypot(*(end - start))) / ARM_PIECE_PX))
-            along = np.linspace(start, end, steps + 1)
-            found += [_box(along[i : i + 2]) for i in range(steps)]
+        found = _arm_pieces(joints)
         if self.rings_apart:
             return found
         for index, _, _, centre, pieces in self._sprites:
@@ -151,6 +146,22 @@ def _box(points: np.ndarray, margin: int = 4) -> pygame.Rect:
     lo = np.floor(points.min(axis=0)) - margin
     hi = np.ceil(points.max(axis=0)) + margin
     return pygame.Rect(int(lo[0]), int(lo[1]), int(hi[0] - lo[0]), int(hi[1] - lo[1]))
+
+
+def _arm_pieces(joints: np.ndarray, margin: int = 4) -> list[pygame.Rect]:
+    """The boxes of each arm's pieces, ARM_PIECE_PX long at most (a long arm's whole box
+    is mostly empty), `margin` wider on each side; all arms at once, in numpy."""
+    starts, spans = joints[:-1], np.diff(joints, axis=0)
+    steps = np.maximum(1, np.ceil(np.hypot(spans[:, 0], spans[:, 1]) / ARM_PIECE_PX))
+    steps = steps.astype(int)
+    arm = np.repeat(np.arange(len(steps)), steps)  # each piece's arm
+    first = np.repeat(np.cumsum(steps) - steps, steps)
+    step = (np.arange(int(steps.sum())) - first)[:, None]
+    a = starts[arm] + spans[arm] * (step / steps[arm, None])
+    b = starts[arm] + spans[arm] * ((step + 1) / steps[arm, None])
+    lo = (np.floor(np.minimum(a, b)) - margin).astype(int)
+    hi = (np.ceil(np.maximum(a, b)) + margin).astype(int)
+    return [pygame.Rect(x, y, w, h) for x, y, w, h in np.hstack([lo, hi - lo]).tolist()]
 
 
 # An arm's or a ring's damage: the boxes of pieces this long, not its whole box (mostly
