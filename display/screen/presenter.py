@@ -25,11 +25,13 @@ already has: video.pyx, `Texture.draw`). The rectangle is the picture's, centred
 panel: turned about its centre by 90 or 270 degrees it covers the panel exactly.
 
 Sprites (the wheels' outlines, `Scene.sprites`) are drawn over the picture, before the
-fade: a texture each, made once from its surface (`Texture.from_surface`, which keeps
-the surface's per-pixel alpha) and kept while the frames keep naming that surface, so a
-frame sends the GPU only where each goes; the next curve's are made ahead, one a frame
-during the hold (`preload`), as its canvas is loaded. Turned with the picture: about the picture's
-centre (`Texture.draw`'s `origin`, relative to the sprite's own rectangle).
+fade: a texture each, made once from its surface (`Texture.from_surface`, i.e.
+SDL_CreateTextureFromSurface: video.pyx) and kept while the frames name that surface,
+so a frame sends the GPU only where each goes; the next curve's are made ahead, one a
+frame during the hold (`preload`), as its canvas is loaded. They turn with the picture,
+about its centre: `Texture.draw`'s `origin` is relative to the sprite's own rectangle,
+and whole pixels in 2.1.2 (an SDL_Point), so a picture of odd width or height would put
+them half a pixel off when turned.
 
 Objects are released texture, renderer, window, in that order, before SDL's video
 quits (a renderer freed after its window has crashed pygame: pygame/pygame#4210).
