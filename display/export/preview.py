@@ -1,6 +1,8 @@
 """The finished curve as a small SVG for the browser: in its colours, on its background.
 
-    preview_svg(curve, size=(480, 480)) -> str
+    preview_svg(curve, size=(480, 480)) -> str           # the studio's live preview
+    preview_svg(curve, (160, 160), pieces=16, background_stops=6, max_points=1500)
+                                                        # a gallery thumbnail
 
 The polyline is the screen's own (`display.draw.layout`: fitted to `size` pixels,
 sampled so no segment is longer than 1.5 px there), so what the studio previews is
@@ -35,16 +37,27 @@ def _hex_colours(map_name: str, n: int) -> tuple[str, ...]:
     return tuple("#{:02x}{:02x}{:02x}".format(*c) for c in colour_table(map_name, n).tolist())
 
 
-def preview_svg(curve: Curve, size: tuple[int, int] = PREVIEW_SIZE) -> str:
-    """The whole curve as an SVG document of `size` pixels (see the module's doc)."""
+def preview_svg(
+    curve: Curve,
+    size: tuple[int, int] = PREVIEW_SIZE,
+    *,
+    pieces: int = PIECES,
+    background_stops: int = BACKGROUND_STOPS,
+    max_points: int | None = None,
+) -> str:
+    """The whole curve as an SVG document of `size` pixels (see the module's doc).
+    `max_points`: a dense curve keeps at most this many points (longer segments, a
+    smaller file: many thumbnails on one page)."""
     w, h = size
     points = sample_curve(curve, fit_curve(curve, size))
+    if max_points is not None and len(points) > max_points:
+        points = points[np.linspace(0, len(points) - 1, max_points).round().astype(int)]
     tenths = np.round(points * _UNITS).astype(np.int64)
     # Each point that repeats the one before (after rounding) is left out.
     keep = np.ones(len(tenths), dtype=bool)
     keep[1:] = np.any(tenths[1:] != tenths[:-1], axis=1)
-    colours = _hex_colours(curve.colour_map, PIECES)
-    stops = _hex_colours(curve.background_map, BACKGROUND_STOPS)
+    colours = _hex_colours(curve.colour_map, pieces)
+    stops = _hex_colours(curve.background_map, background_stops)
     width = max(curve.line_width * h / SCREEN_HEIGHT, 0.75) * _UNITS
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
@@ -52,7 +65,7 @@ def preview_svg(curve: Curve, size: tuple[int, int] = PREVIEW_SIZE) -> str:
         f"<title>{escape(curve.name or 'curve')}</title>",
         '<defs><linearGradient id="bg" x1="0" y1="0" x2="0" y2="1">',
         *(
-            f'<stop offset="{i / (BACKGROUND_STOPS - 1):.3f}" stop-color="{c}"/>'
+            f'<stop offset="{i / (background_stops - 1):.3f}" stop-color="{c}"/>'
             for i, c in enumerate(stops)
         ),
         "</linearGradient></defs>",
@@ -61,8 +74,8 @@ def preview_svg(curve: Curve, size: tuple[int, int] = PREVIEW_SIZE) -> str:
         'stroke-linejoin="round">',
     ]
     n = len(tenths)
-    edges = [round(i * (n - 1) / PIECES) for i in range(PIECES + 1)]
-    for i in range(PIECES):
+    edges = [round(i * (n - 1) / pieces) for i in range(pieces + 1)]
+    for i in range(pieces):
         start, end = edges[i], edges[i + 1]
         if end <= start:
             continue

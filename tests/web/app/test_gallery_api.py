@@ -9,7 +9,7 @@ import pytest
 from support.mirror import Mirror
 
 from spirokiosk.daemon.state.opening import open_gallery
-from spirokiosk.display.curves import PRESETS, Curve
+from spirokiosk.display.curves import PRESETS, Curve, random_curve
 from spirokiosk.web.app import create_app
 from spirokiosk.web.app.access import Access, AccessRules
 
@@ -216,3 +216,17 @@ def test_hearts_over_real_http(store, entries):
         response = conn.getresponse()
         assert [e["id"] for e in json.loads(response.read())["entries"]] == [entries[2]]
         conn.close()
+
+
+def test_a_thumbnail_is_the_studio_preview_small_and_capped():
+    import base64
+    import re
+
+    from spirokiosk.web.app.thumbnail import COLOUR_PIECES, MAX_POINTS, thumbnail_data_uri
+
+    dense = random_curve(5, wheels=(12, 12))
+    svg = base64.b64decode(thumbnail_data_uri(dense).split(",", 1)[1]).decode()
+    assert 'width="160" height="160"' in svg
+    assert svg.count("<polyline") == COLOUR_PIECES
+    points = sum(len(p.split()) for p in re.findall(r'points="([^"]*)"', svg)) // 2
+    assert points <= MAX_POINTS + COLOUR_PIECES  # each piece repeats its first point
