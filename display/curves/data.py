@@ -16,6 +16,7 @@ against the frequencies; `points`, `published_frames` and
 """
 
 import cmath
+import json
 import math
 
 from spirokiosk.display.curves.colours import UnknownColourMapError, colour_map
@@ -54,6 +55,17 @@ class CurveError(ValueError):
     def __init__(self, errors: list[str]):
         self.errors = list(errors)
         super().__init__("; ".join(self.errors))
+
+
+def parse_json(text: str | bytes, field: str) -> object:
+    """A JSON document from outside (a request's body, a file, a recipe); CurveError
+    naming `field` when it is not JSON, nested too deeply included."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise CurveError([f"{field}: not valid JSON (nested too deeply)"]) from None
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise CurveError([f"{field}: not valid JSON ({exc})"]) from None
 
 
 def format_complex(value: complex) -> str:

@@ -19,7 +19,6 @@ curve that has none). Only metadata is read, never a picture or a video frame:
 from __future__ import annotations
 
 import io
-import json
 import logging
 import struct
 import tomllib
@@ -28,7 +27,7 @@ from pathlib import PurePath
 from xml.parsers import expat
 
 from spirokiosk.display.curves import Curve, CurveError
-from spirokiosk.display.curves.data import MAX_NAME_CHARS
+from spirokiosk.display.curves.data import MAX_NAME_CHARS, parse_json
 from spirokiosk.display.export.recipe import (
     MAX_RECIPE_BYTES,
     RECIPE_KEY,
@@ -264,12 +263,7 @@ def _svg_recipe(text: str) -> str:
 
 
 def _curve_from_json(text: str) -> Curve:
-    try:
-        document = json.loads(text)
-    except RecursionError:
-        raise CurveError(["file: not valid JSON (nested too deeply)"]) from None
-    except ValueError as exc:
-        raise CurveError([f"file: not valid JSON ({exc})"]) from None
+    document = parse_json(text, "file")
     if isinstance(document, dict) and isinstance(document.get("curve"), dict):
         document = document["curve"]  # an answer of the API's, a gallery entry
     if not isinstance(document, dict):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 
 from spirokiosk.display.curves import Curve, CurveError
+from spirokiosk.display.curves.data import parse_json
 
 RECIPE_KEY = "spirokiosk-curve"
 RECIPE_NS = "urn:x-spirokiosk:curve"  # the namespace of SVG's <metadata> recipe element
@@ -43,10 +44,4 @@ def curve_from_recipe(text: str | bytes) -> Curve:
         raise CurveError([f"recipe: larger than {MAX_RECIPE_BYTES // 1024} KiB"])
     text = text.strip()
     text = text.removeprefix(f"{RECIPE_KEY}:")
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        raise CurveError(["recipe: not valid JSON (nested too deeply)"]) from None
-    except ValueError as exc:
-        raise CurveError([f"recipe: not valid JSON ({exc})"]) from None
-    return Curve.from_dict(data)
+    return Curve.from_dict(parse_json(text, "recipe"))

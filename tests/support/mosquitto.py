@@ -12,8 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
-
+from spirokiosk.daemon.mqtt.bridge import new_client
 from support import free_port, wait_until
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
@@ -53,13 +52,6 @@ class Broker:
             self.proc.wait(5)
 
 
-def new_test_client(client_id: str) -> mqtt.Client:
-    version = getattr(mqtt, "CallbackAPIVersion", None)
-    if version is not None:
-        return mqtt.Client(version.VERSION2, client_id=client_id)
-    return mqtt.Client(client_id=client_id)
-
-
 class Listener:
     """A client subscribed to `topics`; every message lands in `inbox` as (topic, payload,
     retained) and the newest payload per topic in `last`."""
@@ -69,7 +61,7 @@ class Listener:
         self.last: dict[str, bytes] = {}
         self._lock = threading.Lock()
         self._subscribed = threading.Event()
-        self.client = new_test_client(f"test-listener-{port}-{time.monotonic_ns()}")
+        self.client = new_client(f"test-listener-{port}-{time.monotonic_ns()}")
         self.client.on_connect = lambda c, *a: c.subscribe([(t, 1) for t in topics])
         self.client.on_subscribe = lambda *a: self._subscribed.set()
         self.client.on_message = self._on_message

@@ -7,7 +7,6 @@ Every error under /api/ is JSON: {"error": "...", "errors": ["field: message", .
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 
@@ -15,6 +14,7 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 from spirokiosk.display.curves import CurveError
+from spirokiosk.display.curves.data import parse_json
 from spirokiosk.web.app.access import changes_kiosk, current_access
 from spirokiosk.web.app.context import web_context
 from spirokiosk.web.app.curve_requests import curve_from_request, preset_list
@@ -91,12 +91,7 @@ def json_body(*, allow_empty: bool = False) -> object:
         raise RefusedError(413, f"body: larger than {size}")
     if allow_empty and not data.strip():
         return None
-    try:
-        return json.loads(data)
-    except RecursionError:
-        raise CurveError(["body: not valid JSON (nested too deeply)"]) from None
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-        raise CurveError([f"body: not valid JSON ({exc})"]) from None
+    return parse_json(data, "body")
 
 
 @bp.app_errorhandler(RefusedError)
