@@ -11,14 +11,11 @@ import pygame
 import pytest
 import simplejpeg
 from support import FakeClock, wait_until
+from support.loop import build_loop
 
 from spirokiosk.daemon.config import ConfigError, load_config
-from spirokiosk.daemon.service.control import Control
-from spirokiosk.daemon.service.loop import RenderLoop
-from spirokiosk.daemon.service.notify import Notifier
-from spirokiosk.daemon.service.parts import display_size, scene_timing, stream_settings
+from spirokiosk.daemon.service.parts import scene_timing, stream_settings
 from spirokiosk.daemon.service.playlist import Playlist
-from spirokiosk.daemon.service.signals import SignalFlags
 from spirokiosk.display.curves import PRESETS, SHAPES
 from spirokiosk.display.draw.overlays import Overlays
 from spirokiosk.display.draw.scene import Scene
@@ -62,29 +59,20 @@ def make_loop():
     ):
         config = config or small_config()
         clock = FakeClock()
-        playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
-        output = output or open_output("headless", display_size(config))
-        scene = Scene(
-            output.size, playlist, timing=scene_timing(config), overlays=overlays or Overlays()
-        )
         frame_hub = None
         if hub:
             frame_hub = FrameHub(stream_settings(config))
             frame_hub.start()
             hubs.append(frame_hub)
-        loop = RenderLoop(
+        loop = build_loop(
+            config,
+            clock=clock,
             output=output,
-            scene=scene,
-            playlist=playlist,
-            config=config,
-            load_config=load or (lambda: config),
-            control=Control(clock=clock),
-            notifier=Notifier(),
-            signals=SignalFlags(),
+            overlays=overlays,
+            load=load,
             hub=frame_hub,
             screen_watch=screen_watch,
             access=access,
-            clock=clock,
         )
         return loop, clock
 

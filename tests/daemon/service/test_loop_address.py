@@ -8,17 +8,10 @@ import pygame
 import pytest
 import zxingcpp
 from support import FakeClock
+from support.loop import build_loop
 
 from spirokiosk.daemon.config import load_config
-from spirokiosk.daemon.service.control import Control
-from spirokiosk.daemon.service.loop import RenderLoop
-from spirokiosk.daemon.service.notify import Notifier
-from spirokiosk.daemon.service.parts import display_size, scene_timing
-from spirokiosk.daemon.service.playlist import Playlist
-from spirokiosk.daemon.service.signals import SignalFlags
 from spirokiosk.display.curves import PRESETS, SHAPES
-from spirokiosk.display.draw.scene import Overlays, Scene
-from spirokiosk.display.screen.output import open_output
 
 URL = "http://10.0.0.7:8000/"
 
@@ -35,21 +28,7 @@ def config_with(*overrides):
 
 def make_loop(config):
     clock = FakeClock()
-    output = open_output("headless", display_size(config))
-    playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
-    scene = Scene(output.size, playlist, timing=scene_timing(config), overlays=Overlays())
-    loop = RenderLoop(
-        output=output,
-        scene=scene,
-        playlist=playlist,
-        config=config,
-        load_config=lambda: config,
-        control=Control(clock=clock),
-        notifier=Notifier(),
-        signals=SignalFlags(),
-        clock=clock,
-    )
-    return loop, clock
+    return build_loop(config, clock=clock), clock
 
 
 def ticks(loop, clock, seconds=0.5, step=1 / 30):

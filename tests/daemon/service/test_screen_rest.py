@@ -15,21 +15,14 @@ import pygame
 import pytest
 import simplejpeg
 from support import FakeClock
+from support.loop import build_loop
 
 from spirokiosk.daemon.config import load_config
 from spirokiosk.daemon.schedule.cec import TvPower
-from spirokiosk.daemon.service.control import Control
-from spirokiosk.daemon.service.loop import RenderLoop
-from spirokiosk.daemon.service.notify import Notifier
-from spirokiosk.daemon.service.parts import display_size, scene_timing, stream_settings
-from spirokiosk.daemon.service.playlist import Playlist
+from spirokiosk.daemon.service.parts import stream_settings
 from spirokiosk.daemon.service.screen_time import ScreenTime
-from spirokiosk.daemon.service.signals import SignalFlags
 from spirokiosk.display.curves import PRESETS, SHAPES
-from spirokiosk.display.draw.overlays import Overlays
-from spirokiosk.display.draw.scene import Scene
 from spirokiosk.display.draw.surfaces import surface_array
-from spirokiosk.display.screen.output import open_output
 from spirokiosk.web.hub.frame_hub import FrameHub
 
 UTC = dt.UTC
@@ -68,27 +61,17 @@ def resting_loop():
 
     def build(config, *, wall=EVENING, hub=False, tv=None):
         clocks = Clocks(wall)
-        playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
-        output = open_output("headless", display_size(config))
-        scene = Scene(output.size, playlist, timing=scene_timing(config), overlays=Overlays())
         frame_hub = FrameHub(stream_settings(config)) if hub else None
         if frame_hub is not None:
             frame_hub.start()
         screen_time = ScreenTime(
             config, clock=clocks.wall, zone=UTC, make_tv=tv or (lambda device: None)
         )
-        loop = RenderLoop(
-            output=output,
-            scene=scene,
-            playlist=playlist,
-            config=config,
-            load_config=lambda: config,
-            control=Control(clock=clocks.mono),
-            notifier=Notifier(),
-            signals=SignalFlags(),
+        loop = build_loop(
+            config,
+            clock=clocks.mono,
             hub=frame_hub,
             screen_time=screen_time,
-            clock=clocks.mono,
             sleep=clocks.advance,
         )
         made.append((frame_hub, screen_time))

@@ -5,20 +5,13 @@ import threading
 
 import pytest
 from support import FakeClock, wait_until
+from support.loop import build_loop
 
 from spirokiosk.daemon.config import load_config
-from spirokiosk.daemon.service.control import Control
-from spirokiosk.daemon.service.loop import RenderLoop
-from spirokiosk.daemon.service.notify import Notifier
-from spirokiosk.daemon.service.parts import display_size, scene_timing
 from spirokiosk.daemon.service.playlist import Playlist
-from spirokiosk.daemon.service.signals import SignalFlags
 from spirokiosk.daemon.state.opening import open_gallery
 from spirokiosk.daemon.state.recorder import CurveRecorder, Origin
 from spirokiosk.display.curves import PRESETS, SHAPES
-from spirokiosk.display.draw.overlays import Overlays
-from spirokiosk.display.draw.scene import Scene
-from spirokiosk.display.screen.output import open_output
 
 MAGMA = PRESETS["seed-magma-11"]
 GEARS = PRESETS["gears-96-52"]
@@ -60,20 +53,7 @@ def make_loop(store, recorder, playlist_names):
         favourites=store.next_favourite,
         note=recorder.note,
     )
-    output = open_output("headless", display_size(config))
-    scene = Scene(output.size, playlist, timing=scene_timing(config), overlays=Overlays())
-    loop = RenderLoop(
-        output=output,
-        scene=scene,
-        playlist=playlist,
-        config=config,
-        load_config=lambda: config,
-        control=Control(clock=clock),
-        notifier=Notifier(),
-        signals=SignalFlags(),
-        recorder=recorder,
-        clock=clock,
-    )
+    loop = build_loop(config, clock=clock, playlist=playlist, recorder=recorder)
     return loop, clock
 
 
