@@ -62,6 +62,34 @@ class Wheel:
         return out
 
 
+class WheelSteps:
+    """Every wheel's step along the chain at one parameter t, all wheels at once (the arms
+    of the epicycles, asked for every frame: one numpy call per wheel would cost several
+    times the arithmetic). `at(t)[j]` is `wheels[j].position(t)`."""
+
+    def __init__(self, wheels: "tuple[Wheel, ...] | list[Wheel]"):
+        self._freqs = np.array([w.freq for w in wheels], dtype=float)
+        widths = np.array([w.width for w in wheels], dtype=complex)
+        heights = np.array([w.height for w in wheels], dtype=complex)
+        self._wr, self._wi = widths.real.copy(), widths.imag.copy()
+        self._hr, self._hi = heights.real.copy(), heights.imag.copy()
+        shapes = [w.shape for w in wheels]
+        self._groups = [(name, np.flatnonzero([s == name for s in shapes])) for name in set(shapes)]
+
+    def at(self, t: float) -> np.ndarray:
+        theta = self._freqs * t
+        if len(self._groups) == 1:
+            s = unit_shape(self._groups[0][0], theta)
+        else:
+            s = np.empty(len(theta), dtype=complex)
+            for name, index in self._groups:
+                s[index] = unit_shape(name, theta[index])
+        out = np.empty(len(theta), dtype=complex)
+        out.real = self._wr * s.real - self._wi * s.imag
+        out.imag = self._hr * s.imag + self._hi * s.real
+        return out
+
+
 @dataclass(frozen=True)
 class Curve:
     """A spirograph curve and its drawing style.

@@ -25,25 +25,31 @@ def merge(rects: Iterable[pygame.Rect], bounds: pygame.Rect) -> list[pygame.Rect
     pieces would otherwise grow back into its whole, mostly empty, box); where they
     overlap, a few pixels are drawn and uploaded twice, which is harmless.
     """
-    pending = [r.clip(bounds) for r in rects]
-    pending = [r for r in pending if r.width > 0 and r.height > 0]
-    pending.sort(key=lambda r: r.width * r.height, reverse=True)
+    pending = []
+    for rect in rects:
+        rect = rect.clip(bounds)
+        if rect.width > 0 and rect.height > 0:
+            pending.append((rect.width * rect.height, rect))
+    pending.sort(key=_first, reverse=True)  # the biggest first (stable: ties keep order)
     merged: list[pygame.Rect] = []
-    for rect in pending:
+    areas: list[int] = []  # merged[i]'s
+    for size, rect in pending:
         for index in rect.collidelistall(merged):  # overlapping ones, found in C
-            other = merged[index]
+            other, other_size = merged[index], areas[index]
             union = rect.union(other)
-            small, big = sorted((_area(rect), _area(other)))
-            if _area(union) <= big + small * (1.0 + JOIN_SLACK):
-                merged[index] = union
+            small, big = (size, other_size) if size < other_size else (other_size, size)
+            union_size = union.width * union.height
+            if union_size <= big + small * (1.0 + JOIN_SLACK):
+                merged[index], areas[index] = union, union_size
                 break
         else:
             merged.append(rect)
+            areas.append(size)
     return merged
 
 
-def _area(rect: pygame.Rect) -> int:
-    return rect.width * rect.height
+def _first(pair: tuple) -> object:
+    return pair[0]
 
 
 def area(rects: Iterable[pygame.Rect]) -> int:

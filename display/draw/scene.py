@@ -485,7 +485,8 @@ class Scene:
             damage = merge(changed, bounds)
         # Every moving overlay is drawn again over its restored area (they are translucent);
         # what stays only where something else made it restore its area.
-        areas = full if stale is None else merge([*stale, *damage, *moves], bounds)
+        # (Every rect of `moves` is inside one of `damage`'s, which `merge` made from them.)
+        areas = full if stale is None else merge([*stale, *damage], bounds) if stale else damage
         touched = [s for s in still if any(s.colliderect(area) for area in areas)]
         if touched:
             areas = merge([*areas, *touched], bounds)
@@ -502,7 +503,8 @@ class Scene:
         # The first frame of a curve: what differs from its bare canvas (a screen that
         # loaded the canvas ahead shows only that).
         self.new_curve_shown = self._drawing is not self._composed_drawing
-        self.base_damage = merge([*self._stroke_damage, *moves, *still], bounds)
+        if self.new_curve_shown:
+            self.base_damage = merge([*self._stroke_damage, *moves, *still], bounds)
         self._composed_drawing = self._drawing
         self._stroke_damage = []
         self._overlay_rects = moves

@@ -20,7 +20,6 @@ Work per batch is proportional to its segments (plus the short tail), never
 to how much has been drawn before.
 """
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Protocol
@@ -80,6 +79,7 @@ class PolylineStroke:
         self._colours = np.asarray(colours, dtype=np.float32)
         if len(self._colours) < 2:
             raise ValueError("colours: need a table of at least two colours")
+        self._colour_steps = self._colours[1:] - self._colours[:-1]
         self.drawn = 0  # segments painted so far
 
     @property
@@ -121,43 +121,49 @@ class PolylineStroke:
         return np.arange(first, start)
 
     def _colour_at(self, param: np.ndarray) -> np.ndarray:
-        """Colours at parameters 0..1, linearly between table entries: (k, 3) float32."""
+        """Colours at parameters 0..1, linearly between table entries: (k, 3) float."""
         where = param * np.float32(len(self._colours) - 1)
         index = np.minimum(where.astype(np.intp), len(self._colours) - 2)
         frac = (where - index)[:, None]
-        low, high = self._colours[index], self._colours[index + 1]
-        return low + (high - low) * frac
+        return self._colours[index] + self._colour_steps[index] * frac
 
     def _paint_batch(self, pixels: np.ndarray, start: int, stop: int, ink: InkSink | None):
-        """Paint segments [start, stop) over what is there; return (dirty box or None, stats)."""
+        """Paint segments [start, stop) over what is there; return (dirty box or None, stats).
+
+        Every step is a handful of numpy calls on a few thousand values: at one batch a
+        frame their count, not their size, is most of the cost, so none is spent twice
+        (the new segments' pairs and the tail's are slices, not masks)."""
         tail = self._tail(start)
         seg = np.concatenate([tail, np.arange(start, stop)])
         n_old = len(tail)
         height_px = pixels.shape[1]
         flat, which, dist, along, samples = self._near_pixels(seg, pixels.shape[0], height_px)
-        stats = StrokeStats(stop - start, n_old, samples, 0)
-        new = which >= n_old
-        if not new.any():
-            return None, stats
+        # Pairs come in the order of `seg`: the tail's first, then the new segments'.
+        split = int(np.searchsorted(which, n_old))
+        if split == len(which):
+            return None, StrokeStats(stop - start, n_old, samples, 0)
         r = np.float32(self.radius)
 
         # Per pixel: the nearest new segment gives coverage and colour ...
-        cells, nearest = _nearest_per_cell(flat[new], dist[new], self.radius)
-        cover_new = np.clip(r - dist[new][nearest], 0.0, 1.0)
-        s = seg[which[new][nearest]]
-        param = self._u[s] + (self._u[s + 1] - self._u[s]) * along[new][nearest]
+        new_dist = dist[split:]
+        cells, nearest = _nearest_per_cell(flat[split:], new_dist, self.radius)
+        cover_new = _unit_clip(r - new_dist[nearest])
+        s = seg[which[split:][nearest]]
+        u = self._u
+        param = u[s] + (u[s + 1] - u[s]) * along[split:][nearest]
         # ... and the nearest tail segment the coverage already painted.
         cover_old = np.zeros_like(cover_new)
-        if not new.all():
-            old_cells, old_nearest = _nearest_per_cell(flat[~new], dist[~new], self.radius)
+        if split:
+            old_dist = dist[:split]
+            old_cells, old_nearest = _nearest_per_cell(flat[:split], old_dist, self.radius)
             at = np.minimum(np.searchsorted(old_cells, cells), len(old_cells) - 1)
             match = old_cells[at] == cells
-            cover_old[match] = np.clip(r - dist[~new][old_nearest][at[match]], 0.0, 1.0)
-        beta = np.clip((cover_new - cover_old) / np.maximum(1.0 - cover_old, 1e-6), 0.0, 1.0)
+            cover_old[match] = _unit_clip(r - old_dist[old_nearest][at[match]])
+        beta = _unit_clip((cover_new - cover_old) / np.maximum(1.0 - cover_old, 1e-6))
 
         paint = beta > 0.0
         if not paint.any():
-            return None, stats
+            return None, StrokeStats(stop - start, n_old, samples, 0)
         x, y = np.divmod(cells[paint], height_px)
         colour = self._colour_at(param[paint])
         added = beta[paint]
@@ -168,42 +174,57 @@ class PolylineStroke:
             ink.add(x, y, colour, added)
         x0, y0 = int(x.min()), int(y.min())
         box = (x0, y0, int(x.max()) - x0 + 1, int(y.max()) - y0 + 1)
-        return box, dataclasses.replace(stats, pixels=len(x))
+        return box, StrokeStats(stop - start, n_old, samples, len(x))
 
     def _near_pixels(self, seg: np.ndarray, width_px: int, height_px: int):
         """Every (segment, pixel) pair closer than the stroke's reach, inside the canvas.
 
-        Returns the pixel as x * height + y, the index into `seg`, the distance,
-        the position of the nearest point along the segment (0..1), and how
+        Returns the pixel as x * height + y, the index into `seg` (in order), the
+        distance, the position of the nearest point along the segment (0..1), and how
         many distances were evaluated.
         """
         r = self.radius
         ax, ay = self._x[seg], self._y[seg]
-        bx, by = self._x[seg + 1], self._y[seg + 1]
+        following = seg + 1
+        bx, by = self._x[following], self._y[following]
+        sx, sy = bx - ax, by - ay
         # One square window per segment, the same size for all (vectorised).
         wx0 = np.floor(np.minimum(ax, bx) - r).astype(np.int32)
         wy0 = np.floor(np.minimum(ay, by) - r).astype(np.int32)
-        extent = max(float(np.abs(bx - ax).max()), float(np.abs(by - ay).max()))
+        extent = max(float(np.abs(sx).max()), float(np.abs(sy).max()))
         side = math.ceil(extent + 2.0 * r) + 1
         grid = np.arange(side, dtype=np.float32) + 0.5
         # Pixel centres relative to a, all float32.
         px = (wx0.astype(np.float32) - ax)[:, None, None] + grid[None, None, :]
         py = (wy0.astype(np.float32) - ay)[:, None, None] + grid[None, :, None]
-        dx, dy = (bx - ax)[:, None, None], (by - ay)[:, None, None]
+        dx, dy = sx[:, None, None], sy[:, None, None]
         inv_len2 = 1.0 / np.maximum(dx * dx + dy * dy, np.float32(1e-12))
-        along = np.clip((px * dx + py * dy) * inv_len2, 0.0, 1.0)  # nearest point on the segment
-        ex, ey = px - dx * along, py - dy * along
-        dist2 = ex * ex + ey * ey
+        along = (px * dx + py * dy) * inv_len2
+        along = _unit_clip(along, out=along)  # the nearest point on the segment
+        ex = np.subtract(px, dx * along)
+        ey = np.subtract(py, dy * along)
+        ex *= ex
+        ey *= ey
+        dist2 = np.add(ex, ey, out=ex)
 
         hit = np.flatnonzero(dist2 < r * r)
         which, cell = np.divmod(hit, side * side)
         x = wx0[which] + (cell % side)
         y = wy0[which] + (cell // side)
-        inside = (x >= 0) & (x < width_px) & (y >= 0) & (y < height_px)
-        hit, which = hit[inside], which[inside]
-        flat = x[inside].astype(np.int64) * height_px + y[inside]
+        # Mostly the windows are all inside the canvas: then nothing is left out.
+        outside_x = wx0.min() < 0 or wx0.max() + side > width_px
+        if outside_x or wy0.min() < 0 or wy0.max() + side > height_px:
+            inside = (x >= 0) & (x < width_px) & (y >= 0) & (y < height_px)
+            hit, which, x, y = hit[inside], which[inside], x[inside], y[inside]
+        flat = x.astype(np.int64) * height_px + y
         dist = np.sqrt(dist2.reshape(-1)[hit])
         return flat, which, dist, along.reshape(-1)[hit], int(dist2.size)
+
+
+def _unit_clip(values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """`values` clipped to 0..1 (np.clip's result, for a fraction of its overhead)."""
+    out = np.maximum(values, 0.0, out=out)
+    return np.minimum(out, 1.0, out=out)
 
 
 def _nearest_per_cell(cells: np.ndarray, dist: np.ndarray, reach: float):

@@ -14,7 +14,11 @@ two: the loop's own work (update, compose, upload, hand-over to the mirror) and 
 driver's present (under Xvfb: Mesa copying the picture to the X server, which a Pi's
 GPU and display controller do). Budget (design.md): the loop's own work, p99 at most
 3.3 ms a frame in every phase here, so that a Pi 4 core, about five times slower,
-stays within the 16.7 ms of a 60 Hz frame. With --rotation the screen is taken as
+stays within the 16.7 ms of a 60 Hz frame. The loop's clock is the show's: each tick is
+1/60 s later than the one before, as on a 60 Hz screen with vsync, so a frame carries a
+60th of a second of pen travel whatever this machine's present costs (under Xvfb, Mesa
+blends a fade on the CPU and runs it at about 40 fps: on the wall clock each fade frame
+would draw half as much curve again as a Pi's does). With --rotation the screen is taken as
 mounted turned (display.rotation): the picture is drawn upright at the turned size and
 turned by the GPU as it is drawn, which should cost the render thread nothing more.
 """
@@ -127,6 +131,7 @@ def measure(
 
     reader = threading.Thread(target=viewer, name="bench-viewer", daemon=True)
     reader.start()
+    show_time = [0.0]  # seconds of show: one 60 Hz frame a tick (see the docstring)
     loop = RenderLoop(
         output=output,
         scene=scene,
@@ -137,6 +142,7 @@ def measure(
         notifier=Notifier(),
         signals=SignalFlags(),
         hub=hub,
+        clock=lambda: show_time[0],
     )
     present_cpu = [0.0]
     presenter = output.presenter
@@ -156,6 +162,7 @@ def measure(
         loop.tick()  # the first frame uploads the whole picture: start-up, not counted
         settle_the_heap()  # as `spirokiosk run` does before READY
         for _ in range(frames):
+            show_time[0] += 1.0 / FPS
             preparing_before = scene_state(loop.scene)
             present_cpu[0] = 0.0
             start = time.thread_time()
