@@ -71,8 +71,20 @@ class PolylineStroke:
         self.points = points
         self.width = float(width)
         self.radius = self.width / 2.0 + 0.5  # coverage is > 0 inside this distance
-        self._x = points[:, 0].astype(np.float32)
-        self._y = points[:, 1].astype(np.float32)
+        self._x = x = points[:, 0].astype(np.float32)
+        self._y = y = points[:, 1].astype(np.float32)
+        # Each segment's own numbers, worked out once (a batch is a run of segments, so it
+        # takes slices of these, free, where it would otherwise compute them each frame):
+        # its span, the top-left pixel of its window and that corner relative to its start,
+        # 1 / its length squared, and the longer side of its box.
+        self._sx, self._sy = x[1:] - x[:-1], y[1:] - y[:-1]
+        self._wx0 = np.floor(np.minimum(x[:-1], x[1:]) - self.radius).astype(np.int32)
+        self._wy0 = np.floor(np.minimum(y[:-1], y[1:]) - self.radius).astype(np.int32)
+        self._ox = self._wx0.astype(np.float32) - x[:-1]
+        self._oy = self._wy0.astype(np.float32) - y[:-1]
+        length2 = self._sx * self._sx + self._sy * self._sy
+        self._inv_len2 = 1.0 / np.maximum(length2, np.float32(1e-12))
+        self._extent = np.maximum(np.abs(self._sx), np.abs(self._sy))
         self._u = np.linspace(0.0, 1.0, len(points), dtype=np.float32)
         seg_len = np.hypot(*np.diff(points, axis=0).T)
         self._arc = np.concatenate([[0.0], np.cumsum(seg_len)])  # arc length at each point
@@ -109,16 +121,16 @@ class PolylineStroke:
         limit = np.searchsorted(self._arc, self._arc[start] + BATCH_ARC_PX, side="right") - 1
         return int(min(stop, max(limit, start + 1), start + BATCH_MAX_SEGMENTS))
 
-    def _tail(self, start: int) -> np.ndarray:
-        """Indices of painted segments that end near where this batch joins the stroke.
+    def _tail(self, start: int) -> int:
+        """The first of the painted segments that end near where this batch joins the
+        stroke (its tail: segments [first, start)).
 
         Only the run just before the batch: where the curve comes back over
         older ink (a crossing, or the end meeting the start of a closed
         curve) the newer stroke is painted on top, as a pen would.
         """
         reach = 2.0 * self.radius + 2.0
-        first = max(0, int(np.searchsorted(self._arc, self._arc[start] - reach)) - 1)
-        return np.arange(first, start)
+        return max(0, int(np.searchsorted(self._arc, self._arc[start] - reach)) - 1)
 
     def _colour_at(self, param: np.ndarray) -> np.ndarray:
         """Colours at parameters 0..1, linearly between table entries: (k, 3) float."""
@@ -133,12 +145,12 @@ class PolylineStroke:
         Every step is a handful of numpy calls on a few thousand values: at one batch a
         frame their count, not their size, is most of the cost, so none is spent twice
         (the new segments' pairs and the tail's are slices, not masks)."""
-        tail = self._tail(start)
-        seg = np.concatenate([tail, np.arange(start, stop)])
-        n_old = len(tail)
+        first = self._tail(start)
+        n_old = start - first
         height_px = pixels.shape[1]
-        flat, which, dist, along, samples = self._near_pixels(seg, pixels.shape[0], height_px)
-        # Pairs come in the order of `seg`: the tail's first, then the new segments'.
+        near = self._near_pixels(first, stop, pixels.shape[0], height_px)
+        flat, which, dist, along, samples = near
+        # Pairs come in the order of their segments: the tail's first, then the new ones'.
         split = int(np.searchsorted(which, n_old))
         if split == len(which):
             return None, StrokeStats(stop - start, n_old, samples, 0)
@@ -148,7 +160,7 @@ class PolylineStroke:
         new_dist = dist[split:]
         cells, nearest = _nearest_per_cell(flat[split:], new_dist, self.radius)
         cover_new = _unit_clip(r - new_dist[nearest])
-        s = seg[which[split:][nearest]]
+        s = which[split:][nearest] + first
         u = self._u
         param = u[s] + (u[s + 1] - u[s]) * along[split:][nearest]
         # ... and the nearest tail segment the coverage already painted.
@@ -176,30 +188,25 @@ class PolylineStroke:
         box = (x0, y0, int(x.max()) - x0 + 1, int(y.max()) - y0 + 1)
         return box, StrokeStats(stop - start, n_old, samples, len(x))
 
-    def _near_pixels(self, seg: np.ndarray, width_px: int, height_px: int):
-        """Every (segment, pixel) pair closer than the stroke's reach, inside the canvas.
+    def _near_pixels(self, first: int, stop: int, width_px: int, height_px: int):
+        """Every (segment, pixel) pair closer than the stroke's reach, inside the canvas,
+        for segments [first, stop).
 
-        Returns the pixel as x * height + y, the index into `seg` (in order), the
+        Returns the pixel as x * height + y, the segment less `first` (in order), the
         distance, the position of the nearest point along the segment (0..1), and how
         many distances were evaluated.
         """
         r = self.radius
-        ax, ay = self._x[seg], self._y[seg]
-        following = seg + 1
-        bx, by = self._x[following], self._y[following]
-        sx, sy = bx - ax, by - ay
+        run = slice(first, stop)
         # One square window per segment, the same size for all (vectorised).
-        wx0 = np.floor(np.minimum(ax, bx) - r).astype(np.int32)
-        wy0 = np.floor(np.minimum(ay, by) - r).astype(np.int32)
-        extent = max(float(np.abs(sx).max()), float(np.abs(sy).max()))
-        side = math.ceil(extent + 2.0 * r) + 1
+        wx0, wy0 = self._wx0[run], self._wy0[run]
+        side = math.ceil(float(self._extent[run].max()) + 2.0 * r) + 1
         grid = np.arange(side, dtype=np.float32) + 0.5
-        # Pixel centres relative to a, all float32.
-        px = (wx0.astype(np.float32) - ax)[:, None, None] + grid[None, None, :]
-        py = (wy0.astype(np.float32) - ay)[:, None, None] + grid[None, :, None]
-        dx, dy = sx[:, None, None], sy[:, None, None]
-        inv_len2 = 1.0 / np.maximum(dx * dx + dy * dy, np.float32(1e-12))
-        along = (px * dx + py * dy) * inv_len2
+        # Pixel centres relative to the segment's start, all float32.
+        px = self._ox[run][:, None, None] + grid[None, None, :]
+        py = self._oy[run][:, None, None] + grid[None, :, None]
+        dx, dy = self._sx[run][:, None, None], self._sy[run][:, None, None]
+        along = (px * dx + py * dy) * self._inv_len2[run][:, None, None]
         along = _unit_clip(along, out=along)  # the nearest point on the segment
         ex = np.subtract(px, dx * along)
         ey = np.subtract(py, dy * along)
