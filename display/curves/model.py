@@ -5,7 +5,7 @@ z(t) = sum_j [ Re(w_j S_j(n_j t)) + i Im(h_j S_j(n_j t)) ],   t in [0, 2 pi)
 
 import math
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import cached_property, reduce
 
 import numpy as np
 
@@ -110,7 +110,7 @@ class Curve:
 
     # -- geometry ----------------------------------------------------------
 
-    @property
+    @cached_property  # asked for every frame (the pen's parameter)
     def freq_gcd(self) -> int:
         """g: the curve closes after 2 pi / g."""
         return reduce(math.gcd, (abs(w.freq) for w in self.wheels))

@@ -63,7 +63,11 @@ class FrameBuffers:
                 missed = self._stale[id(other)]
                 if other is buffer or missed is None:
                     continue
-                missed = merge([*missed, *damage], self._bounds)
+                # `damage` comes merged: a buffer that missed one frame takes it as it is.
+                if missed:
+                    missed = merge([*missed, *damage], self._bounds)
+                else:
+                    missed = [rect.clip(self._bounds) for rect in damage]
                 self._stale[id(other)] = None if area(missed) > limit else missed
 
     def lend(self, buffer: pygame.Surface) -> Callable[[], None]:

@@ -48,6 +48,21 @@ def merge(rects: Iterable[pygame.Rect], bounds: pygame.Rect) -> list[pygame.Rect
     return merged
 
 
+def moved(before: list[pygame.Rect], after: list[pygame.Rect]) -> list[pygame.Rect]:
+    """The areas of overlays that moved from `before[i]` to `after[i]`: each pair as one rect
+    where they overlap (a pen or an arm moves a few pixels a frame), so `merge` has half as
+    many to join. Lists of different lengths are given back whole."""
+    if len(before) != len(after):
+        return [*before, *after]
+    found = []
+    for old, new in zip(before, after, strict=True):
+        if old.colliderect(new):
+            found.append(old.union(new))
+        else:
+            found += (old, new)
+    return found
+
+
 def _first(pair: tuple) -> object:
     return pair[0]
 

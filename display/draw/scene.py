@@ -38,7 +38,7 @@ import pygame
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.draw import CAMERA_MODES
 from spirokiosk.display.draw.address import address_card
-from spirokiosk.display.draw.damage import merge
+from spirokiosk.display.draw.damage import merge, moved
 from spirokiosk.display.draw.drawing import CurveDrawing
 from spirokiosk.display.draw.ink import InkLayer, check_opacity
 from spirokiosk.display.draw.overlays import OverlayPainter, Overlays, Sprite
@@ -480,7 +480,7 @@ class Scene:
         if self._full or fading_ink or (mode is not None and picture_new):
             damage = full
         else:
-            changed = [*self._stroke_damage, *self._overlay_rects, *moves, *gone]
+            changed = [*self._stroke_damage, *moved(self._overlay_rects, moves), *gone]
             changed += [rect for rect in still if rect not in self._still_rects]
             damage = merge(changed, bounds)
         # Every moving overlay is drawn again over its restored area (they are translucent);
