@@ -1,8 +1,9 @@
 """Pi-class benchmark: the real render loop, pinned to one core, through one whole curve
 cycle (drawing, holding, preparing the next curve, fading), with one viewer on the mirror.
 
-    .venv/bin/python tests/bench/bench_pi.py [--seconds-per-curve 10] [--size 1920x1080]
-                                             [--all-overlays] [--rotation 90]
+    .venv/bin/python tests/bench/bench_pi.py [--all-overlays] [--size 1920x1080] [--rotation 90]
+                                             [--seconds-per-curve S | --draw-seconds D
+                                              --hold-seconds H --fade-seconds F] [--seed N]
 
 It starts its own X server (Xvfb) and runs `RenderLoop` as `spirokiosk run` builds it:
 the scene, the presentation through SDL's GL renderer (the code path kmsdrm takes on
@@ -14,7 +15,12 @@ two: the loop's own work (update, compose, upload, hand-over to the mirror) and 
 driver's present (under Xvfb: Mesa copying the picture to the X server, which a Pi's
 GPU and display controller do). Budget (design.md): the loop's own work, p99 at most
 3.3 ms a frame in every phase here, so that a Pi 4 core, about five times slower,
-stays within the 16.7 ms of a 60 Hz frame. The loop's clock is the show's: each tick is
+stays within the 16.7 ms of a 60 Hz frame. The show is seed-magma-11, then a fade into
+a random curve (`--seed` picks it; by default a new one each run, as the kiosk's
+playlist does; its name, with its seed, is printed), with the configuration's timing
+(curves.draw_seconds, hold_seconds, fade_seconds) unless told otherwise:
+`--seconds-per-curve S` draws for S, holds S / 2 and fades S / 5 (quicker runs, and a
+pen faster than the default's). The loop's clock is the show's: each tick is
 1/60 s later than the one before, as on a 60 Hz screen with vsync, so a frame carries a
 60th of a second of pen travel whatever this machine's present costs (under Xvfb, Mesa
 blends a fade on the CPU and runs it at about 40 fps: on the wall clock each fade frame
@@ -86,8 +92,14 @@ def x_server(size: tuple[int, int]) -> tuple[subprocess.Popen, str]:
 
 
 def measure(
-    size: tuple[int, int], seconds: float, all_overlays: bool, rotation: int = 0
+    size: tuple[int, int],
+    timing: tuple[float | None, float | None, float | None],
+    all_overlays: bool,
+    rotation: int = 0,
+    seed: int | None = None,
 ) -> dict[str, list[tuple[float, float, int]]]:
+    """Render-thread CPU per frame by phase; `timing` (draw, hold, fade seconds; None: the
+    configuration's default)."""
     import pygame
 
     from spirokiosk.daemon.config import load_config
@@ -98,24 +110,28 @@ def measure(
     from spirokiosk.daemon.service.parts import scene_overlays, scene_timing, stream_settings
     from spirokiosk.daemon.service.playlist import Playlist
     from spirokiosk.daemon.service.signals import SignalFlags
-    from spirokiosk.display.curves import PRESETS, SHAPES
+    from spirokiosk.display.curves import PRESETS, SHAPES, random_curve
     from spirokiosk.display.draw.scene import Scene
     from spirokiosk.display.screen.output import open_output
     from spirokiosk.web.hub import FrameHub
 
-    overrides = [
+    keys = ("curves.draw_seconds", "curves.hold_seconds", "curves.fade_seconds")
+    overrides = [f"{key}={value}" for key, value in zip(keys, timing, strict=True) if value]
+    overrides += [
         f"display.size={size[0]}x{size[1]}",
         'curves.playlist=["seed-magma-11", "random"]',
-        f"curves.draw_seconds={seconds}",
-        f"curves.hold_seconds={seconds / 2}",
-        f"curves.fade_seconds={seconds / 5}",
         "display.show_pen=true",
         f"display.show_wheels={str(all_overlays).lower()}",
         f"display.show_caption={str(all_overlays).lower()}",
     ]
     config = load_config(None, overrides, PRESETS, SHAPES)
     output = open_output("fullscreen", size, fallback_headless=False, rotation=rotation)
-    playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
+
+    def make_random(shapes):  # the playlist's own, with the seed asked for
+        return random_curve(seed=seed, shapes=shapes, exact_symmetry=shapes == ("circle",))
+
+    curves = config.curves
+    playlist = Playlist(curves.playlist, curves.random_shapes, make_random=make_random)
     scene = Scene(output.size, playlist, scene_timing(config), scene_overlays(config))
     hub = FrameHub(stream_settings(config))
     hub.start()
@@ -155,9 +171,15 @@ def measure(
         return uploaded
 
     presenter.present = timed_present
-    cycle = seconds + seconds / 2 + seconds / 5 + 1.0  # through the fade into the next
+    print(
+        f"draw {curves.draw_seconds:g} s, hold {curves.hold_seconds:g} s, "
+        f"fade {curves.fade_seconds:g} s"
+    )
+    # Through the fade into the next curve.
+    cycle = curves.draw_seconds + curves.hold_seconds + curves.fade_seconds + 1.0
     frames = round(cycle * FPS) + FPS
     samples: dict[str, list[tuple[float, float, int]]] = {}
+    drawn: dict[str, int] = {}  # curve name -> wheels
     try:
         loop.tick()  # the first frame uploads the whole picture: start-up, not counted
         settle_the_heap()  # as `spirokiosk run` does before READY
@@ -173,6 +195,7 @@ def measure(
             if scene_state(loop.scene) != preparing_before and phase == "holding":
                 phase = "preparing"
             samples.setdefault(phase, []).append((total - present, present, loop.uploaded_last))
+            drawn.setdefault(loop.scene.curve.name or "unnamed", len(loop.scene.curve.wheels))
     finally:
         stop.set()
         reader.join(2)
@@ -180,6 +203,8 @@ def measure(
         hub.stop()
         output.close()
         pygame.quit()
+    shown = ", then ".join(f"{name} ({wheels} wheels)" for name, wheels in drawn.items())
+    print(f"curves: {shown}")
     return samples
 
 
@@ -225,7 +250,13 @@ def report(samples: dict[str, list[tuple[float, float, int]]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="1920x1080")
-    parser.add_argument("--seconds-per-curve", type=float, default=10.0)
+    parser.add_argument(
+        "--seconds-per-curve", type=float, help="draw S s, hold S/2, fade S/5 (default: config's)"
+    )
+    parser.add_argument("--draw-seconds", type=float, help="default: curves.draw_seconds")
+    parser.add_argument("--hold-seconds", type=float, help="default: curves.hold_seconds")
+    parser.add_argument("--fade-seconds", type=float, help="default: curves.fade_seconds")
+    parser.add_argument("--seed", type=int, help="the random curve's (default: a new one)")
     parser.add_argument("--all-overlays", action="store_true", help="pen, wheels and caption")
     parser.add_argument("--rotation", type=int, default=0, choices=(0, 90, 180, 270))
     args = parser.parse_args()
@@ -239,7 +270,11 @@ def main() -> None:
             f"{size[0]}x{size[1]} turned {args.rotation}, overlays: {overlays}; "
             f"CPUs {sorted(os.sched_getaffinity(0))}, X server {display}"
         )
-        report(measure(size, args.seconds_per_curve, args.all_overlays, args.rotation))
+        timing = (args.draw_seconds, args.hold_seconds, args.fade_seconds)
+        if args.seconds_per_curve:
+            seconds = args.seconds_per_curve
+            timing = (seconds, seconds / 2, seconds / 5)
+        report(measure(size, timing, args.all_overlays, args.rotation, args.seed))
     finally:
         xvfb.terminate()
         xvfb.wait(5)
