@@ -144,8 +144,8 @@ class _WheelChain:
         Drawn opaque on a layer the size of the chain's box, then blended from the layer
         piece by piece (`_arm_pieces`, which hold every pixel drawn), each piece made black
         again once blended: pixels two pieces share are blended once, and the layer is
-        all black for the next frame. Blending the whole box, mostly empty, cost five times
-        as much."""
+        all black for the next frame without filling its whole box, which cost more than
+        the drawing (SDL's fill here is several times slower than a copy)."""
         box = _box(joints)
         lo = np.array(box.topleft, dtype=float)
         layer_w, layer_h = self._layer.get_size() if self._layer is not None else (0, 0)
