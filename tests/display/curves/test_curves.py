@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spirokiosk.display.curves import PRESETS, SHAPES, Curve, Wheel
-from spirokiosk.display.curves.model import MAX_POINTS
+from spirokiosk.display.curves import PRESETS, SHAPES, Curve, Wheel, random_curve
+from spirokiosk.display.curves.model import MAX_POINTS, WheelSteps
 
 sizes = st.complex_numbers(max_magnitude=2.0, allow_nan=False, allow_infinity=False)
 
@@ -216,3 +216,14 @@ def test_shapes_trace_their_outline():
     astroid = unit_shape("tetracuspid", theta)
     assert np.allclose(np.abs(astroid.real) ** (2 / 3) + np.abs(astroid.imag) ** (2 / 3), 1)
     assert np.allclose(np.abs(unit_shape("circle", theta)), 1)
+
+
+def test_wheel_steps_are_each_wheels_position():
+    """All wheels at once (the arms, every frame) give each wheel's own position."""
+    curve = random_curve(seed=11, wheels=(9, 9), shapes=SHAPES, exact_symmetry=False)
+    wheels = [*curve.wheels, Wheel(3, 0.2 + 0.1j, 0.05j, "ellipse")]  # height apart too
+    assert len({w.shape for w in wheels}) > 2
+    steps = WheelSteps(wheels)
+    for t in (0.0, 0.3, 1.7, 2 * math.pi - 1e-3):
+        expected = [complex(w.position(np.array(t))) for w in wheels]
+        np.testing.assert_allclose(steps.at(t), expected, rtol=0, atol=1e-12)
