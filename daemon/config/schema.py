@@ -273,6 +273,13 @@ class ExportSection:
         "the page asks every second, a browser tab in the background once a minute",
         restart=True,
     )
+    max_seconds: float = key(
+        Float(1, 86400),
+        600.0,
+        "an export still rendering after this long fails (its worker killed, its slot freed), "
+        "even while someone waits for it",
+        restart=True,
+    )
 
 
 @dataclass(frozen=True)

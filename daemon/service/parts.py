@@ -101,4 +101,5 @@ def export_settings(config: Config) -> ExportSettings:
         keep_bytes=export.keep_bytes,
         keep_seconds=export.keep_seconds,
         abandon_seconds=export.abandon_seconds,
+        max_seconds=export.max_seconds,
     )

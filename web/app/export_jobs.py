@@ -9,7 +9,9 @@ queued, its finished file kept in memory for a while.
 At most `workers` exports render at once, each in its own `python -m
 spirokiosk.display.export.worker` (see that module for what it reads and writes); at
 most `queue` more wait their turn. Cancelling one kills its process; so does nobody
-asking for its status for `abandon_seconds` (the page polls while it waits). A finished
+asking for its status for `abandon_seconds` (the page polls while it waits), and so does
+rendering for longer than `max_seconds` (a worker that hangs must not keep its slot
+however patiently it is waited for). A finished
 file is kept for `keep_seconds`, and all kept files together in at most `keep_bytes`
 (the oldest are forgotten first). A thread per running export reads its progress; one
 janitor thread, started with the first export, cancels the abandoned and forgets the
@@ -47,6 +49,7 @@ class ExportSettings:
     keep_bytes: int = 64 << 20
     keep_seconds: float = 300.0
     abandon_seconds: float = 90.0
+    max_seconds: float = 600.0
 
 
 class QueueFullError(Exception):
@@ -70,6 +73,7 @@ class ExportJob:
     progress: float = 0.0
     error: str | None = None
     data: bytes | None = None
+    started: float | None = None  # when its worker started
     finished: float | None = None
     process: subprocess.Popen | None = None
 
@@ -191,12 +195,12 @@ class ExportJobs:
 
     # -- inside, under the lock ---------------------------------------------------------
 
-    def _cancel(self, job: ExportJob, why: str) -> None:
+    def _cancel(self, job: ExportJob, why: str, state: str = "cancelled") -> None:
         if job.over:
             return
         if job.state == "queued":
             self._waiting.remove(job)
-        job.state = "cancelled"
+        job.state = state
         job.error = None if why == "cancelled" else why
         job.finished = self._clock()
         if job.process is not None and job.process.poll() is None:
@@ -217,7 +221,7 @@ class ExportJobs:
                 job.state, job.error, job.finished = "failed", f"worker: {exc}", self._clock()
                 log.error("export %s: cannot start its worker: %s", job.id, exc)
                 continue
-            job.state = "running"
+            job.state, job.started = "running", self._clock()
             self._running += 1
             watcher = threading.Thread(
                 target=self._watch, args=(job,), name=f"export-{job.id[:6]}", daemon=True
@@ -307,12 +311,21 @@ class ExportJobs:
 
     def _sweep(self) -> None:
         """Every so often: cancel exports nobody asked about, forget expired files."""
-        tick = max(MIN_JANITOR_TICK, min(1.0, self.settings.abandon_seconds / 4))
+        shortest = min(self.settings.abandon_seconds, self.settings.max_seconds)
+        tick = max(MIN_JANITOR_TICK, min(1.0, shortest / 4))
         while not self._closed.wait(tick):
             with self._lock:
                 now = self._clock()
+                limit = self.settings.max_seconds
                 for job in list(self._jobs.values()):
-                    if not job.over and now - job.seen > self.settings.abandon_seconds:
+                    if job.state == "running" and now - (job.started or now) > limit:
+                        self._cancel(
+                            job,
+                            f"time: still rendering after {limit:g} s (export.max_seconds); "
+                            "ask for fewer frames or a smaller size",
+                            state="failed",
+                        )
+                    elif not job.over and now - job.seen > self.settings.abandon_seconds:
                         self._cancel(
                             job,
                             f"abandoned: nobody asked for its status for "

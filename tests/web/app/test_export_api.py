@@ -305,6 +305,25 @@ def test_an_abandoned_export_is_cancelled_and_its_worker_killed(client, exports)
     assert process.returncode < 0
 
 
+@pytest.mark.parametrize("export_settings", [ExportSettings(max_seconds=1.0)])
+def test_an_export_rendering_too_long_fails_though_watched_and_frees_its_slot(client, exports):
+    answer = ask(client, LONG)
+    wait_until(lambda: exports.process_of(answer["id"]) is not None)
+    process = exports.process_of(answer["id"])
+    waiting = ask(client, LONG)  # one worker: this one waits for the slot
+    assert client.get(waiting["status_url"]).get_json()["state"] == "queued"
+
+    def failed() -> bool:  # asked all along: it is not abandoned, it is too long
+        return client.get(answer["status_url"]).get_json()["state"] == "failed"
+
+    wait_until(failed, timeout=10)
+    status = client.get(answer["status_url"]).get_json()
+    assert status["error"].startswith("time:") and "export.max_seconds" in status["error"]
+    wait_until(lambda: process.poll() is not None)
+    assert process.returncode < 0  # killed
+    wait_until(lambda: exports.process_of(waiting["id"]) is not None)  # the slot is free
+
+
 @pytest.mark.parametrize("export_settings", [ExportSettings(keep_bytes=3000)])
 def test_a_file_larger_than_what_is_kept_fails_saying_so(client):
     body = {"curve": {"preset": "seed-magma-11"}, "format": "png", "size": 256}
