@@ -166,13 +166,7 @@ class BandEncoder:
 
     def _strip(self, strip: np.ndarray, layout: str, quality: int) -> ParsedJpeg | None:
         self.strip_encodes += 1
-        jpeg = simplejpeg.encode_jpeg(
-            np.ascontiguousarray(strip),
-            quality=quality,
-            colorspace=layout,
-            colorsubsampling="420",
-            fastdct=True,
-        )
+        jpeg = self._compress(np.ascontiguousarray(strip), layout, quality)
         try:
             parsed = parse(jpeg)
         except ValueError as error:
@@ -182,6 +176,12 @@ class BandEncoder:
         elif parsed.tables != self._header.tables:
             return self._mismatch("a strip's tables differ from the header's")
         return parsed
+
+    def _compress(self, strip: np.ndarray, layout: str, quality: int) -> bytes:
+        """One strip as a JPEG of its own, with the settings of a whole encode."""
+        return simplejpeg.encode_jpeg(
+            strip, quality=quality, colorspace=layout, colorsubsampling="420", fastdct=True
+        )
 
     def _mismatch(self, why: str) -> None:
         if not self._mismatch_logged:
