@@ -10,6 +10,7 @@ import simplejpeg
 from PIL import Image
 from support import wait_until
 
+from spirokiosk.web.app.snapshot_recipe import with_comment
 from spirokiosk.web.hub import FrameHub, StreamSettings
 from spirokiosk.web.hub.bands import BandEncoder
 from spirokiosk.web.hub.jpeg import StreamBox, encode_jpeg
@@ -281,3 +282,16 @@ def test_a_frame_published_without_changes_is_all_new(hub):
     latest = encoded(hub, 1)
     assert hub.encoder.whole_encodes == wholes + 1
     assert_same_pixels(latest.jpeg, whole(frame, "BGRX"))
+
+
+def test_the_snapshots_recipe_comment_goes_into_a_spliced_jpeg_too():
+    """/snapshot.jpg adds a COM segment after JFIF's APP0 (web.app.snapshot_recipe)."""
+    frame = picture(200, 100, seed=10)
+    encoder = primed(frame, "BGRX")
+    frame[50, 50] = 0
+    jpeg, _, _ = encoder.encode(frame, "BGRX", 80, changed=[(50, 50, 1, 1)])
+    assert encoder.whole_encodes == 1  # this one spliced from strips
+    commented = with_comment(jpeg, b"spirokiosk-recipe:{}")
+    with Image.open(io.BytesIO(commented)) as image:
+        assert image.info["comment"] == b"spirokiosk-recipe:{}"
+    assert_same_pixels(commented, whole(frame, "BGRX"))
