@@ -8,11 +8,10 @@ bands are scaled (for whole-step scaling, from their own source rows), get the s
 drawn and are encoded, and the JPEG is spliced from the kept scans and the new ones.
 A frame that changed nothing reuses the last JPEG.
 
-A frame where most bands change (a fade, new settings, a new curve's first frame) is
-one whole encode instead: a full set of strips costs about what one whole encode costs
-(measured, see WHOLE_ABOVE), but the frames before and after a fade change everything
-too. The band scans are then stale, and rebuilt, all bands as strips, on the next
-frame that changes few bands.
+A frame where (nearly) all bands change (a fade, new settings, a new curve's first
+frame) is one whole encode instead (see WHOLE_ABOVE for the measured cut). The band
+scans are then stale, and rebuilt, all bands as strips, on the next frame that changes
+few bands.
 """
 
 from __future__ import annotations
@@ -32,12 +31,14 @@ log = logging.getLogger(__name__)
 
 Rect = tuple[int, int, int, int]  # x, y, w, h in the published frame's pixels
 
-# Above this share of bands changed, one whole encode instead of strips. On this
-# machine (x86-64, libjpeg-turbo with AVX2) all 68 strips of a 1920x1080 frame took
-# 0.85-1.0x a whole encode, 34 strips of a 960x540 one 0.95x (tests/bench/bench_bands.py):
-# the strips are not dearer, so the cut is where a whole encode is cheaper than keeping
-# the scans, i.e. when nearly all of them would be encoded anyway.
-WHOLE_ABOVE = 0.75
+# Above this share of bands changed, one whole encode instead of strips. Measured here
+# (x86-64, simplejpeg 1.9.0's libjpeg-turbo; tests/bench/bench_bands.py, median of 20): all
+# 68 strips of a 1920x1080 curve picture, spliced, cost 1.03x one whole encode (3.95 ms
+# against 3.85), all 34 of a 960x540 one 1.07x (1.01 against 0.95). A whole encode saves
+# those few per cent on its frame but leaves the scans stale, so the next frame that
+# changes little pays a full set of strips again: it only pays when nearly every band
+# changes (and the frames after it are likely to change everything too).
+WHOLE_ABOVE = 0.9
 # A bilinear resize (a box that is not a whole divisor) reads a source row into the
 # output rows within its filter's support: one output row each side when shrinking
 # (Pillow libImaging/Resample.c, support = filter support x scale), plus a row for

@@ -3,6 +3,7 @@ the pixels of one whole encode; only changed bands are encoded again; fades, spr
 settings changes; a dropped frame's changes carried on. Real simplejpeg and Pillow."""
 
 import io
+import subprocess
 
 import numpy as np
 import pytest
@@ -112,9 +113,9 @@ def test_nothing_changed_reuses_the_last_jpeg_without_encoding():
 def test_most_bands_changed_is_one_whole_encode_and_the_bands_are_rebuilt_after():
     frame = picture(320, 240)  # 15 bands
     encoder = primed(frame, "BGRX")
-    frame[:200] = 255 - frame[:200]
+    frame[:230] = 255 - frame[:230]  # all 15 bands
     strips, wholes = encoder.strip_encodes, encoder.whole_encodes
-    jpeg, _, _ = encoder.encode(frame, "BGRX", 80, changed=[(0, 0, 320, 200)])
+    jpeg, _, _ = encoder.encode(frame, "BGRX", 80, changed=[(0, 0, 320, 230)])
     assert (encoder.strip_encodes, encoder.whole_encodes) == (strips, wholes + 1)
     assert_same_pixels(jpeg, whole(frame, "BGRX"))
     frame[100, 100] = 0
@@ -295,3 +296,42 @@ def test_the_snapshots_recipe_comment_goes_into_a_spliced_jpeg_too():
     with Image.open(io.BytesIO(commented)) as image:
         assert image.info["comment"] == b"spirokiosk-recipe:{}"
     assert_same_pixels(commented, whole(frame, "BGRX"))
+
+
+def test_ffmpeg_decodes_a_spliced_jpeg_without_complaint(tmp_path):
+    """Another decoder than libjpeg-turbo (FFmpeg's mjpeg) reads the restart markers."""
+    frame = picture(853, 480, seed=11)
+    encoder = primed(frame, "BGRX")
+    frame[470:480, :30] = 0
+    jpeg, _, _ = encoder.encode(frame, "BGRX", 80, changed=[(0, 470, 30, 10)])
+    path = tmp_path / "spliced.jpg"
+    path.write_bytes(jpeg)
+    probe = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_name,width,height",
+            "-of",
+            "csv=p=0",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip() == "mjpeg,853,480" and probe.stderr == ""
+    reference = tmp_path / "whole.jpg"
+    reference.write_bytes(whole(frame, "BGRX"))
+    decoded = [
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-i", str(p), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+            capture_output=True,
+            check=True,
+        )
+        for p in (path, reference)
+    ]
+    assert decoded[0].stderr == b""
+    assert len(decoded[0].stdout) == 853 * 480 * 3
+    assert decoded[0].stdout == decoded[1].stdout  # the same coefficients, the same pixels
