@@ -5,27 +5,33 @@ with simplejpeg; each band's entropy-coded scan data is kept, and the JPEG is th
 first band's headers (its SOF0 given the full height), a DRI segment whose interval is
 one MCU row, the SOS, then the bands' scan data with RST0..RST7 (cycling) between
 them, and EOI. Why this decodes to the same pixels as one encode of the whole picture
-(upstream facts, libjpeg-turbo 3.x sources, jfolz/simplejpeg simplejpeg/_jpeg.pyx):
+(upstream sources read: jfolz/simplejpeg simplejpeg/_jpeg.pyx; libjpeg-turbo at commit
+8a99315, src/; simplejpeg 1.9.0's wheel bundles libjpeg-turbo 3.1.2):
 
-- simplejpeg.encode_jpeg is one tjCompress2 call with only TJFLAG_FASTDCT; turbojpeg.c
-  setCompDefaults runs jpeg_set_defaults (jcparam.c: smoothing_factor 0,
-  optimize_coding FALSE, restart_interval 0) and jpeg_set_quality, so every strip
-  gets the same quality-derived DQT and the standard DHT tables (jstdhuff.c), unless
-  the TJ_OPTIMIZE / TJ_RESTART environment variables change that (turbojpeg.c reads
-  them): `parse` refuses a JPEG with a DRI segment and the caller compares every
-  strip's tables with the header's, falling back to a whole encode if they differ;
-- colour conversion is per pixel (jccolor.c) and 4:2:0 chroma is h2v2_downsample
-  (jcsample.c: the plain average of each 2x2 block; h2v2_smooth_downsample, which
-  reads the neighbouring rows, is chosen only when smoothing_factor > 0), so no
-  sample of one MCU row depends on another's pixels;
-- a short last band is padded as in a whole picture: jcprepct.c expand_bottom_edge
-  replicates the last real row (and the last downsampled row) to the MCU height,
-  so it is encoded at its true height, as it stands in the picture; the right edge
-  is the same in both (same width: jcsample.c expand_right_edge);
-- a restart marker resets the DC predictions (ITU T.81, F.1.1.5.1; jdhuff.c
-  process_restart) and each strip's scan ends padded to a byte with 1 bits
-  (jchuff.c flush_bits), as a scan before a restart marker is: the coefficients
-  decoded are those of the whole encode, so the decoded pixels are too.
+- simplejpeg.encode_jpeg is one tjCompress2 call, flags TJFLAG_FASTDCT only
+  (_jpeg.pyx encode_jpeg). turbojpeg.c setCompDefaults (l. 366-415) runs
+  jpeg_set_defaults and jpeg_set_quality(quality, TRUE); jcparam.c jpeg_set_defaults
+  sets the standard Huffman tables (l. 210, std_huff_tables, jstdhuff.c),
+  optimize_coding FALSE (l. 233), smoothing_factor 0 (l. 251), restart_interval 0
+  (l. 257). So every strip has the same quality-derived DQT and the standard DHT.
+  (libjpeg-turbo 2.x read TJ_OPTIMIZE / TJ_RESTART from the environment in
+  setCompDefaults; 3.x does not.) Checked anyway at run time: `parse` refuses a JPEG
+  with a DRI segment and web.hub.bands compares every strip's tables with the header's,
+  falling back to a whole encode when they differ.
+- Colour conversion is per pixel (jccolor.c). 4:2:0 chroma is h2v2_downsample
+  (jcsample.c l. 265: the average of each 2x2 block, rows 2k and 2k+1 only);
+  h2v2_smooth_downsample (l. 308), which reads the rows above and below, is chosen only
+  when smoothing_factor is set (jinit_downsampler, l. 529). Bands start at multiples of
+  16, so no sample of one MCU row depends on another's pixels.
+- A short last band is padded as in a whole picture: jcprepct.c pre_process_data
+  replicates the last real row to fill the row group (expand_bottom_edge, l. 175) and
+  the last downsampled row to the MCU height (l. 202), so it is encoded at its true
+  height, as it stands in the picture; the right edge is the same in both (same width:
+  jcsample.c expand_right_edge).
+- A restart resets the DC predictions (ITU T.81 F.1.1.5.1; jdhuff.c process_restart,
+  l. 528) and a strip's scan ends padded to a byte with 1 bits (jchuff.c flush_bits,
+  l. 470), as a scan does before a restart marker (emit_restart, l. 651): the decoder
+  gets the coefficients of the whole encode, hence the same pixels.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ settings changes; a dropped frame's changes carried on. Real simplejpeg and Pill
 
 import io
 import subprocess
+import threading
 
 import numpy as np
 import pytest
@@ -244,32 +245,39 @@ def encoded(hub, after):
     return hub.latest()
 
 
-def test_a_dropped_frames_changes_go_on_with_the_next(hub):
+def test_a_dropped_frames_changes_go_on_with_the_next(hub, monkeypatch):
     frame = picture(640, 528, seed=8)  # 33 bands
+    entered, go_on = threading.Event(), threading.Event()
+    real_encode = hub._encode
+
+    def held_encode(raw, quality, box):  # the third frame waits until A and B are in
+        if raw.timestamp == 3.0:
+            entered.set()
+            assert go_on.wait(5)
+        real_encode(raw, quality, box)
+
+    monkeypatch.setattr(hub, "_encode", held_encode)
     hub.start()
     hub.publish(frame.copy(), "BGRX", 1.0)
     encoded(hub, 0)
     frame[0, 0] ^= 1
     hub.publish(frame.copy(), "BGRX", 2.0, changed=[(0, 0, 1, 1)])  # the scans rebuilt
     encoded(hub, 1)
-    hub.stop()
-    restarted = FrameHub(StreamSettings())  # the same encoder, its thread held back
-    restarted.encoder = hub.encoder
-    restarted.acquire_viewer()
-    try:
-        strips = restarted.encoder.strip_encodes
-        frame[10:21] = 255 - frame[10:21]  # A: rows 10..20
-        restarted.publish(frame.copy(), "BGRX", 3.0, changed=[(0, 10, 640, 11)])
-        frame[500:511] = 255 - frame[500:511]  # B: rows 500..510, before the encoder runs
-        restarted.publish(frame.copy(), "BGRX", 4.0, changed=[(0, 500, 640, 11)])
-        restarted.start()
-        latest = encoded(restarted, 0)
-        assert latest.timestamp == 4.0
-        assert restarted.stats().frames_dropped == 1
-        assert restarted.encoder.strip_encodes - strips == 3  # bands 0, 1 and 31
-        assert_same_pixels(latest.jpeg, whole(frame, "BGRX"))
-    finally:
-        restarted.stop()
+    strips = hub.encoder.strip_encodes
+    frame[0, 0] ^= 1
+    hub.publish(frame.copy(), "BGRX", 3.0, changed=[(0, 0, 1, 1)])  # band 0
+    assert entered.wait(5)
+    frame[10:21] = 255 - frame[10:21]  # A: rows 10..20, bands 0 and 1
+    hub.publish(frame.copy(), "BGRX", 4.0, changed=[(0, 10, 640, 11)])
+    frame[500:511] = 255 - frame[500:511]  # B: rows 500..510, band 31; A is dropped
+    hub.publish(frame.copy(), "BGRX", 5.0, changed=[(0, 500, 640, 11)])
+    go_on.set()
+    latest = encoded(hub, 3)
+    assert latest.timestamp == 5.0
+    assert hub.stats().frames_dropped == 1
+    assert hub.encoder.strip_encodes - strips == 1 + 3
+    assert hub.encoder.whole_encodes == 1  # the first frame only
+    assert_same_pixels(latest.jpeg, whole(frame, "BGRX"))
 
 
 def test_a_frame_published_without_changes_is_all_new(hub):
