@@ -97,6 +97,7 @@ class RenderLoop:
         self.screen_time = screen_time  # the schedule: on, off or quiet
         self._still: pygame.Surface | None = None  # shown while off or quiet
         self._still_curve = None  # the curve the quiet still shows
+        self._still_streamed = False  # the hub has the still as it is (nothing to encode)
         self.recorder = recorder  # the gallery's history, written on its own thread
         self._started_curve: Curve | None = None  # the curve last told to the recorder
         self.discovery = discovery  # started by its maker; given new settings on reload
@@ -209,10 +210,13 @@ class RenderLoop:
             self._still_curve = self.scene.curve if state == "quiet" else None
             self.uploaded_last = self.output.present(self._still, [self._still.get_rect()])
             self.frames += 1
+            self._still_streamed = False
         self._stream_damage = None  # the next frame after a rest is all new to the stream
         if self.hub is not None and self.hub.wants_frame(now):
             still = surface_array(self._still)  # never drawn on again: the hub may keep it
-            self.hub.publish(still, self._layout, time.time())
+            changed = [] if self._still_streamed else None  # the same still: the same JPEG
+            self.hub.publish(still, self._layout, time.time(), changed=changed)
+            self._still_streamed = True
         self._fps.add(now)
         self._after_frame(now)
         self._doze(ASLEEP_TICK)
