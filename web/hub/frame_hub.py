@@ -9,7 +9,9 @@ Threads and what each one does here:
 - the encoder thread (`start()`/`stop()`) takes the newest raw frame, scales
   and encodes it (GIL released, see `spirokiosk.web.hub.jpeg`) and stores it as
   an immutable `EncodedFrame`; a raw frame replaced before the encoder got
-  to it is dropped, never queued;
+  to it is dropped, never queued (what it changed goes on with the newer one);
+  the encoder (`spirokiosk.web.hub.bands`) encodes again only the bands of the
+  picture that changed, as the publisher said (`changed`);
 - web threads wait in `wait_frame()` for a frame newer than the one they
   sent last (or time out and resend the same one), and take viewer slots
   under the viewer cap with `acquire_viewer()`.
