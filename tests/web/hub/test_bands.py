@@ -280,6 +280,38 @@ def test_a_dropped_frames_changes_go_on_with_the_next(hub, monkeypatch):
     assert_same_pixels(latest.jpeg, whole(frame, "BGRX"))
 
 
+def test_a_dropped_frame_that_changed_everything_makes_the_next_all_new(hub, monkeypatch):
+    frame = picture(320, 240, seed=12)
+    entered, go_on = threading.Event(), threading.Event()
+    real_encode = hub._encode
+
+    def held_encode(raw, quality, box):
+        if raw.timestamp == 3.0:
+            entered.set()
+            assert go_on.wait(5)
+        real_encode(raw, quality, box)
+
+    monkeypatch.setattr(hub, "_encode", held_encode)
+    hub.start()
+    hub.publish(frame.copy(), "BGRX", 1.0)
+    encoded(hub, 0)
+    frame[0, 0] ^= 1
+    hub.publish(frame.copy(), "BGRX", 2.0, changed=[(0, 0, 1, 1)])
+    encoded(hub, 1)
+    hub.publish(frame.copy(), "BGRX", 3.0, changed=[])
+    assert entered.wait(5)
+    frame[:] = 255 - frame  # A: everything (changed=None), dropped
+    hub.publish(frame.copy(), "BGRX", 4.0)
+    frame[100, 100] = 0  # B: a pixel
+    hub.publish(frame.copy(), "BGRX", 5.0, changed=[(100, 100, 1, 1)])
+    wholes = hub.encoder.whole_encodes
+    go_on.set()
+    latest = encoded(hub, 3)
+    assert latest.timestamp == 5.0
+    assert hub.encoder.whole_encodes == wholes + 1
+    assert_same_pixels(latest.jpeg, whole(frame, "BGRX"))
+
+
 def test_a_frame_published_without_changes_is_all_new(hub):
     frame = picture(320, 240, seed=9)
     hub.start()
