@@ -5,7 +5,8 @@
 Runs hub + app + cheroot server in this process with a publisher thread that
 plays the render loop: it draws a short stroke on its frame buffer every tick
 (FrameBuffers, as the loop does) and, when the hub wants a frame, lends that
-buffer to the hub (no copy). Viewers run in a child process, so the CPU
+buffer to the hub (no copy) with the strokes' rects since the last one as `changed`,
+so the encoder encodes only those bands (web.hub.bands). Viewers run in a child process, so the CPU
 measured here (user + system time of this process, all threads) is the
 server's alone.
 
@@ -91,6 +92,9 @@ class Publisher(threading.Thread):
         self.layout = surface_layout(new_frame_surface((1, 1)))
         self.stop_event = threading.Event()
         self.published = 0
+        # The strokes' rects since the last published frame, as RenderLoop gathers its
+        # damage for the hub; None: everything (before the first frame).
+        self.changed: list[tuple[int, int, int, int]] | None = None
         self.ticks: dict[bool, list[float]] = {True: [], False: []}  # streamed? -> CPU s
 
     def run(self) -> None:
@@ -114,10 +118,15 @@ class Publisher(threading.Thread):
         y = height / 2 + 0.4 * height * np.sin(1.3 * t)
         damage = pygame.draw.line(buffer, (250, 200, 80), (x, y), (x + 6, y + 4), 3)
         self.buffers.drawn(buffer, [damage])
+        if self.changed is not None:
+            self.changed.append((damage.x, damage.y, damage.width, damage.height))
         if not self.hub.wants_frame(now):
             return False
         release = self.buffers.lend(buffer)
-        self.hub.publish(surface_array(buffer), self.layout, time.time(), release=release)
+        changed, self.changed = self.changed, []
+        self.hub.publish(
+            surface_array(buffer), self.layout, time.time(), release=release, changed=changed
+        )
         self.published += 1
         return True
 
@@ -368,6 +377,11 @@ def main() -> None:
         print(
             f"  (against encodes back to back: median {median(ratios_back_to_back):.2f}; "
             f"runs: {', '.join(f'{r:.2f}' for r in ratios_back_to_back)})"
+        )
+        bands = hub.encoder
+        print(
+            f"band encoder, all runs: {bands.strip_encodes} strips, {bands.whole_encodes} whole "
+            f"encodes, {bands.reused} frames reused, {hub.stats().frames_encoded} frames"
         )
         streamed, unstreamed = publisher.tick_cost()
         print(

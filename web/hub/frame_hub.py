@@ -9,7 +9,9 @@ Threads and what each one does here:
 - the encoder thread (`start()`/`stop()`) takes the newest raw frame, scales
   and encodes it (GIL released, see `spirokiosk.web.hub.jpeg`) and stores it as
   an immutable `EncodedFrame`; a raw frame replaced before the encoder got
-  to it is dropped, never queued;
+  to it is dropped, never queued (what it changed goes on with the newer one);
+  the encoder (`spirokiosk.web.hub.bands`) encodes again only the bands of the
+  picture that changed, as the publisher said (`changed`);
 - web threads wait in `wait_frame()` for a frame newer than the one they
   sent last (or time out and resend the same one), and take viewer slots
   under the viewer cap with `acquire_viewer()`.
@@ -34,10 +36,11 @@ import numpy as np
 
 from spirokiosk.display.pixels import check_pixels
 from spirokiosk.display.rates import RateMeter
+from spirokiosk.web.hub.bands import BandEncoder
 from spirokiosk.web.hub.frames import EncodedFrame, RawFrame
-from spirokiosk.web.hub.jpeg import StreamBox, encode_jpeg
+from spirokiosk.web.hub.jpeg import StreamBox
 from spirokiosk.web.hub.mjpeg import build_part
-from spirokiosk.web.hub.sprites import Sprite, SpriteScaler
+from spirokiosk.web.hub.sprites import Sprite
 from spirokiosk.web.hub.stats import FPS_WINDOW_SECONDS, HubStats
 from spirokiosk.web.hub.viewers import ViewerSlot
 
@@ -91,7 +94,7 @@ class FrameHub:
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._frame_listeners: tuple[Callable[[], None], ...] = ()
-        self._sprites = SpriteScaler()  # the encoder thread's
+        self.encoder = BandEncoder()  # the encoder thread's; its counters are read by tests
 
     # -- settings ------------------------------------------------------------
 
@@ -152,6 +155,7 @@ class FrameHub:
         release: Callable[[], None] | None = None,
         over: tuple[np.ndarray, int] | None = None,
         sprites: tuple[Sprite, ...] = (),
+        changed: list[tuple[int, int, int, int]] | None = None,
     ) -> None:
         """Hand over a rendered frame: (H, W, C) uint8, C-contiguous.
 
@@ -163,18 +167,26 @@ class FrameHub:
         over the picture: see web.hub.sprites; 4-byte layouts only). `layout` is the
         pixels' byte order ('BGRX', 'RGBX', 'RGB', ...: see display.pixels; simplejpeg
         knows them by these names); `timestamp` is the Unix time of rendering
-        (time.time()), sent as X-Timestamp. Stores a reference and wakes the encoder: no
-        copy, no encoding here.
+        (time.time()), sent as X-Timestamp. `changed`: the rectangles (x, y, w, h) in which
+        `pixels` differ from the frame published before (None: anywhere), so that only
+        those bands are encoded again (see web.hub.bands). Stores a reference and wakes the
+        encoder: no copy, no encoding here.
         """
         check_pixels(pixels, layout)
         if sprites and len(layout) != 4:
             raise ValueError(f"sprites: need a 4-byte layout, not {layout!r}")
-        raw = RawFrame(pixels, layout, float(timestamp), release, over, tuple(sprites))
+        changed = None if changed is None else tuple(changed)
         with self._lock:
             if self._stopping:  # nobody will encode it
-                replaced = raw
+                replaced = raw = RawFrame(pixels, layout, float(timestamp), release)
             else:
                 self._frames_published += 1
+                if self._raw is not None:  # dropped unencoded: its changes go on with this one
+                    old = self._raw.changed
+                    changed = None if old is None or changed is None else old + changed
+                raw = RawFrame(
+                    pixels, layout, float(timestamp), release, over, tuple(sprites), changed
+                )
                 replaced, self._raw = self._raw, raw
             if replaced is not None:
                 self._frames_dropped += 1
@@ -219,6 +231,7 @@ class FrameHub:
                 quality, box = self._settings.quality, self._settings.box
                 if not wanted:  # the last viewer left after this frame was published
                     self._frames_dropped += 1
+                    self.encoder.forget()  # its changes are lost: the next is all new
             try:
                 if wanted:
                     self._encode(raw, quality, box)
@@ -230,11 +243,12 @@ class FrameHub:
     def _encode(self, raw: RawFrame, quality: int, box: StreamBox | None) -> None:
         started = time.perf_counter()
         try:
-            jpeg, width, height = encode_jpeg(
-                raw.pixels, raw.layout, quality, box, raw.over, raw.sprites, self._sprites
+            jpeg, width, height = self.encoder.encode(
+                raw.pixels, raw.layout, quality, box, raw.over, raw.sprites, raw.changed
             )
             part = build_part(jpeg, raw.timestamp)
         except Exception:
+            self.encoder.forget()
             self._encode_errors += 1
             if self._encode_errors == 1 or self._encode_errors % 1000 == 0:
                 log.exception("JPEG encoding failed (%d failures so far)", self._encode_errors)

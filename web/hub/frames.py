@@ -16,7 +16,8 @@ class RawFrame:
     The hub owns `pixels`, or, with `release`, borrows them: nobody draws on them until
     the hub calls `release` (once encoded, or dropped). `over` is an old frame blended
     over it with an opacity 0..255 (a fade the screen does on its GPU); `sprites` are
-    drawn on it before that.
+    drawn on it before that. `changed` lists what differs from the frame published
+    before it (a frame dropped unencoded hands its own on to the next).
     """
 
     pixels: np.ndarray
@@ -25,6 +26,7 @@ class RawFrame:
     release: Callable[[], None] | None = None
     over: tuple[np.ndarray, int] | None = None
     sprites: tuple = ()  # (pixels, x, y) each, drawn before `over`: see web.hub.sprites
+    changed: tuple | None = None  # (x, y, w, h) rects changed since the last frame; None: all
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,17 +24,23 @@ class SpriteScaler:
         self._scaled: dict[int, tuple[np.ndarray, tuple[int, int], Image.Image, Image.Image]] = {}
 
     def draw(
-        self, frame: np.ndarray, layout: str, sprites: tuple[Sprite, ...], factor: float
+        self,
+        frame: np.ndarray,
+        layout: str,
+        sprites: tuple[Sprite, ...],
+        factor: float,
+        top: int = 0,
     ) -> np.ndarray:
         """A copy of `frame` (already scaled by `factor` from the published frame) with
-        `sprites` (at the published frame's scale) blended over it, in order."""
+        `sprites` (at the published frame's scale) blended over it, in order. `frame` may
+        be a band of the scaled picture starting at its row `top`."""
         height, width = frame.shape[:2]
         picture = Image.frombuffer("RGBX", (width, height), frame, "raw", "RGBX", 0, 1).copy()
         alpha_byte = layout.index("X")
         kept = {}
         for pixels, x, y in sprites:
             colour, mask = self._scale(pixels, alpha_byte, factor, kept)
-            picture.paste(colour, (round(x * factor), round(y * factor)), mask)
+            picture.paste(colour, (round(x * factor), round(y * factor) - top), mask)
         self._scaled = kept
         return np.asarray(picture).reshape(height, width, 4)
 
@@ -48,6 +54,12 @@ class SpriteScaler:
             known = (pixels, size, *_scaled_sprite(pixels, alpha_byte, size))
         kept[id(pixels)] = known
         return known[2], known[3]
+
+    def rows(self, sprite: Sprite, factor: float) -> tuple[int, int]:
+        """The scaled picture's rows [first, end) that `sprite` covers."""
+        pixels, _, y = sprite
+        height = max(1, round(pixels.shape[0] * factor))
+        return round(y * factor), round(y * factor) + height
 
 
 def _scaled_sprite(

@@ -54,6 +54,7 @@ NO_VSYNC_FPS = 250.0  # faster than any screen refreshes: vsync is not working
 FAILURES_LOGGED_IN_FULL = 5  # curves that fail to draw get a traceback; later ones a line
 DOZE_STEP = 0.05  # while resting, a stop or a command is seen within this (seconds)
 QUIT_KEYS = (pygame.K_ESCAPE, pygame.K_q)  # stop the program, on a desktop only
+STREAM_DAMAGE_RECTS = 256  # more changed rectangles kept for the stream: all changed
 
 
 class RenderLoop:
@@ -96,6 +97,7 @@ class RenderLoop:
         self.screen_time = screen_time  # the schedule: on, off or quiet
         self._still: pygame.Surface | None = None  # shown while off or quiet
         self._still_curve = None  # the curve the quiet still shows
+        self._still_streamed = False  # the hub has the still as it is (nothing to encode)
         self.recorder = recorder  # the gallery's history, written on its own thread
         self._started_curve: Curve | None = None  # the curve last told to the recorder
         self.discovery = discovery  # started by its maker; given new settings on reload
@@ -118,6 +120,9 @@ class RenderLoop:
         self._output_frames = 0  # frames on this output (a new screen is checked again)
         self.uploaded_last = 0  # bytes the last frame uploaded to the screen
         self.frame: pygame.Surface | None = None
+        # What changed since the last frame handed to the hub, (x, y, w, h) each; None:
+        # everything (the first frame, a new output, a reload, a still).
+        self._stream_damage: list[tuple[int, int, int, int]] | None = None
 
     # -- the loop -----------------------------------------------------------
 
@@ -155,6 +160,7 @@ class RenderLoop:
             self._curve_failed()
             damage = [frame.get_rect()]  # whatever got drawn: all of it, anew
         self.buffers.drawn(frame, damage)
+        self._note_stream_damage(damage)
         if self.recorder is not None and self.scene.curve is not self._started_curve:
             self._started_curve = self.scene.curve
             self.recorder.started(self._started_curve)  # queued only: no disk here
@@ -204,9 +210,13 @@ class RenderLoop:
             self._still_curve = self.scene.curve if state == "quiet" else None
             self.uploaded_last = self.output.present(self._still, [self._still.get_rect()])
             self.frames += 1
+            self._still_streamed = False
+        self._stream_damage = None  # the next frame after a rest is all new to the stream
         if self.hub is not None and self.hub.wants_frame(now):
             still = surface_array(self._still)  # never drawn on again: the hub may keep it
-            self.hub.publish(still, self._layout, time.time())
+            changed = [] if self._still_streamed else None  # the same still: the same JPEG
+            self.hub.publish(still, self._layout, time.time(), changed=changed)
+            self._still_streamed = True
         self._fps.add(now)
         self._after_frame(now)
         self._doze(ASLEEP_TICK)
@@ -253,6 +263,7 @@ class RenderLoop:
         self._capped = not output.vsync
         self._output_frames = 0
         self.buffers = FrameBuffers(output.size, new_frame_surface)  # all drawn anew
+        self._stream_damage = None
         if output.size != old.size:
             self.scene = self.scene.resized(output.size)
         if self.camera is not None:
@@ -318,6 +329,16 @@ class RenderLoop:
             self.uploaded_last += self.output.preload(scene.next_sprites)
         return damage
 
+    def _note_stream_damage(self, damage: list[pygame.Rect]) -> None:
+        """Add this tick's damage to what the stream has not been told yet (the loop ticks
+        faster than the stream's fps: the hub gets the union since its last frame)."""
+        if self.hub is None or self._stream_damage is None:
+            return
+        if len(self._stream_damage) + len(damage) > STREAM_DAMAGE_RECTS:
+            self._stream_damage = None  # many small pieces: no use sorting them out
+            return
+        self._stream_damage.extend((r.x, r.y, r.width, r.height) for r in damage)
+
     def _publish_frame(self, frame: pygame.Surface, fade, sprites=()) -> None:
         """Lend the frame's buffer to the hub (no copy): the next frames are drawn on
         another until the encoder gives it back. A fade and the sprites go along for the
@@ -325,6 +346,7 @@ class RenderLoop:
         release = self.buffers.lend(frame)
         over = (surface_array(fade[0]), fade[1]) if fade is not None else None
         drawn_over = tuple((pixels, x, y) for _, (x, y), pixels in sprites)
+        changed, self._stream_damage = self._stream_damage, []
         try:
             self.hub.publish(
                 surface_array(frame),
@@ -333,8 +355,10 @@ class RenderLoop:
                 release=release,
                 over=over,
                 sprites=drawn_over,
+                changed=changed,
             )
         except Exception:
+            self._stream_damage = None
             release()
             raise
 
@@ -350,7 +374,9 @@ class RenderLoop:
 
     def reload(self) -> None:
         """SIGHUP: read the config again; apply what can be applied, keep it all on errors."""
+        self._stream_damage = None
         reload(self)
 
     def apply_config(self, new: Config) -> None:
+        self._stream_damage = None
         apply_config(self, new)

@@ -14,7 +14,7 @@ import numpy as np
 import pygame
 import pytest
 import simplejpeg
-from support import FakeClock
+from support import FakeClock, wait_until
 from support.loop import build_loop
 
 from spirokiosk.daemon.config import load_config
@@ -121,6 +121,26 @@ def test_while_off_nothing_is_encoded_unless_someone_watches(resting_loop):
         assert frame is not None
         pixels = simplejpeg.decode_jpeg(frame.jpeg)
         assert pixels.mean() < 10  # the viewer sees the sleeping screen
+    finally:
+        slot.release()
+
+
+def test_a_still_is_encoded_once_and_resent_without_encoding(resting_loop):
+    loop, _clocks = resting_loop(config_with(), hub=True)
+    slot = loop.hub.acquire_viewer()
+    try:
+        for count in range(1, 5):  # a tick a second, a frame to the hub each
+            loop.tick()
+            assert wait_until(lambda c=count: loop.hub.stats().frames_encoded == c)
+        encoder = loop.hub.encoder
+        assert (encoder.whole_encodes, encoder.strip_encodes, encoder.reused) == (1, 0, 3)
+        shown = simplejpeg.decode_jpeg(loop.hub.latest().jpeg)
+        expected = simplejpeg.decode_jpeg(
+            simplejpeg.encode_jpeg(
+                surface_array(loop._still), loop.hub.settings.quality, loop._layout, "420", True
+            )
+        )
+        assert np.array_equal(shown, expected)
     finally:
         slot.release()
 

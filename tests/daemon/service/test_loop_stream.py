@@ -1,0 +1,96 @@
+"""The real render loop streaming to the real hub, band by band: every JPEG the hub makes
+decodes to the pixels of one whole encode of the frame the loop drew (the mirror shows
+exactly what the screen shows), while most frames encode only a few bands."""
+
+import numpy as np
+import pytest
+import simplejpeg
+from support import FakeClock, wait_until
+from support.loop import build_loop
+
+from spirokiosk.daemon.config import load_config
+from spirokiosk.daemon.service.parts import stream_settings
+from spirokiosk.display.curves import PRESETS, SHAPES
+from spirokiosk.display.draw.overlays import Overlays
+from spirokiosk.display.draw.surfaces import surface_array
+from spirokiosk.display.screen.output import open_output
+from spirokiosk.web.hub.frame_hub import FrameHub
+from spirokiosk.web.hub.jpeg import encode_jpeg
+
+
+def config(size, stream_size, fade):
+    return load_config(
+        None,
+        [
+            "display.mode=headless",
+            f"display.size={size}",
+            "display.fps=240",
+            'curves.playlist=["seed-magma-11", "gears-96-52"]',
+            "curves.draw_seconds=1",
+            "curves.hold_seconds=0.2",
+            f"curves.fade_seconds={fade}",
+            f"web.stream_size={stream_size}",
+        ],
+        PRESETS,
+        SHAPES,
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "stream_size", "mode", "fade"),
+    [
+        ("320x240", "display", "headless", 0),  # bands of the frame itself
+        ("1600x900", "auto", "headless", 0.3),  # halved by whole steps; a fade
+        ("320x240", "200x150", "headless", 0),  # resampled: the filter's reach
+        ("320x240", "display", "window", 0),  # the wheels as sprites, drawn by the encoder
+    ],
+)
+def test_every_streamed_jpeg_is_the_frame_the_loop_drew(size, stream_size, mode, fade):
+    settings = config(size, stream_size, fade)
+    hub = FrameHub(stream_settings(settings))
+    hub.start()
+    width, height = (int(v) for v in size.split("x"))
+    output = open_output(mode, (width, height))
+    clock = FakeClock()
+    try:
+        loop = build_loop(
+            settings, clock=clock, output=output, hub=hub, overlays=Overlays(wheels=True)
+        )
+        slot = hub.acquire_viewer()
+        checked = 0
+        # Two ticks a stream frame (the loop ticks faster than the stream's fps), through a
+        # whole curve, its hold and (with a fade) into the next one.
+        for tick in range(100):
+            encoded, published = hub.stats().frames_encoded, hub.stats().frames_published
+            clock.now += 1 / 60
+            loop.tick()
+            if hub.stats().frames_published == published:
+                continue
+            assert wait_until(lambda e=encoded: hub.stats().frames_encoded > e)
+            # Encoded and given back, not drawn on since: the frame the hub encoded.
+            fade_now = loop.scene.fade
+            over = (surface_array(fade_now[0]), fade_now[1]) if fade_now else None
+            sprites = tuple((p, x, y) for _, (x, y), p in loop.scene.sprites)
+            reference = encode_jpeg(
+                surface_array(loop.frame),
+                loop._layout,
+                hub.settings.quality,
+                hub.settings.box,
+                over,
+                sprites,
+            )[0]
+            assert np.array_equal(
+                simplejpeg.decode_jpeg(hub.latest().jpeg), simplejpeg.decode_jpeg(reference)
+            ), f"tick {tick}"
+            checked += 1
+        slot.release()
+        encoder = hub.encoder
+        assert checked > 30
+        bands = -(-hub.latest().height // 16)
+        # Most frames were a few strips, not whole pictures: fewer strips than a whole
+        # set a frame, and only a handful of whole encodes (first frame, curve changes).
+        assert encoder.strip_encodes < bands * (checked - encoder.whole_encodes - encoder.reused)
+        assert encoder.whole_encodes < checked / 3
+    finally:
+        hub.stop()
+        output.close()
