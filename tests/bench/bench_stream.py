@@ -11,7 +11,9 @@ measured here (user + system time of this process, all threads) is the
 server's alone.
 
 Prints:
-- CPU with 20 viewers / CPU with 1 viewer (budget <= 1.25);
+- CPU with 20 viewers / CPU with 1 viewer (budget <= 1.25), and what each viewer
+  past the first costs; with --whole-frames every frame is encoded whole (as in a fade
+  or with a camera), else only the bands the strokes changed;
 - pipeline CPU per frame (hand-over, scale/encode, fan out to 1 viewer)
   / a bare simplejpeg encode of the same pixels with the same settings, one every
   1/fps s as the pipeline's encoder runs (budget <= 1.15 at --stream-size display, where
@@ -83,7 +85,9 @@ class Publisher(threading.Thread):
 
     Keeps the thread CPU of streamed and unstreamed ticks apart."""
 
-    def __init__(self, hub: FrameHub, picture: np.ndarray, tick_hz: float = 60.0) -> None:
+    def __init__(
+        self, hub: FrameHub, picture: np.ndarray, tick_hz: float = 60.0, whole: bool = False
+    ) -> None:
         super().__init__(name="bench-render", daemon=True)
         self.hub, self.tick = hub, 1.0 / tick_hz
         height, width = picture.shape[:2]
@@ -95,6 +99,7 @@ class Publisher(threading.Thread):
         # The strokes' rects since the last published frame, as RenderLoop gathers its
         # damage for the hub; None: everything (before the first frame).
         self.changed: list[tuple[int, int, int, int]] | None = None
+        self.whole = whole  # every frame said to change everywhere (a fade, a camera)
         self.ticks: dict[bool, list[float]] = {True: [], False: []}  # streamed? -> CPU s
 
     def run(self) -> None:
@@ -123,7 +128,7 @@ class Publisher(threading.Thread):
         if not self.hub.wants_frame(now):
             return False
         release = self.buffers.lend(buffer)
-        changed, self.changed = self.changed, []
+        changed, self.changed = self.changed, None if self.whole else []
         self.hub.publish(
             surface_array(buffer), self.layout, time.time(), release=release, changed=changed
         )
@@ -301,6 +306,11 @@ def main() -> None:
         help="web.stream_size for the CPU runs: display (the budgets' setting), auto or WxH",
     )
     parser.add_argument("--repeats", type=int, default=3, help="runs of the CPU comparisons")
+    parser.add_argument(
+        "--whole-frames",
+        action="store_true",
+        help="every frame changes everywhere (a fade, a camera): one whole encode each",
+    )
     parser.add_argument("--client", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
@@ -321,7 +331,7 @@ def main() -> None:
     hub.start()
     server = WebServer(create_app(hub, StaticControl()), bind="127.0.0.1", port=0, max_viewers=24)
     server.start()
-    publisher = Publisher(hub, frames[0])
+    publisher = Publisher(hub, frames[0], whole=args.whole_frames)
     publisher.start()
     port = server.port
     print(f"display {size[0]}x{size[1]}, stream fps cap {args.fps:g}, quality {args.quality},")
@@ -335,7 +345,7 @@ def main() -> None:
         idle_encoded = hub.stats().frames_encoded - enc0
         print(f"\nno viewers: {idle_encoded} frames encoded, CPU {idle_cpu * 100:.1f}% of a core")
 
-        ratios_cpu, ratios_pipeline, ratios_back_to_back = [], [], []
+        ratios_cpu, ratios_pipeline, ratios_back_to_back, per_viewer = [], [], [], []
         for rep in range(args.repeats):
             one = measure(hub, port, 1, args.seconds)
             same = frames if box is None else scaled(frames, box)
@@ -343,6 +353,7 @@ def main() -> None:
             back_to_back = bare_encode_seconds(same, args.quality)
             twenty = measure(hub, port, 20, args.seconds)
             ratios_cpu.append(twenty["cpu_per_s"] / one["cpu_per_s"])
+            per_viewer.append((twenty["cpu_per_s"] - one["cpu_per_s"]) / 19)
             ratios_pipeline.append(one["cpu_per_frame"] / bare)
             ratios_back_to_back.append(one["cpu_per_frame"] / back_to_back)
             got = [c["frames"] for c in twenty["clients"]]
@@ -368,6 +379,10 @@ def main() -> None:
         print(
             f"\nratio CPU 20 viewers / 1 viewer: median {median(ratios_cpu):.2f} "
             f"(runs: {', '.join(f'{r:.2f}' for r in ratios_cpu)}; budget <= 1.25)"
+        )
+        print(
+            f"  each viewer past the first: median {median(per_viewer) * 100:.3f}% of a core "
+            f"({median(per_viewer) / args.fps * 1e6:.0f} us of CPU per frame)"
         )
         print(
             f"ratio pipeline / bare encode:   median {median(ratios_pipeline):.2f} "
