@@ -14,13 +14,8 @@ import pytest
 
 from spirokiosk.display.curves import PRESETS, random_curve
 from spirokiosk.display.draw.drawing import CurveDrawing
-from spirokiosk.display.draw.overlays import (
-    WHEEL_ALPHA,
-    WHEEL_DARK,
-    WHEEL_LIGHT,
-    OverlayPainter,
-    Overlays,
-)
+from spirokiosk.display.draw.overlays import OverlayPainter, Overlays
+from spirokiosk.display.draw.wheels import WHEEL_ALPHA, WHEEL_DARK, WHEEL_LIGHT
 
 SIZE = (640, 360)
 CURVES = {
