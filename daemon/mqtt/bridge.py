@@ -164,10 +164,10 @@ class MqttBridge:
         # 1.6.1: (rc); 2.x: (disconnect_flags, reason_code, properties)
         if self._stop.is_set():
             return
-        self.connected.clear()
-        if not self._warned_down:
-            log.warning("mqtt: lost %s; reconnecting with back-off", self.where)
+        if not self._warned_down:  # said before `connected` clears: whoever sees it clear
+            log.warning("mqtt: lost %s; reconnecting with back-off", self.where)  # sees this
             self._warned_down = True
+        self.connected.clear()
 
     def _on_message(self, client, userdata, message) -> None:
         try:

@@ -170,7 +170,7 @@ def test_a_broker_that_is_down_at_the_start_is_found_when_it_comes(tmp_path, bri
         assert bridge.connected.wait(20)  # paho retries with back-off from 1 s
         broker.stop()
         assert wait_until(lambda: not bridge.connected.is_set(), 10)
-        assert "mqtt: lost 127.0.0.1" in caplog.text
+        assert "mqtt: lost 127.0.0.1" in caplog.text  # said before `connected` cleared
         broker = Broker(tmp_path, port)
         assert bridge.connected.wait(30)
     finally:
