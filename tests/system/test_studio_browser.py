@@ -12,6 +12,7 @@ from support.mirror import Mirror
 from test_browser import browser  # noqa: F401  (the fixture: Chromium, no downloads)
 
 from spirokiosk.display.curves import PRESETS, Curve, random_curve
+from spirokiosk.web.app.access import Access, AccessRules
 
 CURVE = random_curve(21, wheels=4)  # exactly symmetric: circles with width == height
 
@@ -181,3 +182,32 @@ def test_gears_and_surprise_fill_the_form_from_the_server(mirror, browser):  # n
     swatch.click()
     wait_for_preview(browser, version)
     assert previewed_curve(browser)["colour_map"] == "turbo"
+
+
+def test_a_kiosk_with_a_token_asks_for_it_in_the_studio_too(browser):  # noqa: F811
+    token = "studio-token-0123456789abcdef"
+    access = Access(AccessRules(control="token", token=token))
+    with Mirror(frame_size=(320, 240), app_options={"access": access}) as mirror:
+        mirror.control.data["curve"] = CURVE.to_dict()
+        browser.get(mirror.url("/studio"))
+        wait_for_preview(browser)
+        form = browser.find_element("id", "token-form")
+        assert not form.is_displayed()
+        browser.find_element("id", "draw").click()
+        # The kiosk answered 401: the studio asks, as the main page does.
+        WebDriverWait(browser, 5).until(lambda d: form.is_displayed(), "no token prompt")
+        token_input = browser.find_element("id", "token-input")
+        token_input.send_keys("not-the-token-0123456789")
+        browser.find_element("id", "token-button").click()
+        WebDriverWait(browser, 5).until(lambda d: form.is_displayed(), "no second prompt")
+        assert mirror.control.queued == []  # a wrong token (403) queued nothing
+        token_input.send_keys(token)
+        browser.find_element("id", "token-button").click()
+        result = browser.find_element("id", "queue-result")
+        WebDriverWait(browser, 5).until(lambda d: mirror.control.queued, "not queued")
+        # (queued, then at once "now drawing": the stand-in kiosk shows this very curve)
+        assert result.get_attribute("data-state") == "ok", result.text
+        assert not form.is_displayed()
+        assert mirror.control.queued == [Curve.from_dict(CURVE.to_dict())]
+        stored = browser.execute_script("return localStorage.getItem('spirokiosk.controlToken')")
+        assert stored == token  # the main page and the gallery find it there

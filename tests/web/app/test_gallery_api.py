@@ -195,6 +195,9 @@ def test_the_page_shows_thumbnails_and_buttons(client, store, entries):
     assert html.count("data:image/svg+xml;base64,") == 3
     assert "/studio#curve=%7B" in html
     assert html.count('data-action="unfavourite"') == 1
+    # Its buttons ask for the control token as the main page does (control.js, first).
+    assert 'id="token-form"' in html and 'id="token-input"' in html
+    assert html.index("control.js") < html.index("gallery.js")
     favourites = client.get("/gallery?kind=favourites").get_data(as_text=True)
     assert favourites.count('class="entry"') == 1 and MAGMA.name in favourites
     bad = client.get("/gallery?kind=nope")

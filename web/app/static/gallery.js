@@ -16,19 +16,10 @@
   function say(text) { note.textContent = text; }
 
   // Every change is JSON (the kiosk refuses anything else: no other site's form can
-  // send it), with the control token the main page keeps, when there is one.
+  // send it), through control.js: with the control token, asked for when the kiosk
+  // wants one.
   async function call(method, url, body) {
-    const options = {
-      method: method,
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body === undefined ? {} : body),
-    };
-    let token = null;
-    try { token = localStorage.getItem("spirokiosk.controlToken"); } catch (e) { /* private */ }
-    if (token) options.headers.Authorization = "Bearer " + token;
-    const response = await fetch(url, options);
-    let data = null;
-    try { data = await response.json(); } catch (e) { /* not JSON */ }
+    const { response, answer: data } = await window.spirokioskControl.send(method, url, body);
     if (!response.ok) {
       throw new Error((data && data.error) || ("the kiosk answered " + response.status));
     }

@@ -19,15 +19,9 @@
   }
 
   async function override(state) {
-    const headers = { "Content-Type": "application/json" };
-    const token = window.localStorage && localStorage.getItem("spirokiosk.controlToken");
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const response = await fetch("/api/schedule/override", {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ state: state || null }),
-    });
-    const answer = await response.json().catch(() => null);
+    const { response, answer } = await window.spirokioskControl.send(
+      "POST", "/api/schedule/override", { state: state || null }
+    );
     if (!response.ok) throw new Error(answer && answer.error ? answer.error : `the kiosk answered ${response.status}`);
     return answer;
   }

@@ -211,69 +211,12 @@ async function loadPresets(select) {
   }
 }
 
-// Changing the kiosk (a curve, skip, pause): JSON, with the control token when this
-// browser has one. A kiosk with web.control = "token" answers 401 without it and 403 for a
-// wrong one: then the page asks for it (once; it is kept in localStorage) and tries again.
-const TOKEN_KEY = "spirokiosk.controlToken";
-let tokenAsked = null; // the pending question, so two buttons share one prompt
-
-function storedToken() {
-  try {
-    return localStorage.getItem(TOKEN_KEY);
-  } catch (err) {
-    return null;
-  }
-}
-
-function askForToken() {
-  if (tokenAsked) return tokenAsked;
-  const form = $("token-form"), input = $("token-input");
-  tokenAsked = new Promise((resolve) => {
-    form.hidden = false;
-    input.value = "";
-    input.focus();
-    form.addEventListener("submit", function answered(event) {
-      event.preventDefault();
-      form.removeEventListener("submit", answered);
-      form.hidden = true;
-      try {
-        localStorage.setItem(TOKEN_KEY, input.value.trim());
-      } catch (err) {
-        /* private mode: this page remembers it until closed */
-      }
-      tokenAsked = null;
-      resolve(input.value.trim());
-    });
-  });
-  return tokenAsked;
-}
-
+// Changing the kiosk (a curve, skip, pause): through control.js, which sends the control
+// token and asks for it when the kiosk wants one.
 async function changeKiosk(path, body) {
-  let token = storedToken();
-  for (let attempt = 0; ; attempt++) {
-    const headers = { "Content-Type": "application/json" };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const response = await fetch(path, {
-      method: "POST",
-      cache: "no-store",
-      headers,
-      body: JSON.stringify(body || {}),
-    });
-    let answer = null;
-    try {
-      answer = await response.json();
-    } catch (err) {
-      /* not JSON: a proxy's error page */
-    }
-    const wantsToken =
-      response.status === 401 || (response.status === 403 && answer && answer.control === "token");
-    if (wantsToken && attempt < 3) {
-      token = await askForToken();
-      continue;
-    }
-    if (response.ok && answer) return answer;
-    throw new Error(answer && answer.error ? answer.error : `the kiosk answered ${response.status}`);
-  }
+  const { response, answer } = await window.spirokioskControl.send("POST", path, body);
+  if (response.ok && answer) return answer;
+  throw new Error(answer && answer.error ? answer.error : `the kiosk answered ${response.status}`);
 }
 
 function askForCurve(choice) {

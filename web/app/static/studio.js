@@ -295,15 +295,6 @@ function showErrors(errors) {
   );
 }
 
-async function postJson(url, body, extraHeaders = {}) {
-  return fetch(url, {
-    method: "POST",
-    cache: "no-store",
-    headers: { "Content-Type": "application/json", ...extraHeaders },
-    body: JSON.stringify(body),
-  });
-}
-
 async function updatePreview() {
   const seq = ++previewSeq;
   if (previewAbort) previewAbort.abort();
@@ -417,20 +408,12 @@ let queued = null;
 
 async function drawOnKiosk() {
   const result = $("queue-result");
-  const headers = {};
-  const token = window.localStorage.getItem("spirokiosk.controlToken");
-  if (token) headers.Authorization = `Bearer ${token}`;
   result.dataset.state = "busy";
   result.textContent = "asking…";
   try {
-    const response = await postJson("/api/curve", readForm(), headers);
-    let answer = null;
-    try {
-      answer = await response.json();
-    } catch (err) {
-      /* not JSON */
-    }
-    if (!response.ok) {
+    // control.js: with the control token, asked for when the kiosk wants one.
+    const { response, answer } = await window.spirokioskControl.send("POST", "/api/curve", readForm());
+    if (!response.ok || !answer) {
       if (answer && answer.errors) showErrors(answer.errors);
       throw new Error(answer && answer.error ? answer.error : `the kiosk answered ${response.status}`);
     }
