@@ -280,6 +280,20 @@ def test_a_full_mirror_says_so_and_shows_the_picture_once_a_place_is_free(browse
 TOKEN = "browser-test-token-0123456789"
 
 
+def answer_wrong_token(driver) -> None:
+    """Wait for the page's token prompt (the kiosk answered 401), give a wrong token and
+    wait for the prompt again (the kiosk answered 403)."""
+    form = driver.find_element("id", "token-form")
+    WebDriverWait(driver, 5).until(lambda d: form.is_displayed(), "no token prompt")
+    answer_token(driver, "not-the-token-0123456789")
+    WebDriverWait(driver, 5).until(lambda d: form.is_displayed(), "no second prompt")
+
+
+def answer_token(driver, token: str) -> None:
+    driver.find_element("id", "token-input").send_keys(token)
+    driver.find_element("id", "token-button").click()
+
+
 def test_a_kiosk_with_a_token_asks_for_it_once_and_the_right_one_queues_the_curve(
     browser, tmp_path
 ):
@@ -296,16 +310,9 @@ def test_a_kiosk_with_a_token_asks_for_it_once_and_the_right_one_queues_the_curv
         assert not form.is_displayed()
         Select(browser.find_element("id", "ask-curve")).select_by_value(f"preset:{ASKED}")
         browser.find_element("id", "ask-button").click()
-        # The kiosk answered 401: the page asks.
-        WebDriverWait(browser, 5).until(lambda d: form.is_displayed(), "no token prompt")
-        token_input = browser.find_element("id", "token-input")
-        token_input.send_keys("not-the-token-0123456789")
-        browser.find_element("id", "token-button").click()
-        # A wrong token (403): asked again; nothing was queued.
-        WebDriverWait(browser, 5).until(lambda d: form.is_displayed(), "no second prompt")
+        answer_wrong_token(browser)  # the kiosk answered 401, then 403: asked twice
         assert status_of(port)["queued"] == 0 and status_of(port)["curve"]["name"] == CURVE
-        token_input.send_keys(TOKEN)
-        browser.find_element("id", "token-button").click()
+        answer_token(browser, TOKEN)
         WebDriverWait(browser, 5).until(
             lambda d: f"queued: {ASKED}" in text_of(d, "ask-result"),
             "the curve was not queued with the right token",

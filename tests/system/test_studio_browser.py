@@ -9,7 +9,11 @@ import json
 import pytest
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from support.mirror import Mirror
-from test_browser import browser  # noqa: F401  (the fixture: Chromium, no downloads)
+from test_browser import (
+    answer_token,
+    answer_wrong_token,
+    browser,  # noqa: F401  (the fixture: Chromium, no downloads)
+)
 
 from spirokiosk.display.curves import PRESETS, Curve, random_curve
 from spirokiosk.web.app.access import Access, AccessRules
@@ -194,15 +198,9 @@ def test_a_kiosk_with_a_token_asks_for_it_in_the_studio_too(browser):  # noqa: F
         form = browser.find_element("id", "token-form")
         assert not form.is_displayed()
         browser.find_element("id", "draw").click()
-        # The kiosk answered 401: the studio asks, as the main page does.
-        WebDriverWait(browser, 5).until(lambda d: form.is_displayed(), "no token prompt")
-        token_input = browser.find_element("id", "token-input")
-        token_input.send_keys("not-the-token-0123456789")
-        browser.find_element("id", "token-button").click()
-        WebDriverWait(browser, 5).until(lambda d: form.is_displayed(), "no second prompt")
+        answer_wrong_token(browser)  # the studio asks as the main page does, twice
         assert mirror.control.queued == []  # a wrong token (403) queued nothing
-        token_input.send_keys(token)
-        browser.find_element("id", "token-button").click()
+        answer_token(browser, token)
         result = browser.find_element("id", "queue-result")
         WebDriverWait(browser, 5).until(lambda d: mirror.control.queued, "not queued")
         # (queued, then at once "now drawing": the stand-in kiosk shows this very curve)

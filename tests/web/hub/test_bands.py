@@ -245,18 +245,25 @@ def encoded(hub, after):
     return hub.latest()
 
 
-def test_a_dropped_frames_changes_go_on_with_the_next(hub, monkeypatch):
-    frame = picture(640, 528, seed=8)  # 33 bands
+def hold_encoder(hub, monkeypatch, timestamp: float) -> tuple[threading.Event, threading.Event]:
+    """The encoder stops at the frame stamped `timestamp` (`entered` is set) until `go_on`
+    is set, so that the frames published meanwhile wait, and all but the newest drop."""
     entered, go_on = threading.Event(), threading.Event()
     real_encode = hub._encode
 
-    def held_encode(raw, quality, box):  # the third frame waits until A and B are in
-        if raw.timestamp == 3.0:
+    def held_encode(raw, quality, box):
+        if raw.timestamp == timestamp:
             entered.set()
             assert go_on.wait(5)
         real_encode(raw, quality, box)
 
     monkeypatch.setattr(hub, "_encode", held_encode)
+    return entered, go_on
+
+
+def test_a_dropped_frames_changes_go_on_with_the_next(hub, monkeypatch):
+    frame = picture(640, 528, seed=8)  # 33 bands
+    entered, go_on = hold_encoder(hub, monkeypatch, 3.0)  # until A and B are in
     hub.start()
     hub.publish(frame.copy(), "BGRX", 1.0)
     encoded(hub, 0)
@@ -282,16 +289,7 @@ def test_a_dropped_frames_changes_go_on_with_the_next(hub, monkeypatch):
 
 def test_a_dropped_frame_that_changed_everything_makes_the_next_all_new(hub, monkeypatch):
     frame = picture(320, 240, seed=12)
-    entered, go_on = threading.Event(), threading.Event()
-    real_encode = hub._encode
-
-    def held_encode(raw, quality, box):
-        if raw.timestamp == 3.0:
-            entered.set()
-            assert go_on.wait(5)
-        real_encode(raw, quality, box)
-
-    monkeypatch.setattr(hub, "_encode", held_encode)
+    entered, go_on = hold_encoder(hub, monkeypatch, 3.0)
     hub.start()
     hub.publish(frame.copy(), "BGRX", 1.0)
     encoded(hub, 0)
