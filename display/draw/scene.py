@@ -29,7 +29,6 @@ screen and the mirror to draw over the frame, as `draw` does.
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,8 +41,7 @@ from spirokiosk.display.draw.damage import merge, moved
 from spirokiosk.display.draw.drawing import CurveDrawing
 from spirokiosk.display.draw.ink import InkLayer, check_opacity
 from spirokiosk.display.draw.overlays import OverlayPainter, Overlays, Sprite
-from spirokiosk.display.draw.preparing import Preparation
-from spirokiosk.display.messages import shown
+from spirokiosk.display.draw.upcoming import Upcoming
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +50,6 @@ __all__ = ["Overlays", "Scene", "Timing"]
 DEFAULT_OPACITY = 0.85
 
 ADDRESS_SECONDS = 8.0  # the address card shows this long at the start of each curve
-
-MAX_SKIPPED = 8  # curves in a row that cannot be prepared before the scene gives up
 
 # Float sums of many small steps land a hair off the exact total: within this
 # many seconds of the end the drawing counts as complete.
@@ -102,18 +98,13 @@ class Scene:
         self.size = (int(size[0]), int(size[1]))
         self.timing = timing or Timing()
         self.overlays = overlays or Overlays()
-        self._next_curve = next_curve
-        self._queue: deque[Curve] = deque()
         self._painter = OverlayPainter(self.overlays)
         self._camera_mode = _check_camera_mode(camera_mode)
         self._opacity = check_opacity(opacity)
+        self._upcoming = Upcoming(next_curve, self._new_drawing)  # the queue, the playlist
         if first_curve is not None:
-            self._queue.append(first_curve)
-        self._drawing, _ = self._take_next()
-        self._prepared: CurveDrawing | None = None  # the next curve, built early
-        self._prepared_from_queue = False  # ...asked for with queue_curve, or the playlist's
-        self._preparing: Preparation[CurveDrawing] | None = None  # being built meanwhile
-        self._preparing_from_queue = False
+            self._upcoming.ask(first_curve)
+        self._drawing = self._upcoming.build_next()
         self._elapsed = 0.0  # seconds since the current curve's pen started
         self._old_frame: pygame.Surface | None = None  # previous finished frame, while fading
         self._old_ink: InkLayer | None = None  # its strokes alone, while fading over a camera
@@ -176,7 +167,8 @@ class Scene:
         if (mode, opacity) == (self._camera_mode, self._opacity):
             return
         self._camera_mode, self._opacity = mode, opacity
-        drawings = [self._drawing] + ([self._prepared] if self._prepared is not None else [])
+        prepared = self._upcoming.prepared
+        drawings = [self._drawing] + ([prepared] if prepared is not None else [])
         for drawing in drawings:
             if mode is None:
                 drawing.disable_ink()
@@ -192,16 +184,14 @@ class Scene:
         self._adopt_prepared(wait=True)
         scene = Scene(
             size,
-            self._next_curve,
+            self._upcoming.next_curve,
             self.timing,
             self.overlays,
             self._camera_mode,
             self._opacity,
             first_curve=self.curve,
         )
-        if self._prepared is not None and self._prepared_from_queue:
-            scene.queue_curve(self._prepared.curve)
-        for curve in self._queue:
+        for curve in self._upcoming.asked():
             scene.queue_curve(curve)
         scene.show_address(self._address, self._address_seconds)
         scene.rings_apart = self._rings_apart
@@ -263,15 +253,12 @@ class Scene:
 
     def queue_curve(self, curve: Curve) -> None:
         """Play `curve` next, before the playlist (curves queue in order)."""
-        self._queue.append(curve)
+        self._upcoming.ask(curve)
 
     @property
     def queued_count(self) -> int:
         """Curves asked for with `queue_curve` that have not started yet."""
-        waiting = self._prepared_from_queue or (
-            self._preparing is not None and self._preparing_from_queue
-        )
-        return len(self._queue) + (1 if waiting else 0)
+        return self._upcoming.asked_count
 
     # -- time ----------------------------------------------------------------
 
@@ -292,8 +279,8 @@ class Scene:
         self._stroke_damage += self._drawing.advance_to(self._progress_at(self._elapsed))
         self._painter.card = self._card_now()
         self._adopt_prepared()
-        if self._prepared is None and self._preparing is None and self._in_still_hold():
-            self._start_preparing()
+        if self._upcoming.idle and self._in_still_hold():
+            self._upcoming.start(self._painter)  # the next drawing, on a thread
 
     def finish_drawing(self) -> None:
         """Jump to the moment the current curve is whole and any fade over (the start of
@@ -302,40 +289,11 @@ class Scene:
         if self._elapsed < whole:
             self.update(whole - self._elapsed)
 
-    def _start_preparing(self) -> None:
-        """The next curve's drawing, built on a thread (see `preparing`)."""
-        from_queue = bool(self._queue)
-        asked = self._queue.popleft() if from_queue else None
-        next_curve = self._next_curve  # the playlist takes calls from any thread
-        painter = self._painter
-
-        def build() -> CurveDrawing:
-            curve = asked if asked is not None else next_curve()
-            try:
-                drawing = self._new_drawing(curve)
-                painter.prepare_ahead(drawing)
-            except Exception as exc:
-                raise PreparationError(curve.name or "a curve") from exc
-            return drawing
-
-        self._preparing, self._preparing_from_queue = Preparation(build), from_queue
-
     def _adopt_prepared(self, wait: bool = False) -> None:
         """Take the drawing built meanwhile once it is done (or now, `wait`ing for it)."""
-        preparing = self._preparing
-        if preparing is None or not (wait or preparing.done):
-            return
-        self._preparing = None
-        try:
-            drawing = preparing.result()
-        except PreparationError as exc:
-            log.error("cannot prepare %s; skipped", shown(exc.name), exc_info=exc.__cause__)
-            return
-        except Exception:  # the playlist itself failed
-            log.exception("cannot prepare the next curve; skipped")
-            return
-        self._match_camera(drawing)  # the camera mode may have changed meanwhile
-        self._prepared, self._prepared_from_queue = drawing, self._preparing_from_queue
+        drawing = self._upcoming.adopt(wait)
+        if drawing is not None:
+            self._match_camera(drawing)  # the camera mode may have changed meanwhile
 
     def _match_camera(self, drawing: CurveDrawing) -> None:
         if self._camera_mode is None:
@@ -359,19 +317,6 @@ class Scene:
         opacity = self._opacity if self._camera_mode is not None else None
         return CurveDrawing(curve, self.size, ink_opacity=opacity)
 
-    def _take_next(self) -> tuple[CurveDrawing, bool]:
-        """The next curve's drawing (a queued curve first, else the playlist's) and whether
-        it was queued. A curve that cannot be prepared is logged and skipped: a curve must
-        never stop the show."""
-        for _ in range(MAX_SKIPPED):
-            from_queue = bool(self._queue)
-            curve = self._queue.popleft() if from_queue else self._next_curve()
-            try:
-                return self._new_drawing(curve), from_queue
-            except Exception:
-                log.exception("cannot prepare %s; skipped", shown(curve.name or "a curve"))
-        raise RuntimeError(f"{MAX_SKIPPED} curves in a row could not be prepared")
-
     def skip(self) -> None:
         """Start the next curve now (a queued one first, else the playlist's), the picture
         on screen fading out as at the end of a hold (the rest of its curve is not drawn:
@@ -384,11 +329,7 @@ class Scene:
         self._adopt_prepared(wait=True)
         self._old_frame = None
         self._old_ink = None
-        if self._prepared is not None and (self._prepared_from_queue or not self._queue):
-            self._drawing, self._prepared = self._prepared, None
-            self._prepared_from_queue = False
-        else:
-            self._drawing, _ = self._take_next()
+        self._drawing = self._upcoming.take()
         self._elapsed = 0.0
         self._full = True
 
@@ -397,13 +338,7 @@ class Scene:
         old = self._drawing
         if finish:
             old.advance_to(1.0)
-        if self._prepared is not None and (self._prepared_from_queue or not self._queue):
-            new, self._prepared = self._prepared, None
-            self._prepared_from_queue = False
-        else:
-            # A curve asked for after the playlist's next one was prepared goes first
-            # (built now, a short pause); the prepared one waits for the next switch.
-            new, _ = self._take_next()
+        new = self._upcoming.take()
         # The old canvas is never drawn on again: it becomes the old frame.
         frame = old.canvas
         self._painter.draw(frame, old, moving=False)
@@ -419,20 +354,28 @@ class Scene:
     # -- picture -------------------------------------------------------------
 
     @property
+    def next_underway(self) -> bool:
+        """Whether the next curve's drawing is built, or being built (from halfway through
+        a hold until the switch)."""
+        return not self._upcoming.idle
+
+    @property
     def next_canvas(self) -> pygame.Surface | None:
         """The next curve's bare canvas once it is prepared (curves only): the screen may
         load it ahead, a slice a frame, so the switch costs no whole upload."""
-        if self._prepared is None or self._camera_mode is not None:
+        prepared = self._upcoming.prepared
+        if prepared is None or self._camera_mode is not None:
             return None
-        return self._prepared.canvas
+        return prepared.canvas
 
     @property
     def next_sprites(self) -> tuple[pygame.Surface, ...]:
         """The next curve's sprites once it is prepared (with `rings_apart`, curves only):
         the screen may make their textures ahead, as it loads the canvas."""
-        if self._prepared is None or self._camera_mode is not None or not self._rings_apart:
+        prepared = self._upcoming.prepared
+        if prepared is None or self._camera_mode is not None or not self._rings_apart:
             return ()
-        return self._painter.sprites_ahead(self._prepared)
+        return self._painter.sprites_ahead(prepared)
 
     @property
     def fade(self) -> tuple[pygame.Surface, int] | None:
@@ -561,14 +504,6 @@ class Scene:
         """1 -> 0 over the fade, eased (smoothstep) so it neither pops nor lingers."""
         x = min(max(self._elapsed / self.timing.fade_seconds, 0.0), 1.0)
         return 1.0 - x * x * (3.0 - 2.0 * x)
-
-
-class PreparationError(Exception):
-    """Building the drawing of the curve `name` failed (the cause is chained)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
-        self.name = name
 
 
 def _check_camera_mode(mode: str | None) -> str | None:

@@ -209,8 +209,9 @@ def measure(
 
 
 def scene_state(scene) -> bool:
-    """Whether the scene has the next curve ready (it changes in the frame that prepares it)."""
-    return getattr(scene, "_prepared", None) is not None or bool(getattr(scene, "_preparing", None))
+    """Whether the scene has the next curve under way (it changes in the frame that starts
+    preparing it)."""
+    return scene.next_underway
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -43,8 +43,9 @@ def playlist():
 
 
 def preparing(scene: Scene) -> bool:
-    """The next curve is being built on its thread (the screen can load it once built)."""
-    return scene._preparing is not None
+    """The next curve is being built on its thread, or built (the screen can load it once
+    built)."""
+    return scene.next_underway
 
 
 def rgb(surface: pygame.Surface) -> np.ndarray:
