@@ -78,3 +78,13 @@ def app(hub, control):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A gallery (SQLite in tmp_path) keeping 100 curves of history; closed after."""
+    from spirokiosk.daemon.state.opening import open_gallery
+
+    gallery = open_gallery(tmp_path, 100)
+    yield gallery
+    gallery.close()

@@ -5,6 +5,7 @@ import fcntl
 import json
 import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -130,6 +131,40 @@ class Kiosk:
         self._reader.join(5)
         self.notify.close()
         self._dir.cleanup()
+
+
+def headless_kiosk(tmp_path, port, state_dir, *settings: str, config_text: str = "") -> Kiosk:
+    """A headless kiosk on 127.0.0.1:`port` at 160x120 drawing seed-magma-11, its gallery
+    in `state_dir`, with `config_text` as its config file and `settings` (--set) after;
+    once READY."""
+    config = tmp_path / "config.toml"
+    config.write_text(config_text)
+    args = ["--display", "headless", "--config", str(config)]
+    for setting in (
+        "web.bind=127.0.0.1",
+        f"web.port={port}",
+        f"state.dir={state_dir}",
+        "display.size=160x120",
+        'curves.playlist=["seed-magma-11"]',
+        *settings,
+    ):
+        args += ["--set", setting]
+    kiosk = Kiosk(args)
+    try:
+        kiosk.wait_for("READY", READY_TIMEOUT)
+    except BaseException:
+        kiosk.close()
+        raise
+    return kiosk
+
+
+def stop_kiosk(kiosk: Kiosk) -> None:
+    """SIGTERM, as systemd stops it: the kiosk must end cleanly (exit 0)."""
+    kiosk.proc.send_signal(signal.SIGTERM)
+    try:
+        assert kiosk.proc.wait(10) == 0, kiosk.stderr
+    finally:
+        kiosk.close()
 
 
 def status_of(port: int) -> dict:

@@ -27,7 +27,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from support import free_port, http_get
 from support.browser import chromium
-from support.daemon import Kiosk
+from support.daemon import Kiosk, stop_kiosk
 from support.mirror import Mirror
 from support.mjpeg import MjpegReader, open_stream
 
@@ -388,14 +388,6 @@ def gallery_kiosk(port: int, state: Path, config: Path) -> Kiosk:
     return kiosk
 
 
-def stop(kiosk: Kiosk) -> None:
-    kiosk.proc.send_signal(signal.SIGTERM)
-    try:
-        assert kiosk.proc.wait(10) == 0, kiosk.stderr
-    finally:
-        kiosk.close()
-
-
 def gallery_entries(port: int, kind: str) -> list[dict]:
     code, _, body = http_get(port, f"/api/gallery?kind={kind}")
     assert code == 200, body
@@ -421,7 +413,7 @@ def test_a_hearted_curve_is_in_the_gallery_after_a_restart(browser, tmp_path):
         assert heart.get_attribute("aria-pressed") == "true" and not heart.is_enabled()
         browser.save_screenshot(str(tmp_path / "gallery.png"))
     finally:
-        stop(kiosk)
+        stop_kiosk(kiosk)
     assert (state / "gallery.sqlite").exists()
 
     kiosk = gallery_kiosk(port, state, config)  # the same address: the same browser storage
@@ -440,4 +432,4 @@ def test_a_hearted_curve_is_in_the_gallery_after_a_restart(browser, tmp_path):
             lambda _: any(e["source"] == "gallery" for e in gallery_entries(port, "history"))
         )
     finally:
-        stop(kiosk)
+        stop_kiosk(kiosk)

@@ -10,35 +10,9 @@ import signal
 import threading
 
 from support import free_port, http_get, wait_until
-from support.daemon import READY_TIMEOUT, Kiosk
+from support.daemon import headless_kiosk, stop_kiosk
 
 from spirokiosk.daemon.state.opening import open_gallery
-
-
-def headless_kiosk(tmp_path, port, state_dir, *extra: str) -> Kiosk:
-    config = tmp_path / "config.toml"
-    config.write_text("")
-    args = ["--display", "headless", "--config", str(config)]
-    for setting in (
-        "web.bind=127.0.0.1",
-        f"web.port={port}",
-        f"state.dir={state_dir}",
-        "display.size=160x120",
-        'curves.playlist=["seed-magma-11"]',
-        *extra,
-    ):
-        args += ["--set", setting]
-    kiosk = Kiosk(args)
-    kiosk.wait_for("READY", READY_TIMEOUT)
-    return kiosk
-
-
-def stop(kiosk: Kiosk) -> None:
-    kiosk.proc.send_signal(signal.SIGTERM)
-    try:
-        assert kiosk.proc.wait(10) == 0, kiosk.stderr
-    finally:
-        kiosk.close()
 
 
 def test_a_corrupt_gallery_is_set_aside_and_a_fresh_one_records(tmp_path):
@@ -59,7 +33,7 @@ def test_a_corrupt_gallery_is_set_aside_and_a_fresh_one_records(tmp_path):
         assert len(aside) == 1 and aside[0].read_bytes() == garbage
         assert "moved aside" in kiosk.stderr
     finally:
-        stop(kiosk)
+        stop_kiosk(kiosk)
 
 
 def test_an_unusable_state_directory_leaves_the_kiosk_drawing_without_a_gallery(tmp_path):
@@ -74,7 +48,7 @@ def test_an_unusable_state_directory_leaves_the_kiosk_drawing_without_a_gallery(
         assert http_get(port, "/healthz")[0] == 200
         assert "gallery off" in kiosk.stderr
     finally:
-        stop(kiosk)
+        stop_kiosk(kiosk)
 
 
 def test_sigkill_during_a_stream_of_hearts_loses_none_acknowledged(tmp_path):

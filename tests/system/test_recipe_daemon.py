@@ -3,11 +3,10 @@ curve that was on screen; the upload limit is the config's, for POST /api/recipe
 
 import io
 import json
-import signal
 
 from PIL import Image
 from support import free_port, http_get, http_request
-from support.daemon import READY_TIMEOUT, Kiosk
+from support.daemon import headless_kiosk, stop_kiosk
 from support.recipe_files import padded_png, png_with_recipe
 
 from spirokiosk.display.curves import PRESETS, Curve
@@ -25,20 +24,9 @@ def post(port: int, path: str, body: bytes, content_type: str) -> tuple[int, dic
 
 def test_a_snapshot_dropped_back_opens_the_curve_on_screen(tmp_path):
     port = free_port()
-    config = tmp_path / "config.toml"
-    config.write_text("[web]\nmax_upload_bytes = 2097152\n")  # 2 MiB
-    args = ["--display", "headless", "--config", str(config)]
-    for setting in (
-        "web.bind=127.0.0.1",
-        f"web.port={port}",
-        f"state.dir={tmp_path / 'state'}",
-        "display.size=160x120",
-        'curves.playlist=["seed-magma-11"]',
-    ):
-        args += ["--set", setting]
-    kiosk = Kiosk(args)
+    upload_limit = "[web]\nmax_upload_bytes = 2097152\n"  # 2 MiB
+    kiosk = headless_kiosk(tmp_path, port, tmp_path / "state", config_text=upload_limit)
     try:
-        kiosk.wait_for("READY", READY_TIMEOUT)
         status, _, jpeg = http_get(port, "/snapshot.jpg")
         assert status == 200
         with Image.open(io.BytesIO(jpeg)) as image:
@@ -63,7 +51,7 @@ def test_a_snapshot_dropped_back_opens_the_curve_on_screen(tmp_path):
         )
         assert status == 413
         assert json.loads(answer)["errors"] == ["file: larger than 2 MiB"]
-        kiosk.proc.send_signal(signal.SIGTERM)
-        assert kiosk.proc.wait(10) == 0, kiosk.stderr
-    finally:
+    except BaseException:
         kiosk.close()
+        raise
+    stop_kiosk(kiosk)

@@ -9,19 +9,11 @@ from support.loop import build_loop
 
 from spirokiosk.daemon.config import load_config
 from spirokiosk.daemon.service.playlist import Playlist
-from spirokiosk.daemon.state.opening import open_gallery
 from spirokiosk.daemon.state.recorder import CurveRecorder, Origin
 from spirokiosk.display.curves import PRESETS, SHAPES
 
 MAGMA = PRESETS["seed-magma-11"]
 GEARS = PRESETS["gears-96-52"]
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = open_gallery(tmp_path, 100)
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -8,19 +8,11 @@ import json
 import pytest
 from support.mirror import Mirror
 
-from spirokiosk.daemon.state.opening import open_gallery
 from spirokiosk.display.curves import PRESETS, Curve, random_curve
 from spirokiosk.web.app import create_app
 from spirokiosk.web.app.access import Access, AccessRules
 
 MAGMA = PRESETS["seed-magma-11"]
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = open_gallery(tmp_path, 100)
-    yield s
-    s.close()
 
 
 @pytest.fixture
