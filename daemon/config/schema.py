@@ -302,11 +302,11 @@ class MqttSection:
         '(a private CA); "" for the system\'s',
         restart=True,
     )
-    username: str = key(OptionalText(), "", 'user name at the broker; "" for none', restart=True)
+    username: str = key(OptionalText(), "", "user name at the broker", restart=True)
     password: str = key(
         OptionalText(secret=True),
         "",
-        'password at the broker; "" for none',
+        "password at the broker",
         secret=True,
         restart=True,
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gc
 import logging
 import signal
@@ -135,27 +136,18 @@ def _run_parts(
 
     display = config.display
     stack.callback(pygame.quit)
+    open_screen = functools.partial(
+        open_output, display.mode, display_size(config), rotation=display.rotation
+    )
     try:
-        output = open_output(
-            display.mode,
-            display_size(config),
-            fallback_headless=display.fallback_headless,
-            rotation=display.rotation,
-        )
+        output = open_screen(fallback_headless=display.fallback_headless)
     except DisplayError as exc:
         raise StartError(str(exc)) from exc
     stack.callback(output.close)
     log.info("display: %s", output.describe())
     screen_watch = None
     if output.waiting_for_screen:  # a screen plugged in (or switched on) later is taken
-        screen_watch = ScreenWatch(
-            lambda: open_output(
-                display.mode,
-                display_size(config),
-                fallback_headless=True,
-                rotation=display.rotation,
-            )
-        )
+        screen_watch = ScreenWatch(lambda: open_screen(fallback_headless=True))
 
     gallery, recorder = _open_gallery(config, stack)
     playlist = Playlist(

@@ -15,7 +15,9 @@ a killed process loses nothing committed, and the database stays consistent.
 Threads. One connection shared by the web threads and the recorder thread, each call
 under a lock (check_same_thread=False; sqlite3's connection is usable from any thread
 while only one uses it at a time, see the sqlite3 module docs on check_same_thread).
-The render thread never calls in here (see recorder.py).
+The render thread writes nothing here (the recorder's thread does, see recorder.py); it
+reads only the next favourite, for the playlist, waiting a few milliseconds at most for
+the lock (`next_favourite`'s `wait`).
 """
 
 from __future__ import annotations

@@ -83,6 +83,8 @@ class RenderLoop:
     ) -> None:
         self.output = output
         self.scene = scene
+        # A screen draws the wheels' outlines on its GPU: the frames leave them out.
+        scene.rings_apart = output.draws_sprites
         self.playlist = playlist
         self.config = config
         self._load_config = load_config
@@ -143,16 +145,10 @@ class RenderLoop:
             return
         dt = 0.0 if self._last_tick is None else min(max(now - self._last_tick, 0.0), MAX_DT)
         self._last_tick = now
-        if self.output.has_events:
-            self._handle_events()
-        if self.signals.take_reload():
-            self.reload()
-        self._apply_commands()
+        self._take_input()
         picture = self.camera.picture(now) if self.camera is not None else None
         picture_new = self.camera is not None and self.camera.picture_new
         frame, stale = self.buffers.take()
-        # A screen draws the wheels' outlines on its GPU: the frame leaves them out.
-        self.scene.rings_apart = self.output.draws_sprites
         try:
             self.scene.update(0.0 if self.paused else dt)
             damage = self.scene.compose(frame, picture, picture_new=picture_new, stale=stale)
@@ -197,17 +193,13 @@ class RenderLoop:
                 self._still = None
                 self.buffers = FrameBuffers(self.output.size, new_frame_surface)
             return False
-        if self.output.has_events:
-            self._handle_events()
-        if self.signals.take_reload():
-            self.reload()
-        self._apply_commands()
+        self._take_input()
         # Drawn again when the state changed, or (quiet) when a command brought another
         # curve (a skip, a request): the screen shows what the status says.
         shows = self.scene.curve if state == "quiet" else None
         if screen.changed or self._still is None or shows is not self._still_curve:
             self._still = self._still_picture(state, now)
-            self._still_curve = self.scene.curve if state == "quiet" else None
+            self._still_curve = shows
             self.uploaded_last = self.output.present(self._still, [self._still.get_rect()])
             self.frames += 1
             self._still_streamed = False
@@ -250,7 +242,7 @@ class RenderLoop:
         self.notifier.watchdog_ping(now)
         if now >= self._next_status:
             self._next_status = now + STATUS_EVERY
-            self._update_address()
+            update_address(self)
             self.control.publish_status(self.status(now))
         if now >= self._next_systemd_status:
             self._next_systemd_status = now + SYSTEMD_STATUS_EVERY
@@ -266,6 +258,7 @@ class RenderLoop:
         self._stream_damage = None
         if output.size != old.size:
             self.scene = self.scene.resized(output.size)
+        self.scene.rings_apart = output.draws_sprites
         if self.camera is not None:
             self.camera.retarget(self.scene, new_frame_surface((1, 1)))
         old.close()
@@ -309,11 +302,14 @@ class RenderLoop:
                 log.info("%s pressed", pygame.key.name(event.key))
                 self.signals.request_stop()
 
-    def _apply_commands(self) -> None:
+    def _take_input(self) -> None:
+        """What came since the last tick: window and keyboard events, a reload, the
+        web's commands."""
+        if self.output.has_events:
+            self._handle_events()
+        if self.signals.take_reload():
+            self.reload()
         apply_commands(self)
-
-    def _update_address(self) -> None:
-        update_address(self)
 
     def _upload(self, damage: list[pygame.Rect], fade) -> list[pygame.Rect]:
         """What of this frame to upload to the screen: its damage; or, on a new curve's
