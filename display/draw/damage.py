@@ -9,6 +9,7 @@ saves work.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 
 import pygame
 
@@ -30,7 +31,7 @@ def merge(rects: Iterable[pygame.Rect], bounds: pygame.Rect) -> list[pygame.Rect
         rect = rect.clip(bounds)
         if rect.width > 0 and rect.height > 0:
             pending.append((rect.width * rect.height, rect))
-    pending.sort(key=_first, reverse=True)  # the biggest first (stable: ties keep order)
+    pending.sort(key=itemgetter(0), reverse=True)  # the biggest first (stable: ties keep order)
     merged: list[pygame.Rect] = []
     areas: list[int] = []  # merged[i]'s
     for size, rect in pending:
@@ -61,10 +62,6 @@ def moved(before: list[pygame.Rect], after: list[pygame.Rect]) -> list[pygame.Re
         else:
             found += (old, new)
     return found
-
-
-def _first(pair: tuple) -> object:
-    return pair[0]
 
 
 def area(rects: Iterable[pygame.Rect]) -> int:

@@ -122,7 +122,7 @@ class OverlayPainter:
         ahead = self._ahead
         if not self.rings_apart or ahead is None or ahead[0] is not drawing or ahead[1][1] is None:
             return ()
-        return tuple(sprite for _, sprite, *_ in ahead[1][1]._sprites)
+        return ahead[1][1].surfaces
 
     def sprites(self, drawing: CurveDrawing, *, moving: bool) -> tuple[Sprite, ...]:
         """With `rings_apart`: the wheels' outline sprites and where their top-left goes,

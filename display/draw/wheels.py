@@ -73,7 +73,9 @@ class WheelChain:
         return self._joints
 
     def rects(self, t: float) -> list[pygame.Rect]:
-        """Where `draw(target, t)` paints: around each arm, around each outline's pieces."""
+        """Where `draw_arms` and `draw_rings` paint at `t`: around each arm's pieces, and
+        around each outline's, unless `rings_apart` (the outlines left to whoever shows
+        the frame)."""
         _, joints, pieces = self._at(t)
         found = list(pieces)
         if self.rings_apart:
@@ -82,6 +84,11 @@ class WheelChain:
             x, y = joints[index]
             found += [piece.move(round(x) - centre, round(y) - centre) for piece in pieces]
         return found
+
+    @property
+    def surfaces(self) -> tuple[pygame.Surface, ...]:
+        """Each outline's sprite, made once with the chain."""
+        return tuple(sprite for _, sprite, *_ in self._sprites)
 
     def sprites(self, t: float) -> tuple[Sprite, ...]:
         """Each outline's sprite, the top-left it is blitted at and a copy of its pixels

@@ -140,8 +140,7 @@ class Presenter:
         for sprite, (x, y), *_ in sprites:
             known = self._sprites.get(id(sprite)) or self._sprites_ahead.pop(id(sprite), None)
             if known is None or known[0] is not sprite:
-                known = (sprite, video.Texture.from_surface(self.renderer, sprite))
-                known[1].blend_mode = BLENDMODE_BLEND
+                known = (sprite, self._sprite_texture(sprite))
                 uploaded += sprite.get_width() * sprite.get_height() * 4
             kept[id(sprite)] = known
             texture = known[1]
@@ -153,6 +152,11 @@ class Presenter:
         self._sprites = kept
         return uploaded
 
+    def _sprite_texture(self, sprite: pygame.Surface) -> video.Texture:
+        texture = video.Texture.from_surface(self.renderer, sprite)
+        texture.blend_mode = BLENDMODE_BLEND  # the sprite's own alpha over the picture
+        return texture
+
     def preload(self, sprites: tuple[pygame.Surface, ...]) -> int:
         """Make the texture of one more of the next curve's `sprites` ahead of its first
         frame (those made for other sprites are dropped). Returns the bytes uploaded."""
@@ -162,9 +166,7 @@ class Presenter:
         self._sprites_ahead = ahead
         for sprite in sprites:
             if id(sprite) not in ahead and id(sprite) not in self._sprites:
-                texture = video.Texture.from_surface(self.renderer, sprite)
-                texture.blend_mode = BLENDMODE_BLEND
-                ahead[id(sprite)] = (sprite, texture)
+                ahead[id(sprite)] = (sprite, self._sprite_texture(sprite))
                 uploaded = sprite.get_width() * sprite.get_height() * 4
                 self.uploaded += uploaded
                 return uploaded
