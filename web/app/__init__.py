@@ -3,7 +3,9 @@
 Blueprints: `page` (/), `stream` (/stream.mjpg, /snapshot.jpg), `api` (/api/..., /healthz),
 `control_api` (/api/control/...), `schedule` (/api/schedule/override), `gallery`
 (/gallery, /api/gallery/...), `studio` (/studio and the preview, swatches, gears and random
-curves it asks for; `studio_data` holds what those answers are made of). `context` holds
+curves it asks for; `studio_data` holds what those answers are made of), `recipes`
+(POST /api/recipe: a file's curve), `export` (POST /api/export and its jobs; the body in
+`export_requests`, the worker processes in `export_jobs`). `context` holds
 what the handlers share; `access` is the gate every changing route uses
 (`@changes_kiosk`), `rate_limit` its per-client buckets; `curve_requests` turns a request
 body into a checked curve; `curve_info` describes a curve for the page.

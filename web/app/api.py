@@ -61,7 +61,7 @@ def presets() -> Response:
 
 
 class RefusedError(Exception):
-    """A request refused before its body is read as a curve (415, 413, 400)."""
+    """A request refused before its body is read as what the route takes (415, 413, 400)."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)

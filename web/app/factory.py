@@ -55,7 +55,8 @@ def create_app(
     gallery: Gallery | None = None,
     exports: ExportJobs | None = None,
 ) -> Flask:
-    """The mirror's WSGI app: `/`, `/stream.mjpg`, `/snapshot.jpg`, `/api/status`, `/healthz`.
+    """The mirror's WSGI app: `/`, `/stream.mjpg`, `/snapshot.jpg`, `/api/status`, `/healthz`,
+    and the blueprints' routes (the studio, the gallery, exports, control: see the package).
 
     `hub` is the running FrameHub; `control` gives `status() -> dict` (the immutable
     status document the render loop published) and `is_alive() -> bool`. `access` holds

@@ -21,9 +21,8 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
-import simplejpeg
 
-from spirokiosk.web.hub.jpeg import StreamBox, encode_jpeg, scale_pixels
+from spirokiosk.web.hub.jpeg import StreamBox, compress, encode_jpeg, scale_pixels
 from spirokiosk.web.hub.splice import MCU_ROWS, ParsedJpeg, parse, splice
 from spirokiosk.web.hub.sprites import Sprite, SpriteScaler
 
@@ -180,9 +179,7 @@ class BandEncoder:
 
     def _compress(self, strip: np.ndarray, layout: str, quality: int) -> bytes:
         """One strip as a JPEG of its own, with the settings of a whole encode."""
-        return simplejpeg.encode_jpeg(
-            strip, quality=quality, colorspace=layout, colorsubsampling="420", fastdct=True
-        )
+        return compress(strip, layout, quality)
 
     def _mismatch(self, why: str) -> None:
         if not self._mismatch_logged:

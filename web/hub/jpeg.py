@@ -127,7 +127,12 @@ def encode_jpeg(
         scaled = (scaler or SpriteScaler()).draw(scaled, layout, sprites, size[0] / width)
     if over is not None and over[1] > 0:  # scaled first: half the pixels to blend, or less
         scaled = blend(scaled, scale_pixels(over[0], size, divisor), over[1])
-    jpeg = simplejpeg.encode_jpeg(
-        scaled, quality=quality, colorspace=layout, colorsubsampling="420", fastdct=True
+    return compress(scaled, layout, quality), size[0], size[1]
+
+
+def compress(pixels: np.ndarray, layout: str, quality: int) -> bytes:
+    """The stream's JPEG settings, for whole pictures and bands alike (web.hub.splice
+    joins bands only when their tables match a whole encode's)."""
+    return simplejpeg.encode_jpeg(
+        pixels, quality=quality, colorspace=layout, colorsubsampling="420", fastdct=True
     )
-    return jpeg, size[0], size[1]

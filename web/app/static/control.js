@@ -32,7 +32,7 @@ window.spirokioskControl = (function () {
         try {
           localStorage.setItem(TOKEN_KEY, input.value.trim());
         } catch (err) {
-          /* private mode: this page remembers it until closed */
+          /* private mode: used for the change waiting; the next one asks again */
         }
         asked = null;
         resolve(input.value.trim());
@@ -70,5 +70,5 @@ window.spirokioskControl = (function () {
     }
   }
 
-  return { send, storedToken };
+  return { send };
 })();

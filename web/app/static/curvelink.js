@@ -1,4 +1,4 @@
-// A curve in a link: /studio#curve=<base64url of its JSON (UTF-8)>. Shared by / and /studio.
+// A curve in a link: /studio#curve=<base64url of its JSON (UTF-8)>. Shared by /, /studio and /gallery.
 "use strict";
 
 window.curveLink = {
