@@ -24,7 +24,7 @@ from flask import Blueprint, Response, jsonify, request
 from spirokiosk.display.curves import PRESETS, CurveError
 from spirokiosk.display.messages import did_you_mean, escaped, shown
 from spirokiosk.web.app.access import changes_kiosk
-from spirokiosk.web.app.api import RefusedError, error_response, json_body
+from spirokiosk.web.app.api import error_response, json_body
 from spirokiosk.web.app.context import web_context
 
 log = logging.getLogger(__name__)
@@ -70,12 +70,7 @@ def _queued(done: bool, what: str, **answer: object) -> Response:
 
 
 def _command(send: Callable[[], bool], what: str, **answer: object) -> Response:
-    try:
-        _fields(frozenset())
-    except RefusedError as exc:
-        return error_response(exc.status, [str(exc)])
-    except CurveError as exc:
-        return error_response(400, exc.errors)
+    _fields(frozenset())  # a refused body or an unknown field: api's error handlers answer
     return _queued(send(), what, **answer)
 
 
@@ -126,14 +121,9 @@ def playlist_names(value: object) -> tuple[str, ...]:
 @changes_kiosk
 def replace_playlist() -> Response:
     """Play these curves, in order and round, from the next one on (for this run)."""
-    try:
-        body = _fields(frozenset({"playlist"}))
-        if "playlist" not in body:
-            raise CurveError(['playlist: missing; send {"playlist": ["NAME", ..., "random"]}'])
-        names = playlist_names(body["playlist"])
-    except RefusedError as exc:
-        return error_response(exc.status, [str(exc)])
-    except CurveError as exc:
-        return error_response(400, exc.errors)
+    body = _fields(frozenset({"playlist"}))  # errors: answered by api's handlers
+    if "playlist" not in body:
+        raise CurveError(['playlist: missing; send {"playlist": ["NAME", ..., "random"]}'])
+    names = playlist_names(body["playlist"])
     control = web_context().control
     return _queued(control.replace_playlist(names), "a new playlist", playlist=list(names))
