@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image
 from support import free_port, http_get, http_request, wait_until
-from test_gallery_daemon import headless_kiosk, stop
+from support.daemon import headless_kiosk, stop_kiosk
 
 from spirokiosk.display.curves import PRESETS
 from spirokiosk.display.export.recipe import RECIPE_KEY, curve_from_recipe
@@ -73,5 +73,5 @@ def test_exports_in_a_kiosk_follow_its_config_and_stop_with_it(tmp_path):
             timeout=60,
         )
     finally:
-        stop(kiosk)
+        stop_kiosk(kiosk)
     assert gone(worker)
