@@ -126,10 +126,16 @@ class ScreenSchedule:
         self._clock = clock
         self.zone = zone or (timetable.zone if timetable is not None else system_zone())
         self._override: tuple[str, dt.datetime | None] | None = None
+        # The last answer and the span of Unix times [from, next change) it holds for:
+        # the render loop asks once a second, and working out the next change costs a
+        # week of boundaries (60 us here, a Pi core five times that). Unix times, as two
+        # datetimes of one zone compare by wall time alone (wrong in the repeated hour).
+        self._known: tuple[float, float, str, dt.datetime | None] | None = None
 
     def reconfigure(self, timetable: Timetable | None, mode: str) -> None:
         """New on-times and mode (a reload); a manual override stays as it was."""
         self.timetable, self.mode = timetable, mode
+        self._known = None
 
     def now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self._clock(), self.zone)
@@ -137,8 +143,15 @@ class ScreenSchedule:
     def _scheduled(self, when: dt.datetime) -> tuple[str, dt.datetime | None]:
         if self.timetable is None:
             return "on", None
+        at = when.timestamp()
+        known = self._known
+        if known is not None and known[0] <= at < known[1]:  # (a clock set back: outside)
+            return known[2], known[3]
         state = "on" if self.timetable.is_on(when) else self.mode
-        return state, self.timetable.next_change(when)
+        next_change = self.timetable.next_change(when)
+        until = next_change.timestamp() if next_change is not None else float("inf")
+        self._known = (at, until, state, next_change)
+        return state, next_change
 
     def current(self) -> ScheduleState:
         when = self.now()

@@ -159,3 +159,52 @@ def test_the_config_reads_every_entry_whole_as_the_service_will():
     assert len(parse_entries(config.schedule.on)) == 24 * 7
     with pytest.raises(ConfigError, match="longer than 500 characters"):
         load_config(None, [f'schedule.on=["daily {"x" * 600}"]'], PRESETS, SHAPES)
+
+
+class CountingTimetable(Timetable):
+    """Counts the (costly) look-ups of the next change."""
+
+    def __init__(self, *entries: str) -> None:
+        super().__init__(parse_entries(entries), BERLIN)
+        self.lookups = 0
+
+    def next_change(self, when):
+        self.lookups += 1
+        return super().next_change(when)
+
+
+def test_the_next_change_is_worked_out_once_until_it_comes_or_the_clock_goes_back():
+    clock = WallClock(local(2026, 12, 1, 12, 0))
+    timetable = CountingTimetable("daily 07:00-23:00")
+    schedule = ScreenSchedule(timetable, "off", clock=clock, zone=BERLIN)
+    for minute in range(0, 600, 7):  # the render loop asks every second; here every 7 min
+        clock.set(local(2026, 12, 1, 12, 0) + dt.timedelta(minutes=minute))
+        assert schedule.current().state == "on"
+    assert timetable.lookups == 1
+    clock.set(local(2026, 12, 1, 22, 59, 59))
+    assert schedule.current().next_change == local(2026, 12, 1, 23, 0)
+    clock.set(local(2026, 12, 1, 23, 0))  # the change comes: the next one is worked out
+    assert schedule.current().as_dict() == {
+        "state": "off",
+        "next_change": "2026-12-02T07:00+01:00",
+        "override": False,
+    }
+    assert timetable.lookups == 2
+    clock.set(local(2026, 12, 1, 22, 0))  # the clock set back (NTP after a boot)
+    assert schedule.current().state == "on"
+    assert schedule.current().next_change == local(2026, 12, 1, 23, 0)
+    assert timetable.lookups == 3
+    schedule.reconfigure(CountingTimetable("daily 21:00-22:30"), "quiet")  # a reload
+    clock.set(local(2026, 12, 1, 22, 40))
+    assert schedule.current().state == "quiet"
+
+
+def test_in_the_hour_that_happens_twice_the_answer_follows_the_instant_not_the_wall_clock():
+    clock = WallClock(local(2026, 10, 25, 2, 20))  # first pass, before the clocks go back
+    schedule = ScreenSchedule(table("sun 02:30-03:30"), clock=clock, zone=BERLIN)
+    assert schedule.current().state == "off"
+    assert schedule.current().next_change == local(2026, 10, 25, 2, 30)
+    # An hour later the wall clock shows 02:25 again: past the change, though the wall
+    # time is before 02:30.
+    clock.set(local(2026, 10, 25, 2, 25, fold=1))
+    assert schedule.current().state == "on"
