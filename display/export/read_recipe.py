@@ -39,6 +39,7 @@ from spirokiosk.display.export.recipe import (
     RECIPE_NS,
     curve_from_recipe,
 )
+from spirokiosk.display.export.svg import SVG_NS
 from spirokiosk.display.messages import escaped
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,6 @@ log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 32 * 1024 * 1024
 KINDS = "a PNG, GIF, JPEG, MP4, SVG, JSON or TOML file"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-SVG_NS = "http://www.w3.org/2000/svg"
 _TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
 
 
