@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from spirokiosk.display.curves import Curve
-from spirokiosk.display.curves.colours import colour_table
+from spirokiosk.display.curves.colours import colour_table, hex_colours
 from spirokiosk.display.draw.layout import fit_curve, sample_curve
 from spirokiosk.display.export.svg import SVG_NS
 
@@ -35,7 +35,7 @@ _UNITS = 10  # SVG units per pixel
 @functools.lru_cache(maxsize=64)
 def _hex_colours(map_name: str, n: int) -> tuple[str, ...]:
     """n colours along the map as #rrggbb (cached: sampling a map costs ~2 ms)."""
-    return tuple("#{:02x}{:02x}{:02x}".format(*c) for c in colour_table(map_name, n).tolist())
+    return tuple(hex_colours(colour_table(map_name, n)))
 
 
 def preview_svg(
