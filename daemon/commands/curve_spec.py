@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from spirokiosk.daemon.config.files import FileError, TomlError, parse_toml, read_small_file
+from spirokiosk.daemon.config.files import FileError, read_small_file
 from spirokiosk.display.messages import did_you_mean, escaped
+
+if TYPE_CHECKING:
+    from spirokiosk.display.curves.toml_curves import CurveTableError
 
 PATH_CHARS = 400  # a path in a message is shown whole unless absurdly long
 
@@ -37,6 +41,12 @@ def load_curve(spec: str, seed: int | None):
 def curve_from_file(spec: str):
     """A curve from a TOML file: the whole file, its only table, or FILE.toml:TABLE."""
     from spirokiosk.display.curves import Curve, CurveError
+    from spirokiosk.display.curves.toml_curves import (
+        CurveTableError,
+        TomlError,
+        parse_toml,
+        pick_curve_table,
+    )
 
     path_text, table = _split_table(spec)
     path = Path(path_text)
@@ -48,9 +58,12 @@ def curve_from_file(spec: str):
         raise UsageError(f"--curve {_arg(spec)}: {path_text!r}: {exc}") from None
     except TomlError as exc:
         raise UsageError(f"--curve {_arg(spec)}: not valid TOML: {exc}") from None
-    name, data = _pick_table(spec, path, document, table)
     try:
-        return Curve.from_dict({"name": name, **data})
+        name, data = pick_curve_table(document, table)
+    except CurveTableError as exc:
+        raise UsageError(f"--curve {_arg(spec)}: {_table_problem(exc, path)}") from None
+    try:
+        return Curve.from_dict({"name": name or path.stem, **data})
     except CurveError as exc:
         raise UsageError(f"--curve {_arg(spec)}: {exc}") from None
 
@@ -68,21 +81,10 @@ def _split_table(spec: str) -> tuple[str, str]:
     return spec, ""
 
 
-def _pick_table(spec: str, path: Path, document: dict, table: str) -> tuple[str, dict]:
-    tables = {k: v for k, v in document.items() if isinstance(v, dict)}
-    if table:
-        if table not in tables:
-            hint = did_you_mean(table, tables)
-            where = f"[{escaped(table)}] in {str(path)!r}"
-            raise UsageError(f"--curve {_arg(spec)}: no table {where}{hint}")
-        return table, tables[table]
-    if "wheels" in document or "freqs" in document or not tables:
-        return path.stem, document
-    if len(tables) == 1 and len(document) == 1:
-        return next(iter(tables.items()))
-    names = ", ".join(escaped(name) for name in list(tables)[:5])
-    names += ", ..." if len(tables) > 5 else ""
-    raise UsageError(
-        f"--curve {_arg(spec)}: the file holds {len(tables)} curves ({names}); "
-        f"pick one with {_arg(path)}:NAME"
-    )
+def _table_problem(exc: CurveTableError, path: Path) -> str:
+    """What the CurveTableError `exc` means for the file at `path`, in words."""
+    if exc.wanted:
+        hint = did_you_mean(exc.wanted, exc.tables)
+        return f"no table [{escaped(exc.wanted)}] in {str(path)!r}{hint}"
+    several = f"{len(exc.tables)} curves ({exc.listed()})"
+    return f"the file holds {several}; pick one with {_arg(path)}:NAME"

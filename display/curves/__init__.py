@@ -1,5 +1,5 @@
 """Spirograph curves as sums of rotating wheels: the model, shapes, presets, random curves,
-colour maps. Pure numpy (and `cmap` for the colour maps), no pygame.
+colour maps, curves in TOML documents. Pure numpy (and `cmap` for the colour maps), no pygame.
 
     from spirokiosk.display.curves import Curve, Wheel, random_curve, PRESETS
 

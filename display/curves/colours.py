@@ -1,4 +1,5 @@
-"""Colour maps by their usual matplotlib names, through `cmap` (numpy only)."""
+"""Colour maps by their usual matplotlib names, through `cmap` (numpy only); their colours
+as RGB tables and as CSS/SVG `#rrggbb`."""
 
 import functools
 
@@ -39,3 +40,9 @@ def colour_table(name: str, n: int) -> np.ndarray:
     """n colours sampled evenly along the map, as an (n, 3) uint8 RGB array."""
     rgba = colour_map(name)(np.linspace(0.0, 1.0, n))
     return np.round(np.asarray(rgba)[:, :3] * 255.0).astype(np.uint8)
+
+
+def hex_colours(table) -> list[str]:
+    """'#rrggbb' for each row of an (n, 3) RGB table of integers from 0 to 255 (what
+    colour_table gives), as CSS and SVG write a colour."""
+    return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in np.asarray(table).tolist()]

@@ -21,8 +21,9 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 from spirokiosk.display.curves import Curve
-from spirokiosk.display.curves.colours import colour_table
+from spirokiosk.display.curves.colours import colour_table, hex_colours
 from spirokiosk.display.draw.layout import fit_curve, sample_curve
+from spirokiosk.display.export.svg import SVG_NS
 
 PREVIEW_SIZE = (480, 480)
 PIECES = 48
@@ -34,7 +35,7 @@ _UNITS = 10  # SVG units per pixel
 @functools.lru_cache(maxsize=64)
 def _hex_colours(map_name: str, n: int) -> tuple[str, ...]:
     """n colours along the map as #rrggbb (cached: sampling a map costs ~2 ms)."""
-    return tuple("#{:02x}{:02x}{:02x}".format(*c) for c in colour_table(map_name, n).tolist())
+    return tuple(hex_colours(colour_table(map_name, n)))
 
 
 def preview_svg(
@@ -60,8 +61,7 @@ def preview_svg(
     stops = _hex_colours(curve.background_map, background_stops)
     width = max(curve.line_width * h / SCREEN_HEIGHT, 0.75) * _UNITS
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-        f'viewBox="0 0 {w * _UNITS} {h * _UNITS}">',
+        f'<svg xmlns="{SVG_NS}" width="{w}" height="{h}" viewBox="0 0 {w * _UNITS} {h * _UNITS}">',
         f"<title>{escape(curve.name or 'curve')}</title>",
         '<defs><linearGradient id="bg" x1="0" y1="0" x2="0" y2="1">',
         *(

@@ -21,19 +21,25 @@ from __future__ import annotations
 import io
 import logging
 import struct
-import tomllib
 import zlib
 from pathlib import PurePath
 from xml.parsers import expat
 
 from spirokiosk.display.curves import Curve, CurveError
 from spirokiosk.display.curves.data import MAX_NAME_CHARS, parse_json
+from spirokiosk.display.curves.toml_curves import (
+    CurveTableError,
+    TomlError,
+    parse_toml,
+    pick_curve_table,
+)
 from spirokiosk.display.export.recipe import (
     MAX_RECIPE_BYTES,
     RECIPE_KEY,
     RECIPE_NS,
     curve_from_recipe,
 )
+from spirokiosk.display.export.svg import SVG_NS
 from spirokiosk.display.messages import escaped
 
 log = logging.getLogger(__name__)
@@ -41,7 +47,6 @@ log = logging.getLogger(__name__)
 MAX_FILE_BYTES = 32 * 1024 * 1024
 KINDS = "a PNG, GIF, JPEG, MP4, SVG, JSON or TOML file"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-SVG_NS = "http://www.w3.org/2000/svg"
 _TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
 
 
@@ -189,19 +194,17 @@ def _curve_from_text(data: bytes, filename: str | None) -> Curve:
         return curve_from_recipe(_svg_recipe(text))
     if len(data) > MAX_RECIPE_BYTES:
         raise CurveError([f"file: a curve file larger than {MAX_RECIPE_BYTES // 1024} KiB"])
-    if start == "[" and _is_toml(text):  # a TOML table, or a JSON list
-        return _curve_from_toml(text, filename)
-    if start in ("{", "["):
+    if start == "{":
         return _curve_from_json(text)
-    return _curve_from_toml(text, filename)
-
-
-def _is_toml(text: str) -> bool:
     try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return False
-    return True
+        document = parse_toml(text)
+    except TomlError as exc:
+        if start == "[" and exc.syntax:  # not a TOML table: a JSON list, or neither
+            return _curve_from_json(text)
+        if exc.syntax and not (filename or "").lower().endswith(".toml"):
+            raise CurveError([f"file: not {KINDS}"]) from None
+        raise CurveError([f"file: not valid TOML ({exc})"]) from None
+    return _curve_from_toml(document, filename)
 
 
 class _DoctypeError(Exception):
@@ -271,26 +274,13 @@ def _curve_from_json(text: str) -> Curve:
     return Curve.from_dict(document)
 
 
-def _curve_from_toml(text: str, filename: str | None) -> Curve:
+def _curve_from_toml(document: dict, filename: str | None) -> Curve:
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        named_toml = filename is not None and filename.lower().endswith(".toml")
-        if named_toml:
-            raise CurveError([f"file: not valid TOML ({exc})"]) from None
-        raise CurveError([f"file: not {KINDS}"]) from None
-    stem = PurePath(filename).stem[:MAX_NAME_CHARS] if filename else ""
-    tables = {key: value for key, value in document.items() if isinstance(value, dict)}
-    if "wheels" in document or "freqs" in document or not tables:
-        name, data = stem, document
-    elif len(tables) == 1 and len(document) == 1:
-        name, data = next(iter(tables.items()))
-    else:
-        names = ", ".join(escaped(name, 40) for name in list(tables)[:5])
-        more = ", ..." if len(tables) > 5 else ""
-        raise CurveError(
-            [f"file: the TOML holds {len(tables)} curves ({names}{more}); drop a file with one"]
-        )
+        name, data = pick_curve_table(document)
+    except CurveTableError as exc:
+        several = f"{len(exc.tables)} curves ({exc.listed(40)})"
+        raise CurveError([f"file: the TOML holds {several}; drop a file with one"]) from None
+    name = name or (PurePath(filename).stem[:MAX_NAME_CHARS] if filename else "")
     if name and name.isprintable():
         data = {"name": name, **data}  # the file's own name, when it has one, wins
     return Curve.from_dict(data)

@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 
 from spirokiosk.display.curves import Curve
-from spirokiosk.display.curves.colours import colour_map
+from spirokiosk.display.curves.colours import colour_map, hex_colours
 from spirokiosk.display.draw.layout import Fit, sample_curve
 from spirokiosk.display.export.recipe import RECIPE_NS, recipe_json
 
@@ -112,7 +112,7 @@ def plotter_pens(curve: Curve, page: PlotterPage) -> list[Pen]:
     edges = [round(b * segments / page.pens) for b in range(page.pens + 1)]
     middles = (np.arange(page.pens) + 0.5) / page.pens
     rgba = np.asarray(colour_map(curve.colour_map)(middles))
-    colours = ["#{:02x}{:02x}{:02x}".format(*np.round(c[:3] * 255).astype(int)) for c in rgba]
+    colours = hex_colours(np.round(rgba[:, :3] * 255).astype(int))
     runs: dict[str, list[np.ndarray]] = {}
     for b, colour in enumerate(colours):
         if edges[b + 1] > edges[b]:

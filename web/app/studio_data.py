@@ -10,7 +10,7 @@ import functools
 import math
 
 from spirokiosk.display.curves import Curve, CurveError
-from spirokiosk.display.curves.colours import colour_table
+from spirokiosk.display.curves.colours import colour_table, hex_colours
 from spirokiosk.display.curves.data import MAX_FREQ
 from spirokiosk.display.curves.presets import gear_curve
 from spirokiosk.display.messages import shown
@@ -32,8 +32,7 @@ def colour_map_swatches() -> tuple[dict, ...]:
     """Each swatch map: its name, SWATCH_STOPS colours and a CSS gradient of them."""
     swatches = []
     for name in SWATCH_MAPS:
-        table = colour_table(name, SWATCH_STOPS).tolist()
-        stops = ["#{:02x}{:02x}{:02x}".format(*c) for c in table]
+        stops = hex_colours(colour_table(name, SWATCH_STOPS))
         gradient = ", ".join(
             f"{colour} {100 * i / (SWATCH_STOPS - 1):.0f}%" for i, colour in enumerate(stops)
         )

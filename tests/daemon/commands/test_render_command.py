@@ -206,6 +206,17 @@ BAD_INPUTS = {
         lambda d: ["--curve", write(d, "deep.toml", "freqs = " + "[" * 3000 + "]" * 3000 + "\n")],
         "nested too deeply",
     ),
+    "inline tables nested too deeply": (
+        lambda d: ["--curve", write(d, "deep.toml", "a = " + "{b=" * 3000 + "1" + "}" * 3000)],
+        "deep.toml: not valid TOML: arrays or tables nested too deeply",
+    ),
+    "nested too deeply in a table": (
+        lambda d: [
+            "--curve",
+            write(d, "deep.toml", "[a]\nfreqs = " + "[" * 3000 + "]" * 3000 + "\n") + ":a",
+        ],
+        "deep.toml:a: not valid TOML: arrays or tables nested too deeply",
+    ),
     "a size of 5000 digits": (lambda d: ["--size", "9" * 5000 + "x16"], "expected WIDTHxHEIGHT"),
     "frames of 5000 digits": (lambda d: ["--frames", "9" * 5000], "must be from 2 to 100000"),
     "a sign too many": (lambda d: ["--fps", "+-5"], "expected a whole number"),

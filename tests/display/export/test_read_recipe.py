@@ -84,6 +84,26 @@ def test_a_toml_with_several_curves_says_which():
     ]
 
 
+DEEP = 3000  # nesting past the interpreter's recursion limit (1000)
+
+
+@pytest.mark.parametrize("filename", ["deep.toml", "notes.txt", None])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"freqs = " + b"[" * DEEP + b"]" * DEEP, "file: not valid TOML (arrays or tables nested"),
+        (b"a = " + b"{b=" * DEEP + b"1" + b"}" * DEEP, "file: not valid TOML (arrays or tables"),
+        (b"[a]\nfreqs = " + b"[" * DEEP + b"]" * DEEP, "file: not valid TOML (arrays or tables"),
+        (b"freqs = [1, " + b"9" * 5000 + b"]", "file: not valid TOML (a number with too many"),
+        (b"[" * DEEP + b"]" * DEEP, "file: not valid JSON (nested too deeply)"),
+    ],
+    ids=["arrays", "inline-tables", "in-a-table", "digits", "json-list"],
+)
+def test_toml_past_the_parser_limits_names_the_problem(data, filename, expected):
+    # TOML in any name: the parser got deep into it (a syntax error would fail at once)
+    assert errors_of(data, filename)[0].startswith(expected)
+
+
 @pytest.mark.parametrize(
     ("data", "filename", "expected"),
     [

@@ -114,6 +114,14 @@ def test_a_toml_file_is_named_by_its_file_name(server):
     assert answer["curve"]["name"] == "star five"
 
 
+def test_a_toml_nested_too_deeply_gets_400_naming_it(server):
+    # tomllib recurses once per nested array or inline table: past the recursion limit
+    deep = b"[curve]\nfreqs = " + b"[" * 3000 + b"]" * 3000 + b"\n"
+    status, _, answer = post_file(server, deep, "?name=deep.toml", "application/toml")
+    assert status == 400
+    assert answer["errors"] == ["file: not valid TOML (arrays or tables nested too deeply)"]
+
+
 def test_an_upload_past_the_body_limit_is_read_on_this_route_only(server):
     big = padded_png(png_with_recipe(CURVE), 5 * 1024 * 1024)
     status, _, answer = post_file(server, big)
