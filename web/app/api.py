@@ -18,6 +18,7 @@ from spirokiosk.display.curves.data import parse_json
 from spirokiosk.web.app.access import changes_kiosk, current_access
 from spirokiosk.web.app.context import web_context
 from spirokiosk.web.app.curve_requests import curve_from_request, preset_list
+from spirokiosk.web.app.errors import RefusedError
 from spirokiosk.web.app.gallery_access import curve_of_entry
 from spirokiosk.web.app.rate_limit import client_key
 
@@ -60,14 +61,6 @@ def presets() -> Response:
     return jsonify(preset_list())
 
 
-class RefusedError(Exception):
-    """A request refused before its body is read as what the route takes (415, 413, 400)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def json_body(*, allow_empty: bool = False) -> object:
     """The request's JSON document, or RefusedError (415, 413) or CurveError (invalid JSON).
     `allow_empty`: an empty body is None (a command that needs no fields)."""
@@ -96,6 +89,7 @@ def json_body(*, allow_empty: bool = False) -> object:
 
 @bp.app_errorhandler(RefusedError)
 def _refused(exc: RefusedError) -> Response:
+    """A refusal raised by any route (the body, a gallery id, ...: errors.RefusedError)."""
     return error_response(exc.status, [str(exc)])
 
 

@@ -26,6 +26,7 @@ from spirokiosk.display.export.read_recipe import MAX_FILE_BYTES, curve_from_fil
 from spirokiosk.display.messages import escaped
 from spirokiosk.web.app import api
 from spirokiosk.web.app.context import web_context
+from spirokiosk.web.app.errors import RefusedError
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +47,18 @@ def _size(limit: int) -> str:
 def _read_body(limit: int) -> bytes:
     """The whole body, or RefusedError: 413 past `limit`, 400 when it stops short."""
     if (request.content_length or 0) > limit:  # refused unread: the server then closes
-        raise api.RefusedError(413, f"file: larger than {_size(limit)}")
+        raise RefusedError(413, f"file: larger than {_size(limit)}")
     request.max_content_length = limit + 1  # a chunked body stops at the limit, no error
     try:
         data = request.get_data(cache=False)
     except RequestEntityTooLarge:
         data = None
     except ClientDisconnected:  # less than Content-Length came in the time given
-        raise api.RefusedError(
+        raise RefusedError(
             400, "file: shorter than its Content-Length (nothing more came in time)"
         ) from None
     if data is None or len(data) > limit:
-        raise api.RefusedError(413, f"file: larger than {_size(limit)}")
+        raise RefusedError(413, f"file: larger than {_size(limit)}")
     return data
 
 
@@ -67,7 +68,7 @@ def read_recipe() -> Response:
     # Any type is read as the file's bytes (curl --data-binary sends a form's type), but
     # a multipart form wraps the file in its own framing: said plainly, not misread.
     if request.mimetype == "multipart/form-data":
-        raise api.RefusedError(
+        raise RefusedError(
             415, "file: send the file itself as the body (fetch with body: file), not a form"
         )
     name = request.args.get("name")
