@@ -60,6 +60,7 @@ RULES: Mapping[str, tuple[str, ...]] = {
         "spirokiosk.display.export",
         *HELPERS,
     ),
+    "spirokiosk.web.app.errors": (),  # a leaf: every module of the app may raise its error
     "spirokiosk.web.server": ("spirokiosk.web.app", *HELPERS),
     "spirokiosk.daemon": (),
     "spirokiosk.daemon.config": (

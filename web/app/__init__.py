@@ -8,7 +8,8 @@ curves it asks for; `studio_data` holds what those answers are made of), `recipe
 `export_requests`, the worker processes in `export_jobs`). `context` holds
 what the handlers share; `access` is the gate every changing route uses
 (`@changes_kiosk`), `rate_limit` its per-client buckets; `curve_requests` turns a request
-body into a checked curve; `curve_info` describes a curve for the page.
+body into a checked curve; `curve_info` describes a curve for the page; `errors` holds
+the refusal any route may raise (api's handler answers it in JSON).
 
 May import: web.hub, display.curves, display.draw.layout, display.export and display's
 helper modules.

@@ -163,37 +163,32 @@ def current_access() -> Access:
     return current_app.extensions[EXTENSION_KEY]
 
 
-def changes_kiosk(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark `view` as changing the kiosk: the gate answers first (see the module doc)."""
+def _gate(view: Callable[..., Any], *, control: bool) -> Callable[..., Any]:
+    """`view` behind the gate (`Access.refusal`), marked for the factory's body rule."""
 
     @functools.wraps(view)
     def gated(*args: Any, **kwargs: Any) -> Any:
-        refused = current_access().refusal(request)
-        if refused is not None:
-            return refused
-        return view(*args, **kwargs)
+        refused = current_access().refusal(request, control=control)
+        return refused if refused is not None else view(*args, **kwargs)
 
     setattr(gated, GATED_MARK, True)
     return gated
+
+
+def changes_kiosk(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark `view` as changing the kiosk: the gate answers first (see the module doc)."""
+    return _gate(view, control=True)
 
 
 def viewer_action(view: Callable[..., Any]) -> Callable[..., Any]:
     """Mark `view` as a viewer's own action (a heart): open to every watcher whatever
     web.control says, but only as JSON (no cross-site form can send it) and within the
     per-client rate limit."""
-
-    @functools.wraps(view)
-    def held(*args: Any, **kwargs: Any) -> Any:
-        refused = current_access().refusal(request, control=False)
-        if refused is not None:
-            return refused
-        return view(*args, **kwargs)
-
-    setattr(held, GATED_MARK, True)
-    return held
+    return _gate(view, control=False)
 
 
 def is_changing(endpoint: str | None) -> bool:
-    """Whether the app's view for `endpoint` is marked with `changes_kiosk`."""
+    """Whether the app's view for `endpoint` is behind a gate (`changes_kiosk` or
+    `viewer_action`): it takes a request body."""
     view = current_app.view_functions.get(endpoint or "")
     return bool(getattr(view, GATED_MARK, False))

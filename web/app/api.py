@@ -11,13 +11,14 @@ import logging
 import math
 
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, HTTPException
 
 from spirokiosk.display.curves import CurveError
 from spirokiosk.display.curves.data import parse_json
 from spirokiosk.web.app.access import changes_kiosk, current_access
 from spirokiosk.web.app.context import web_context
 from spirokiosk.web.app.curve_requests import curve_from_request, preset_list
+from spirokiosk.web.app.errors import RefusedError
 from spirokiosk.web.app.gallery_access import curve_of_entry
 from spirokiosk.web.app.rate_limit import client_key
 
@@ -60,35 +61,39 @@ def presets() -> Response:
     return jsonify(preset_list())
 
 
-class RefusedError(Exception):
-    """A request refused before its body is read as what the route takes (415, 413, 400)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def json_body(*, allow_empty: bool = False) -> object:
-    """The request's JSON document, or RefusedError (415, 413) or CurveError (invalid JSON).
-    `allow_empty`: an empty body is None (a command that needs no fields)."""
-    if not request.is_json:
-        got = request.headers.get("Content-Type") or "none"
-        raise RefusedError(415, f"body: send JSON with Content-Type: application/json (got {got})")
-    # One byte over the limit: a chunked body stops at the limit without an error, so a
-    # body of MAX + 1 bytes read is how an over-long chunked body shows.
-    limit = web_context().max_body_bytes
+def read_body(limit: int, field: str, shown_limit: str) -> bytes:
+    """The whole request body, at most `limit` bytes, or RefusedError naming `field`:
+    413 "larger than `shown_limit`", 400 when less than its Content-Length came in time.
+    A body whose Content-Length is over the limit is refused unread (cheroot then
+    closes the connection, as it does after every 413: cheroot/server.py, send_headers)."""
+    too_large = RefusedError(413, f"{field}: larger than {shown_limit}")
+    if (request.content_length or 0) > limit:
+        raise too_large
+    # One byte over the limit: a chunked body stops there without an error (werkzeug's
+    # LimitedStream.readall with is_max, werkzeug/wsgi.py), so limit + 1 bytes read is how
+    # an over-long chunked body shows. (A Content-Length over it was refused above:
+    # get_input_stream's RequestEntityTooLarge cannot come.)
     request.max_content_length = limit + 1
     try:
         data = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        data = None
     except ClientDisconnected:  # less than Content-Length came before the read timeout
         raise RefusedError(
-            400, "body: shorter than its Content-Length (nothing more came in time)"
+            400, f"{field}: shorter than its Content-Length (nothing more came in time)"
         ) from None
-    if data is None or len(data) > limit:
-        size = f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
-        raise RefusedError(413, f"body: larger than {size}")
+    if len(data) > limit:
+        raise too_large
+    return data
+
+
+def json_body(*, allow_empty: bool = False) -> object:
+    """The request's JSON document, or RefusedError (415, 413, 400) or CurveError (invalid
+    JSON). `allow_empty`: an empty body is None (a command that needs no fields)."""
+    if not request.is_json:
+        got = request.headers.get("Content-Type") or "none"
+        raise RefusedError(415, f"body: send JSON with Content-Type: application/json (got {got})")
+    limit = web_context().max_body_bytes
+    size = f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
+    data = read_body(limit, "body", size)
     if allow_empty and not data.strip():
         return None
     return parse_json(data, "body")
@@ -96,6 +101,7 @@ def json_body(*, allow_empty: bool = False) -> object:
 
 @bp.app_errorhandler(RefusedError)
 def _refused(exc: RefusedError) -> Response:
+    """A refusal raised by any route (the body, a gallery id, ...: errors.RefusedError)."""
     return error_response(exc.status, [str(exc)])
 
 

@@ -18,9 +18,9 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from spirokiosk.display.curves import Curve, CurveError
 from spirokiosk.web.app.access import changes_kiosk, viewer_action
 from spirokiosk.web.app.api import error_response, json_body
+from spirokiosk.web.app.errors import RefusedError
 from spirokiosk.web.app.gallery_access import (
     KINDS,
-    GalleryRefusedError,
     calling,
     found,
     list_query,
@@ -37,11 +37,6 @@ bp = Blueprint("gallery", __name__)
 # Removing a favourite is a control action (web.control governs it: `changes_kiosk`); a
 # heart is a viewer's (`viewer_action`: JSON and the rate limit, whatever web.control says).
 PAGE_SIZE = 48
-
-
-@bp.app_errorhandler(GalleryRefusedError)
-def _refused(exc: GalleryRefusedError) -> Response:
-    return error_response(exc.status, [str(exc)])
 
 
 @bp.get("/api/gallery")
@@ -82,7 +77,7 @@ def gallery_page() -> tuple[str, int]:
     try:
         kind, _, before = list_query(request.args)
         listing = page_of(kind, PAGE_SIZE, before)
-    except GalleryRefusedError as exc:
+    except RefusedError as exc:
         kind = request.args.get("kind", "history")
         return render_template(
             "gallery.html", kinds=KINDS, kind=kind, error=str(exc), listing=None

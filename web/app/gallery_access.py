@@ -1,6 +1,6 @@
 """The web's way to the gallery: the store the daemon passed to create_app (or none),
-ids and queries checked, every refusal a GalleryRefusedError with its status and a
-'field: message' line (the gallery blueprint turns it into the API's JSON error)."""
+ids and queries checked, every refusal an errors.RefusedError with its status and a
+'field: message' line (the app's handler in api.py turns it into the API's JSON error)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TypeVar
 from spirokiosk.display.curves import Curve, CurveError
 from spirokiosk.display.messages import escaped
 from spirokiosk.web.app.context import Gallery, web_context
+from spirokiosk.web.app.errors import RefusedError
 
 log = logging.getLogger(__name__)
 
@@ -24,19 +25,10 @@ OFF = (
 T = TypeVar("T")
 
 
-class GalleryRefusedError(Exception):
-    """A gallery request refused: 400 (bad field), 404 (no such entry), 503 (no gallery,
-    or it failed)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def the_gallery() -> Gallery:
     gallery = web_context().gallery
     if gallery is None:
-        raise GalleryRefusedError(503, OFF)
+        raise RefusedError(503, OFF)
     return gallery
 
 
@@ -46,7 +38,7 @@ def calling(method: Callable[..., T], *args: object) -> T:
         return method(*args)
     except Exception as exc:
         log.warning("gallery request failed: %s", exc)
-        raise GalleryRefusedError(503, f"gallery: {exc}") from exc
+        raise RefusedError(503, f"gallery: {exc}") from exc
 
 
 def whole_number(raw: object, field: str, low: int = 1, high: int = 2**63 - 1) -> int:
@@ -58,13 +50,13 @@ def whole_number(raw: object, field: str, low: int = 1, high: int = 2**63 - 1) -
         value = int(raw)
     if value is None or not low <= value <= high:
         shown = f"'{escaped(raw)}'" if isinstance(raw, str) else escaped(repr(raw))
-        raise GalleryRefusedError(400, f"{field}: must be a whole number from {low}, not {shown}")
+        raise RefusedError(400, f"{field}: must be a whole number from {low}, not {shown}")
     return value
 
 
 def found(entry: dict | None, entry_id: int, field: str = "id") -> dict:
     if entry is None:
-        raise GalleryRefusedError(404, f"{field}: no gallery entry {entry_id}")
+        raise RefusedError(404, f"{field}: no gallery entry {entry_id}")
     return entry
 
 
@@ -72,9 +64,7 @@ def list_query(args: Mapping[str, str]) -> tuple[str, int, int | None]:
     """(kind, limit, before) from ?kind=history|favourites&limit=N&before=ID."""
     kind = args.get("kind", "history")
     if kind not in KINDS:
-        raise GalleryRefusedError(
-            400, f"kind: must be history or favourites, not '{escaped(kind)}'"
-        )
+        raise RefusedError(400, f"kind: must be history or favourites, not '{escaped(kind)}'")
     limit = whole_number(args.get("limit", str(DEFAULT_LIMIT)), "limit", 1, MAX_LIMIT)
     before = args.get("before")
     return kind, limit, whole_number(before, "before") if before is not None else None

@@ -19,13 +19,13 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from spirokiosk.display.curves import CurveError
 from spirokiosk.display.export.read_recipe import MAX_FILE_BYTES, curve_from_file
 from spirokiosk.display.messages import escaped
 from spirokiosk.web.app import api
 from spirokiosk.web.app.context import web_context
+from spirokiosk.web.app.errors import RefusedError
 
 log = logging.getLogger(__name__)
 
@@ -43,31 +43,13 @@ def _size(limit: int) -> str:
     return f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
 
 
-def _read_body(limit: int) -> bytes:
-    """The whole body, or RefusedError: 413 past `limit`, 400 when it stops short."""
-    if (request.content_length or 0) > limit:  # refused unread: the server then closes
-        raise api.RefusedError(413, f"file: larger than {_size(limit)}")
-    request.max_content_length = limit + 1  # a chunked body stops at the limit, no error
-    try:
-        data = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        data = None
-    except ClientDisconnected:  # less than Content-Length came in the time given
-        raise api.RefusedError(
-            400, "file: shorter than its Content-Length (nothing more came in time)"
-        ) from None
-    if data is None or len(data) > limit:
-        raise api.RefusedError(413, f"file: larger than {_size(limit)}")
-    return data
-
-
 @bp.post("/api/recipe")
 def read_recipe() -> Response:
     """The curve in the body's file (see the module doc)."""
     # Any type is read as the file's bytes (curl --data-binary sends a form's type), but
     # a multipart form wraps the file in its own framing: said plainly, not misread.
     if request.mimetype == "multipart/form-data":
-        raise api.RefusedError(
+        raise RefusedError(
             415, "file: send the file itself as the body (fetch with body: file), not a form"
         )
     name = request.args.get("name")
@@ -82,7 +64,7 @@ def read_recipe() -> Response:
             **{"Retry-After": str(BUSY_RETRY_AFTER)},
         )
     try:
-        data = _read_body(limit)
+        data = api.read_body(limit, "file", _size(limit))
         try:
             curve = curve_from_file(data, name)
         except CurveError:

@@ -6,6 +6,7 @@ asked to play), and once over real HTTP against a running Mirror.
 
 import http.client
 import json
+import socket
 
 import pytest
 from support.mirror import Mirror
@@ -441,6 +442,25 @@ def test_a_curve_posted_over_http():
             finally:
                 conn.close()
         assert mirror.control.queued == [curve, PRESETS["gears-96-30"]]
+
+
+def test_a_body_declared_over_the_limit_is_refused_unread():
+    # Content-Length one byte over 64 KiB, and not a byte of the body sent: 413 at once,
+    # not a wait for a body that would be refused anyway.
+    head = (
+        "POST /api/curve HTTP/1.1\r\nHost: k\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {64 * 1024 + 1}\r\n\r\n"
+    )
+    with Mirror(feed=False) as mirror:
+        with socket.create_connection(("127.0.0.1", mirror.port), timeout=5) as sock:
+            sock.sendall(head.encode())
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        assert mirror.control.queued == []
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ") and b"Connection: close" in head
+    assert json.loads(body)["errors"] == ["body: larger than 64 KiB"]
 
 
 def test_a_client_with_too_many_curves_waiting_gets_429_naming_its_share(client, control):

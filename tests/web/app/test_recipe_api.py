@@ -1,6 +1,7 @@
 """POST /api/recipe over a real server (a file in, its curve out; uploads past the body
 limit for this route alone), and the recipe in /snapshot.jpg's COM segment."""
 
+import http.client
 import io
 import json
 import socket
@@ -162,6 +163,35 @@ def test_an_over_size_file_gets_413_unread(server):
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert b"file: larger than 8 MiB" in answer
     assert time.monotonic() - started < 1.0  # answered at once, without the rest
+
+
+def test_a_chunked_file_is_held_to_the_same_limit(server):
+    # No Content-Length to refuse it by: read up to one byte past the limit, then 413.
+    png = png_with_recipe(CURVE)
+    for size, status in ((UPLOAD_LIMIT, 200), (UPLOAD_LIMIT + 1, 413)):
+        data = padded_png(png, size - len(png) - 12)  # (a chunk's length, type and CRC)
+        assert len(data) == size
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            chunks = (data[i : i + 4096] for i in range(0, size, 4096))
+            headers = {"Content-Type": "image/png"}
+            conn.request("POST", "/api/recipe", chunks, headers, encode_chunked=True)
+            response = conn.getresponse()
+            answer = json.loads(response.read())
+        finally:
+            conn.close()
+        assert response.status == status, answer
+    assert answer["errors"] == ["file: larger than 8 MiB"]
+
+
+def test_a_file_shorter_than_its_content_length_gets_400(server):
+    data = padded_png(png_with_recipe(CURVE), 100 * 1024)  # over body_bytes: the app reads it
+    answer = send_raw(server, "/api/recipe", "image/png", data, sent=1000)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ") and b"Connection: close" in head
+    assert json.loads(body)["errors"] == [
+        "file: shorter than its Content-Length (nothing more came in time)"
+    ]
 
 
 def test_a_slow_upload_gets_time_by_its_length(hub, control):
