@@ -7,7 +7,9 @@ the median ms of: one whole simplejpeg encode; every band as a strip, spliced (w
 rebuild of the band scans costs); a frame with a short stroke (a few bands); a frame
 with a fade (everything: one whole encode through web.hub.bands, with the blend) against the old
 single encode_jpeg; the frame after a fade is the rebuild (all bands as strips). WHOLE_ABOVE in
-web.hub.bands is chosen from the first two.
+web.hub.bands is chosen from the first two. Then a fade frame of a 1920x1080 display
+streamed at `auto` (960x540): the old frame scaled every frame, against scaled once a
+fade (the render loop's `over_key`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import simplejpeg
 
+from spirokiosk.web.hub import AUTO_STREAM_BOX
 from spirokiosk.web.hub.bands import BandEncoder
 from spirokiosk.web.hub.jpeg import encode_jpeg
 
@@ -81,12 +84,28 @@ def measure(size: tuple[int, int], repeats: int) -> None:
     print("  (the frame after a fade rebuilds the bands: the strips' line above)")
 
 
+def measure_fade_at_auto(repeats: int) -> None:
+    frame, old = curve_frames((1920, 1080), 2)
+    encoder = BandEncoder()
+    alpha = [255]
+
+    def fade_frame(key) -> None:
+        alpha[0] = alpha[0] - 1 or 254
+        encoder.encode(frame, "RGBX", 80, AUTO_STREAM_BOX, over=(old, alpha[0]), over_key=key)
+
+    each = median_ms(lambda: fade_frame(None), repeats)
+    once = median_ms(lambda: fade_frame(1), repeats)
+    print("a 1920x1080 fade frame streamed at auto (960x540), median of", repeats)
+    print(f"  old frame scaled every frame {each:6.2f} ms, scaled once a fade {once:6.2f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
     for size in ((1920, 1080), (960, 540)):
         measure(size, args.repeats)
+    measure_fade_at_auto(args.repeats)
 
 
 if __name__ == "__main__":

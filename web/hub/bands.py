@@ -64,6 +64,11 @@ class BandEncoder:
         self._sprite_marks: tuple = ()
         self._sprite_bands: set[int] = set()
         self._mismatch_logged = False
+        # A fade's old frame at the stream's size, and its (over_key, shape, size): the
+        # same for the whole fade, so scaled once (at `auto`, a Pillow reduce of 8 MB,
+        # 3 ms here, is most of a fade frame's encode).
+        self._over_scaled: np.ndarray | None = None
+        self._over_mark: tuple | None = None
 
     def forget(self) -> None:
         """Take the next frame as all new (a frame's changes were lost)."""
@@ -78,9 +83,11 @@ class BandEncoder:
         over: tuple[np.ndarray, int] | None = None,
         sprites: tuple[Sprite, ...] = (),
         changed: Iterable[Rect] | None = None,
+        over_key: object = None,
     ) -> tuple[bytes, int, int]:
         """As web.hub.jpeg.encode_jpeg, with `changed`: what differs from the frame given
-        last (None: anything may)."""
+        last (None: anything may), and `over_key`: the same (not None) as the last frame's
+        when `over` holds the same pixels (its scaled copy is used again)."""
         height, width = pixels.shape[:2]
         size = (width, height) if box is None else box.fit((width, height))
         divisor = None if box is None else box.divisor((width, height))
@@ -104,12 +111,35 @@ class BandEncoder:
         if self._scans is None and not everything and len(dirty) <= WHOLE_ABOVE * count:
             dirty = set(range(count))  # the scans are stale: rebuild them all, as strips
         elif everything or self._scans is None or len(dirty) > WHOLE_ABOVE * count:
+            over = self._scaled_over(over, over_key, size, divisor)
             return self._whole(pixels, layout, quality, box, over, sprites)
         jpeg = self._strips(pixels, layout, quality, size, divisor, sprites, sorted(dirty))
         if jpeg is None:
             return self._whole(pixels, layout, quality, box, over, sprites)
         self._last = (jpeg, size[0], size[1])
         return self._last
+
+    def _scaled_over(
+        self,
+        over: tuple[np.ndarray, int] | None,
+        key: object,
+        size: tuple[int, int],
+        divisor: int | None,
+    ) -> tuple[np.ndarray, int] | None:
+        """`over` with its pixels at `size` (encode_jpeg then leaves them as they are): kept
+        while frames come with the same `key`. Only a scaled copy is kept, never a view of
+        the frame lent (at the display's size the pixels are used as they come)."""
+        if over is None or over[1] <= 0 or key is None:
+            self._over_scaled = self._over_mark = None  # (the fade is over)
+            return over
+        pixels, alpha = over
+        if (pixels.shape[1], pixels.shape[0]) == size:
+            return over
+        mark = (key, pixels.shape, size)
+        if mark != self._over_mark or self._over_scaled is None:
+            self._over_scaled = scale_pixels(pixels, size, divisor)
+            self._over_mark = mark
+        return self._over_scaled, alpha
 
     def _sprite_damage(self, sprites: tuple[Sprite, ...], factor: float, count: int) -> set[int]:
         """The bands the sprites left and the bands they are on now, when they moved."""

@@ -156,6 +156,7 @@ class FrameHub:
         over: tuple[np.ndarray, int] | None = None,
         sprites: tuple[Sprite, ...] = (),
         changed: list[tuple[int, int, int, int]] | None = None,
+        over_key: object = None,
     ) -> None:
         """Hand over a rendered frame: (H, W, C) uint8, C-contiguous.
 
@@ -163,7 +164,9 @@ class FrameHub:
         calls `release()` (from the encoder's thread, once it is done with them: the
         render loop lends its frame buffer rather than copy it). `over`: (old frame,
         opacity 0..255) blended over the frame by the encoder (a fade the screen does on
-        its GPU); `sprites` drawn on the frame before that (what the screen's GPU draws
+        its GPU), and `over_key`: the same key (not None) for the same old frame, for as
+        long as it lives, so that the encoder scales it once a fade, not once a frame;
+        `sprites` drawn on the frame before that (what the screen's GPU draws
         over the picture: see web.hub.sprites; 4-byte layouts only). `layout` is the
         pixels' byte order ('BGRX', 'RGBX', 'RGB', ...: see display.pixels; simplejpeg
         knows them by these names); `timestamp` is the Unix time of rendering
@@ -185,7 +188,14 @@ class FrameHub:
                     old = self._raw.changed
                     changed = None if old is None or changed is None else old + changed
                 raw = RawFrame(
-                    pixels, layout, float(timestamp), release, over, tuple(sprites), changed
+                    pixels,
+                    layout,
+                    float(timestamp),
+                    release,
+                    over,
+                    tuple(sprites),
+                    changed,
+                    over_key if over is not None else None,
                 )
                 replaced, self._raw = self._raw, raw
             if replaced is not None:
@@ -244,7 +254,14 @@ class FrameHub:
         started = time.perf_counter()
         try:
             jpeg, width, height = self.encoder.encode(
-                raw.pixels, raw.layout, quality, box, raw.over, raw.sprites, raw.changed
+                raw.pixels,
+                raw.layout,
+                quality,
+                box,
+                raw.over,
+                raw.sprites,
+                raw.changed,
+                raw.over_key,
             )
             part = build_part(jpeg, raw.timestamp)
         except Exception:

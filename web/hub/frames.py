@@ -15,7 +15,8 @@ class RawFrame:
 
     The hub owns `pixels`, or, with `release`, borrows them: nobody draws on them until
     the hub calls `release` (once encoded, or dropped). `over` is an old frame blended
-    over it with an opacity 0..255 (a fade the screen does on its GPU); `sprites` are
+    over it with an opacity 0..255 (a fade the screen does on its GPU), `over_key` says
+    which (a fade's frames share one old frame: its scaled copy is kept); `sprites` are
     drawn on it before that. `changed` lists what differs from the frame published
     before it (a frame dropped unencoded hands its own on to the next).
     """
@@ -27,6 +28,7 @@ class RawFrame:
     over: tuple[np.ndarray, int] | None = None
     sprites: tuple = ()  # (pixels, x, y) each, drawn before `over`: see web.hub.sprites
     changed: tuple | None = None  # (x, y, w, h) rects changed since the last frame; None: all
+    over_key: object = None  # the same (not None) as the frame before's: the same `over`
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,6 +125,10 @@ class RenderLoop:
         # What changed since the last frame handed to the hub, (x, y, w, h) each; None:
         # everything (the first frame, a new output, a reload, a still).
         self._stream_damage: list[tuple[int, int, int, int]] | None = None
+        # The fade's old frame last handed to the hub and its number: the hub's key for
+        # it (a number, not id(): a later old frame may reuse a freed one's address).
+        self._fade_old: pygame.Surface | None = None
+        self._fades = 0
 
     # -- the loop -----------------------------------------------------------
 
@@ -341,6 +345,10 @@ class RenderLoop:
         encoder to draw, as the screen's GPU does."""
         release = self.buffers.lend(frame)
         over = (surface_array(fade[0]), fade[1]) if fade is not None else None
+        if fade is None:
+            self._fade_old = None
+        elif fade[0] is not self._fade_old:
+            self._fade_old, self._fades = fade[0], self._fades + 1
         drawn_over = tuple((pixels, x, y) for _, (x, y), pixels in sprites)
         changed, self._stream_damage = self._stream_damage, []
         try:
@@ -352,6 +360,7 @@ class RenderLoop:
                 over=over,
                 sprites=drawn_over,
                 changed=changed,
+                over_key=self._fades if fade is not None else None,
             )
         except Exception:
             self._stream_damage = None

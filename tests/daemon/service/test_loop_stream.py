@@ -94,3 +94,38 @@ def test_every_streamed_jpeg_is_the_frame_the_loop_drew(size, stream_size, mode,
     finally:
         hub.stop()
         output.close()
+
+
+def test_each_fade_gives_the_hub_one_key_for_its_old_frame_and_the_next_fade_another():
+    settings = config("320x240", "auto", 0.3)
+    hub = FrameHub(stream_settings(settings))
+    told = []  # (over_key, the old frame's surface) for each frame handed over
+    real_publish = hub.publish
+
+    def publish(pixels, layout, timestamp, **kwargs):
+        fade_now = loop.scene.fade
+        told.append((kwargs.get("over_key"), fade_now[0] if fade_now else None))
+        real_publish(pixels, layout, timestamp, **kwargs)
+
+    hub.publish = publish
+    hub.start()
+    output = open_output("headless", (320, 240))
+    clock = FakeClock()
+    try:
+        loop = build_loop(settings, clock=clock, output=output, hub=hub)
+        slot = hub.acquire_viewer()
+        for _ in range(200):  # two curves drawn, held and faded (1.5 s each)
+            clock.now += 1 / 60
+            loop.tick()
+        slot.release()
+    finally:
+        hub.stop()
+        output.close()
+    keys = {}  # old frame -> the keys it was handed with
+    for key, old in told:
+        assert (key is None) == (old is None)
+        if old is not None:
+            keys.setdefault(id(old), set()).add(key)
+    assert len(keys) == 2, "two fades"
+    assert all(len(k) == 1 for k in keys.values()), "one key a fade"
+    assert len(set().union(*keys.values())) == 2, "each fade its own key"

@@ -373,3 +373,37 @@ def test_ffmpeg_decodes_a_spliced_jpeg_without_complaint(tmp_path):
     assert decoded[0].stderr == b""
     assert len(decoded[0].stdout) == 853 * 480 * 3
     assert decoded[0].stdout == decoded[1].stdout  # the same coefficients, the same pixels
+
+
+def test_a_fades_old_frame_is_scaled_once_for_all_its_frames_and_again_for_the_next(
+    monkeypatch,
+):
+    import spirokiosk.web.hub.bands as bands
+    import spirokiosk.web.hub.jpeg as jpeg_module
+
+    box = StreamBox(640, 360, whole_steps=True)  # 1280x720 halved
+    frame, old, older = (picture(1280, 720, seed=s) for s in (7, 8, 9))
+    scaled = []  # which old frame each scaling of one was (the frame's own are left out)
+    real_scale = jpeg_module.scale_pixels
+
+    def counting(pixels, size, divisor=None):
+        scaled.extend(name for name, o in (("old", old), ("older", older)) if pixels is o)
+        return real_scale(pixels, size, divisor)
+
+    monkeypatch.setattr(bands, "scale_pixels", counting)
+    monkeypatch.setattr(jpeg_module, "scale_pixels", counting)
+    encoder = BandEncoder()
+    for alpha in (240, 160, 80):  # one fade: its frames share the key, the old frame one scale
+        jpeg, width, height = encoder.encode(frame, "BGRX", 80, box, over=(old, alpha), over_key=1)
+        assert (width, height) == (640, 360)
+        assert_same_pixels(jpeg, whole(frame, "BGRX", box=box, over=(old, alpha)))
+    assert scaled.count("old") == 1 + 3  # (and once for each reference `whole` made)
+    # The next fade (another old frame, another key): scaled anew, never the last one's.
+    jpeg, _, _ = encoder.encode(frame, "BGRX", 80, box, over=(older, 200), over_key=2)
+    assert_same_pixels(jpeg, whole(frame, "BGRX", box=box, over=(older, 200)))
+    assert scaled.count("older") == 1 + 1
+    # Without a key nothing is kept: each frame scales its own.
+    for alpha in (100, 50):
+        jpeg, _, _ = encoder.encode(frame, "BGRX", 80, box, over=(old, alpha))
+        assert_same_pixels(jpeg, whole(frame, "BGRX", box=box, over=(old, alpha)))
+    assert scaled.count("old") == 4 + 2 * 2
