@@ -17,7 +17,9 @@ Prints:
 - pipeline CPU per frame (hand-over, scale/encode, fan out to 1 viewer)
   / a bare simplejpeg encode of the same pixels with the same settings, one every
   1/fps s as the pipeline's encoder runs (budget <= 1.15 at --stream-size display, where
-  no scaling is part of the pipeline); and the same against encodes back to back;
+  no scaling is part of the pipeline); and the same against encodes back to back, and
+  against the pipeline's own simplejpeg calls timed in place (EncodeTimer: the same
+  encode under the same load, so what is left is the pipeline's overhead alone);
 - the render thread's CPU for a streamed tick minus an unstreamed one (budget <= 0.2 ms);
 - JPEG size and bandwidth per viewer at the stream's fps, for each stream size;
 - frame age seen by a viewer throttled to 100 kB/s, and the full rate others
@@ -47,6 +49,8 @@ from spirokiosk.display.draw.surfaces import surface_array, surface_layout
 from spirokiosk.display.screen.output import new_frame_surface
 from spirokiosk.web.app import create_app
 from spirokiosk.web.hub import AUTO_STREAM_BOX, FrameHub, StreamBox, StreamSettings
+from spirokiosk.web.hub import bands as hub_bands
+from spirokiosk.web.hub import jpeg as hub_jpeg
 from spirokiosk.web.hub.jpeg import encode_jpeg
 from spirokiosk.web.server import WebServer
 
@@ -140,6 +144,25 @@ class Publisher(threading.Thread):
         return median(self.ticks[True]), median(self.ticks[False])
 
 
+class EncodeTimer:
+    """The encoder thread's CPU inside simplejpeg (web.hub.jpeg.compress, whole pictures
+    and strips alike), timed in place: the bare encode in the pipeline's own conditions
+    (the same cores, clocks and neighbours), beside the separate bare encode below."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        real = hub_jpeg.compress
+
+        def timed(pixels, layout, quality):
+            started = time.thread_time()
+            try:
+                return real(pixels, layout, quality)
+            finally:
+                self.seconds += time.thread_time() - started
+
+        hub_jpeg.compress = hub_bands.compress = timed
+
+
 def cpu_seconds() -> float:
     return time.process_time()  # user + system time of every thread of this process
 
@@ -209,16 +232,20 @@ def wait_viewers(hub: FrameHub, count: int, timeout: float = 15.0) -> None:
         time.sleep(0.02)
 
 
-def measure(hub: FrameHub, port: int, viewers: int, seconds: float) -> dict:
+def measure(
+    hub: FrameHub, port: int, viewers: int, seconds: float, timer: EncodeTimer | None = None
+) -> dict:
     """CPU of this process and frames encoded while `viewers` watch for `seconds`."""
     proc = start_viewers(port, viewers, seconds + 2.0)
     wait_viewers(hub, viewers)
     time.sleep(0.5)  # settle
     threads0 = thread_cpu()
     usage0 = os.times()
+    encoding0 = timer.seconds if timer else 0.0
     cpu0, enc0, t0 = cpu_seconds(), hub.stats().frames_encoded, time.monotonic()
     time.sleep(seconds)
     cpu1, enc1, t1 = cpu_seconds(), hub.stats().frames_encoded, time.monotonic()
+    encoding = (timer.seconds if timer else 0.0) - encoding0
     usage1 = os.times()
     threads1 = thread_cpu()
     out, _ = proc.communicate(timeout=seconds + 60)
@@ -229,6 +256,7 @@ def measure(hub: FrameHub, port: int, viewers: int, seconds: float) -> dict:
         "cpu_per_s": (cpu1 - cpu0) / (t1 - t0),
         "fps": frames / (t1 - t0),
         "cpu_per_frame": (cpu1 - cpu0 - drawing) / frames,
+        "encode_per_frame": encoding / frames,
         "user_per_frame": (usage1.user - usage0.user) / frames,
         "system_per_frame": (usage1.system - usage0.system) / frames,
         "threads_per_frame": {
@@ -327,6 +355,7 @@ def main() -> None:
     else:
         box = StreamBox(*(int(v) for v in args.stream_size.lower().split("x")))
     settings = StreamSettings(max_viewers=24, fps=args.fps, quality=args.quality, box=box)
+    timer = EncodeTimer()
     hub = FrameHub(settings)
     hub.start()
     server = WebServer(create_app(hub, StaticControl()), bind="127.0.0.1", port=0, max_viewers=24)
@@ -346,8 +375,9 @@ def main() -> None:
         print(f"\nno viewers: {idle_encoded} frames encoded, CPU {idle_cpu * 100:.1f}% of a core")
 
         ratios_cpu, ratios_pipeline, ratios_back_to_back, per_viewer = [], [], [], []
+        ratios_in_place = []
         for rep in range(args.repeats):
-            one = measure(hub, port, 1, args.seconds)
+            one = measure(hub, port, 1, args.seconds, timer)
             same = frames if box is None else scaled(frames, box)
             bare = bare_encode_seconds(same, args.quality, fps=args.fps)
             back_to_back = bare_encode_seconds(same, args.quality)
@@ -356,6 +386,7 @@ def main() -> None:
             per_viewer.append((twenty["cpu_per_s"] - one["cpu_per_s"]) / 19)
             ratios_pipeline.append(one["cpu_per_frame"] / bare)
             ratios_back_to_back.append(one["cpu_per_frame"] / back_to_back)
+            ratios_in_place.append(one["cpu_per_frame"] / max(one["encode_per_frame"], 1e-9))
             got = [c["frames"] for c in twenty["clients"]]
             print(f"\nrun {rep + 1}:")
             print(
@@ -373,7 +404,8 @@ def main() -> None:
             print(
                 f"  pipeline {one['cpu_per_frame'] * 1000:.2f} ms CPU per frame "
                 f"(ms per thread: {breakdown(one)}); bare encode {bare * 1000:.2f} ms at "
-                f"{args.fps:g} fps, {back_to_back * 1000:.2f} ms back to back"
+                f"{args.fps:g} fps, {back_to_back * 1000:.2f} ms back to back; "
+                f"its own encoding timed in place {one['encode_per_frame'] * 1000:.2f} ms"
             )
             print(f"  20 viewers, ms per thread per frame: {breakdown(twenty)}")
         print(
@@ -392,6 +424,11 @@ def main() -> None:
         print(
             f"  (against encodes back to back: median {median(ratios_back_to_back):.2f}; "
             f"runs: {', '.join(f'{r:.2f}' for r in ratios_back_to_back)})"
+        )
+        print(
+            f"  (against its own encoding timed in place: median {median(ratios_in_place):.2f}; "
+            f"runs: {', '.join(f'{r:.2f}' for r in ratios_in_place)}; with bands that is the "
+            "strips' encoding, not a whole picture's)"
         )
         bands = hub.encoder
         print(
