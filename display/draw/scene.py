@@ -24,17 +24,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pygame
 
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.draw import CAMERA_MODES
-from spirokiosk.display.draw.address import address_card
+from spirokiosk.display.draw.address import ADDRESS_SECONDS, AddressCard
 from spirokiosk.display.draw.composer import Composer, SceneState
 from spirokiosk.display.draw.drawing import CurveDrawing
 from spirokiosk.display.draw.ink import check_opacity
 from spirokiosk.display.draw.overlays import OverlayPainter, Overlays, Sprite
+from spirokiosk.display.draw.timing import Timing
 from spirokiosk.display.draw.upcoming import Upcoming
 
 log = logging.getLogger(__name__)
@@ -42,33 +42,6 @@ log = logging.getLogger(__name__)
 __all__ = ["Overlays", "Scene", "Timing"]
 
 DEFAULT_OPACITY = 0.85
-
-ADDRESS_SECONDS = 8.0  # the address card shows this long at the start of each curve
-
-# Float sums of many small steps land a hair off the exact total: within this
-# many seconds of the end the drawing counts as complete.
-TIME_EPSILON = 1e-9
-
-
-@dataclass(frozen=True)
-class Timing:
-    """Seconds per curve: pen time, pause on the finished picture, cross-fade."""
-
-    draw_seconds: float = 30.0
-    hold_seconds: float = 8.0
-    fade_seconds: float = 2.0
-
-    def __post_init__(self) -> None:
-        if not self.draw_seconds > 0:
-            raise ValueError(f"draw_seconds: must be positive, not {self.draw_seconds!r}")
-        for name in ("hold_seconds", "fade_seconds"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name}: must be zero or more, not {getattr(self, name)!r}")
-
-    @property
-    def cycle_seconds(self) -> float:
-        """From one curve's first stroke to the next curve's."""
-        return self.draw_seconds + self.hold_seconds
 
 
 class Scene:
@@ -101,9 +74,7 @@ class Scene:
         self._drawing = self._upcoming.build_next()
         self._elapsed = 0.0  # seconds since the current curve's pen started
         self._composer = Composer(self.size)  # the frames, their damage, the old one fading
-        self._address: str | None = None  # the mirror's URL, shown at each new curve
-        self._card: pygame.Surface | None = None  # ...on this card (None: does not fit)
-        self._address_seconds = ADDRESS_SECONDS
+        self._address = AddressCard(self.size)  # the mirror's URL, shown at each new curve
         self._rings_apart = False
 
     # -- state -------------------------------------------------------------
@@ -176,7 +147,7 @@ class Scene:
         )
         for curve in self._upcoming.asked():
             scene.queue_curve(curve)
-        scene.show_address(self._address, self._address_seconds)
+        scene.show_address(self._address.url, self._address.seconds)
         scene.rings_apart = self._rings_apart
         return scene
 
@@ -200,7 +171,7 @@ class Scene:
 
     @property
     def address(self) -> str | None:
-        return self._address
+        return self._address.url
 
     @property
     def address_shown(self) -> bool:
@@ -211,27 +182,18 @@ class Scene:
         """Show `url` and its QR code for `seconds` at the start of each curve (from the
         current one on, if it started less than that ago); None: no more. The card is
         built here, once per URL."""
-        self._address_seconds = seconds
-        if url == self._address:
-            self._painter.card = self._card_now()
-            return
-        self._address = url
-        replaced = self._card is not None and url is not None
-        self._card = address_card(url, self.size[1]) if url is not None else None
-        if url is not None and self._card is None:
+        new = url != self._address.url
+        if self._address.show(url, seconds):  # rare: maybe a card of the same size and
+            self._composer.redraw()  # place, other pixels
+        if new and url is not None and self._address.card is None:
             log.info("the address card does not fit a %dx%d screen: not shown", *self.size)
-        self._painter.card = self._card_now()
-        if replaced:  # rare; maybe a card of the same size in the same place, other pixels
-            self._composer.redraw()
-
-    def _card_now(self) -> pygame.Surface | None:
-        return self._card if self._elapsed < self._address_seconds else None
+        self._painter.card = self._address.at(self._elapsed)
 
     def set_overlays(self, overlays: Overlays) -> None:
         """Show other overlays from the next frame on (a config reload)."""
         self.overlays = overlays
         self._painter = OverlayPainter(overlays)
-        self._painter.card = self._card_now()
+        self._painter.card = self._address.at(self._elapsed)
         self._composer.redraw()
 
     def queue_curve(self, curve: Curve) -> None:
@@ -254,14 +216,14 @@ class Scene:
         timing = self.timing
         dt = min(max(float(dt), 0.0), timing.cycle_seconds)
         self._elapsed += dt
-        if self._elapsed > timing.cycle_seconds + TIME_EPSILON:
+        if timing.ended(self._elapsed):
             self._switch_curve(self._elapsed - timing.cycle_seconds)
         if self._composer.fading and self._elapsed >= timing.fade_seconds:
             self._composer.end_fade()
-        self._composer.painted(self._drawing.advance_to(self._progress_at(self._elapsed)))
-        self._painter.card = self._card_now()
+        self._composer.painted(self._drawing.advance_to(timing.progress_at(self._elapsed)))
+        self._painter.card = self._address.at(self._elapsed)
         self._adopt_prepared()
-        if self._upcoming.idle and self._in_still_hold():
+        if self._upcoming.idle and timing.in_still_hold(self._elapsed):
             self._upcoming.start(self._painter)  # the next drawing, on a thread
 
     def finish_drawing(self) -> None:
@@ -282,18 +244,6 @@ class Scene:
             drawing.disable_ink()
         else:
             drawing.enable_ink(self._opacity)
-
-    def _in_still_hold(self) -> bool:
-        """Halfway through a hold: nothing moves, a slow frame goes unseen."""
-        timing = self.timing
-        return timing.hold_seconds > 0 and (
-            self._elapsed >= timing.draw_seconds + timing.hold_seconds / 2
-        )
-
-    def _progress_at(self, elapsed: float) -> float:
-        if elapsed >= self.timing.draw_seconds - TIME_EPSILON:
-            return 1.0
-        return elapsed / self.timing.draw_seconds
 
     def _new_drawing(self, curve: Curve) -> CurveDrawing:
         opacity = self._opacity if self._camera_mode is not None else None
