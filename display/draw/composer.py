@@ -81,9 +81,13 @@ class Composer:
         """Whether the old curve's frame is fading out."""
         return self._old_frame is not None
 
-    def fade_from(self, frame: pygame.Surface, ink: InkLayer | None) -> None:
-        """Fade out `frame` (the old curve's, finished) and its strokes alone, `ink`."""
-        self._old_frame, self._old_ink = frame, ink
+    def fade_from(self, old: CurveDrawing, painter: OverlayPainter, *, fade: bool) -> None:
+        """`old`'s curve is over: its canvas, never drawn on again, becomes its finished
+        frame (with the overlays that stay), to fade out with its strokes alone (its ink)
+        if `fade`."""
+        frame = old.canvas
+        painter.draw(frame, old, moving=False)
+        self._old_frame, self._old_ink = (frame, old.ink) if fade else (None, None)
 
     def end_fade(self) -> None:
         self._old_frame = None

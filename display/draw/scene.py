@@ -122,12 +122,8 @@ class Scene:
             return
         self._camera_mode, self._opacity = mode, opacity
         prepared = self._upcoming.prepared
-        drawings = [self._drawing] + ([prepared] if prepared is not None else [])
-        for drawing in drawings:
-            if mode is None:
-                drawing.disable_ink()
-            else:
-                drawing.enable_ink(self._opacity)
+        for drawing in [self._drawing] + ([prepared] if prepared is not None else []):
+            self._match_camera(drawing)
         self._composer.drop_old_ink()
         self._composer.redraw()
 
@@ -270,13 +266,7 @@ class Scene:
         if finish:
             old.advance_to(1.0)
         new = self._upcoming.take()
-        # The old canvas is never drawn on again: it becomes the old frame.
-        frame = old.canvas
-        self._painter.draw(frame, old, moving=False)
-        if self.timing.fade_seconds > 0:
-            self._composer.fade_from(frame, old.ink)
-        else:
-            self._composer.end_fade()
+        self._composer.fade_from(old, self._painter, fade=self.timing.fade_seconds > 0)
         self._drawing = new
         self._elapsed = carry
         self._composer.redraw()
