@@ -5,8 +5,8 @@ persistent canvas; `ink` keeps its strokes alone for blending over a camera pict
 `overlays` draws the pen, wheels (`wheels`: the arms and each wheel's outline), caption
 and the address card (`address`: the mirror's URL and its QR code, made with segno) on
 the frame; `layout` fits a curve to a pixel size and samples it (pure numpy); `scene` is
-the show (draw, hold, cross-fade), `upcoming` the curves to come; `surfaces` reads a
-surface's memory.
+the show (draw, hold, cross-fade), `timing` its seconds, `upcoming` the curves to come,
+`composer` its frames' pixels and damage; `surfaces` reads a surface's memory.
 
 May import: display.curves and display's helper modules.
 """

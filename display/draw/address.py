@@ -6,7 +6,8 @@ dark as 1: segno/__init__.py, the same in 1.4.1 and 1.6): one pixel per module, 
 scaled up by a whole number with no smoothing, so every module is a crisp square of a
 few pixels. The card is built once per URL and screen size (about 3 ms here, most of it
 segno choosing the mask, pure Python: at start and when the address changes); showing it
-is one blit, only where the frame changed under it.
+is one blit, only where the frame changed under it. `AddressCard` keeps the URL, its
+card, and when it shows (at the start of each curve).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pygame
 import segno
 
+ADDRESS_SECONDS = 8.0  # the address card shows this long at the start of each curve
 QUIET_ZONE = 4  # modules of light border around the code (what ISO/IEC 18004 asks for)
 ERROR_LEVEL = "m"  # recovers 15 %: a glare or a stroke of the pen over a corner
 DARK = (12, 12, 16)
@@ -53,3 +55,29 @@ def address_card(url: str, screen_height: int) -> pygame.Surface | None:
     card.blit(code, ((width - code.get_width()) // 2, 0))
     card.blit(text, ((width - text.get_width()) // 2, code.get_height()))
     return card
+
+
+class AddressCard:
+    """The mirror's URL (None: none), its card for a screen of `size` (None: none, or it
+    does not fit) and how long it shows at the start of each curve."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        self.size = size
+        self.url: str | None = None
+        self.card: pygame.Surface | None = None
+        self.seconds = ADDRESS_SECONDS
+
+    def show(self, url: str | None, seconds: float) -> bool:
+        """Show `url` for `seconds` from now on, its card built here once per URL; whether
+        that replaced one card with another."""
+        self.seconds = seconds
+        if url == self.url:
+            return False
+        self.url = url
+        replaced = self.card is not None and url is not None
+        self.card = address_card(url, self.size[1]) if url is not None else None
+        return replaced
+
+    def at(self, elapsed: float) -> pygame.Surface | None:
+        """The card to show `elapsed` seconds after a curve's first stroke, if any."""
+        return self.card if elapsed < self.seconds else None

@@ -112,8 +112,6 @@ class OverlayPainter:
 
     def _chain_now(self, drawing: CurveDrawing) -> WheelChain | None:
         self._prepare(drawing)
-        if self._chain is not None:
-            self._chain.rings_apart = self.rings_apart
         return self._chain
 
     def sprites_ahead(self, drawing: CurveDrawing) -> tuple[pygame.Surface, ...]:
@@ -139,7 +137,7 @@ class OverlayPainter:
         chain = self._chain_now(drawing)
         moves = []
         if moving and chain is not None:
-            moves += chain.rects(drawing.pen_parameter)
+            moves += chain.rects(drawing.pen_parameter, rings_apart=self.rings_apart)
         if moving and self._glow is not None:
             moves.append(self._pen_rect(drawing))
         still = [self._caption_rect(drawing)] if self._caption is not None else []

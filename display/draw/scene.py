@@ -15,32 +15,26 @@ starts drawing while the finished frame of the old one fades out over its
 first `fade_seconds` (phase "fading"; `curve` and `progress` are already the
 new curve's).
 
-With a camera mode the strokes are also kept on each drawing's InkLayer:
-"overlay" draws the camera picture with that layer blended over it (the old
-curve's layer fading out over the new one), "camera" the picture alone.
-Without a picture (no camera, or it failed) the frame is the curves as
-always, over their background map.
-
-With `rings_apart` (a screen that draws sprites on its GPU) the wheels' outlines are
-left out of the frames `compose` makes (curves only): `sprites` lists them, for the
-screen and the mirror to draw over the frame, as `draw` does.
+The scene holds what is on screen and when; turning that into a frame's pixels, and
+knowing where they changed, is its `Composer`'s (`composer`: the camera modes and
+`rings_apart` are told there).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pygame
 
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.draw import CAMERA_MODES
-from spirokiosk.display.draw.address import address_card
-from spirokiosk.display.draw.damage import merge, moved
+from spirokiosk.display.draw.address import ADDRESS_SECONDS, AddressCard
+from spirokiosk.display.draw.composer import Composer, SceneState
 from spirokiosk.display.draw.drawing import CurveDrawing
-from spirokiosk.display.draw.ink import InkLayer, check_opacity
+from spirokiosk.display.draw.ink import check_opacity
 from spirokiosk.display.draw.overlays import OverlayPainter, Overlays, Sprite
+from spirokiosk.display.draw.timing import Timing
 from spirokiosk.display.draw.upcoming import Upcoming
 
 log = logging.getLogger(__name__)
@@ -48,33 +42,6 @@ log = logging.getLogger(__name__)
 __all__ = ["Overlays", "Scene", "Timing"]
 
 DEFAULT_OPACITY = 0.85
-
-ADDRESS_SECONDS = 8.0  # the address card shows this long at the start of each curve
-
-# Float sums of many small steps land a hair off the exact total: within this
-# many seconds of the end the drawing counts as complete.
-TIME_EPSILON = 1e-9
-
-
-@dataclass(frozen=True)
-class Timing:
-    """Seconds per curve: pen time, pause on the finished picture, cross-fade."""
-
-    draw_seconds: float = 30.0
-    hold_seconds: float = 8.0
-    fade_seconds: float = 2.0
-
-    def __post_init__(self) -> None:
-        if not self.draw_seconds > 0:
-            raise ValueError(f"draw_seconds: must be positive, not {self.draw_seconds!r}")
-        for name in ("hold_seconds", "fade_seconds"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name}: must be zero or more, not {getattr(self, name)!r}")
-
-    @property
-    def cycle_seconds(self) -> float:
-        """From one curve's first stroke to the next curve's."""
-        return self.draw_seconds + self.hold_seconds
 
 
 class Scene:
@@ -106,21 +73,8 @@ class Scene:
             self._upcoming.ask(first_curve)
         self._drawing = self._upcoming.build_next()
         self._elapsed = 0.0  # seconds since the current curve's pen started
-        self._old_frame: pygame.Surface | None = None  # previous finished frame, while fading
-        self._old_ink: InkLayer | None = None  # its strokes alone, while fading over a camera
-        # What `compose` must show anew: strokes painted since, overlays it drew last,
-        # or everything (a new curve, other overlays or camera mode).
-        self._stroke_damage: list[pygame.Rect] = []
-        self._overlay_rects: list[pygame.Rect] = []  # of what moved
-        self._still_rects: list[pygame.Rect] = []  # of what stays (the caption)
-        self._full = True
-        self._last_mode: str | None = None  # what the last compose showed: camera mode or None
-        self._composed_drawing: CurveDrawing | None = None
-        self.new_curve_shown = False  # the last compose was a curve's first frame
-        self.base_damage: list[pygame.Rect] = []  # ...and where it differs from the canvas
-        self._address: str | None = None  # the mirror's URL, shown at each new curve
-        self._card: pygame.Surface | None = None  # ...on this card (None: does not fit)
-        self._address_seconds = ADDRESS_SECONDS
+        self._composer = Composer(self.size)  # the frames, their damage, the old one fading
+        self._address = AddressCard(self.size)  # the mirror's URL, shown at each new curve
         self._rings_apart = False
 
     # -- state -------------------------------------------------------------
@@ -141,7 +95,7 @@ class Scene:
     @property
     def phase(self) -> str:
         """'fading' (new curve starting over the old one), 'drawing' or 'holding'."""
-        if self._old_frame is not None:
+        if self._composer.fading:
             return "fading"
         return "holding" if self._drawing.progress >= 1.0 else "drawing"
 
@@ -168,14 +122,10 @@ class Scene:
             return
         self._camera_mode, self._opacity = mode, opacity
         prepared = self._upcoming.prepared
-        drawings = [self._drawing] + ([prepared] if prepared is not None else [])
-        for drawing in drawings:
-            if mode is None:
-                drawing.disable_ink()
-            else:
-                drawing.enable_ink(self._opacity)
-        self._old_ink = None  # a fade under way finishes without the camera picture's version
-        self._full = True
+        for drawing in [self._drawing] + ([prepared] if prepared is not None else []):
+            self._match_camera(drawing)
+        self._composer.drop_old_ink()
+        self._composer.redraw()
 
     def resized(self, size: tuple[int, int]) -> Scene:
         """The same show at another size (a screen came or went): the curve on screen
@@ -193,7 +143,7 @@ class Scene:
         )
         for curve in self._upcoming.asked():
             scene.queue_curve(curve)
-        scene.show_address(self._address, self._address_seconds)
+        scene.show_address(self._address.url, self._address.seconds)
         scene.rings_apart = self._rings_apart
         return scene
 
@@ -206,18 +156,18 @@ class Scene:
     def rings_apart(self, apart: bool) -> None:
         if bool(apart) != self._rings_apart:
             self._rings_apart = bool(apart)
-            self._full = True
+            self._composer.redraw()
 
     @property
     def sprites(self) -> tuple[Sprite, ...]:
         """What to blit over the frame `compose` made last, in order: (sprite, top-left,
         a copy of its pixels (h, w, 4) with alpha in the frame's X byte, for the mirror).
         Empty unless `rings_apart`; the same objects while a curve lasts."""
-        return self._painter.sprites(self._drawing, moving=self.phase != "holding")
+        return self._composer.sprites(self._state())
 
     @property
     def address(self) -> str | None:
-        return self._address
+        return self._address.url
 
     @property
     def address_shown(self) -> bool:
@@ -228,28 +178,19 @@ class Scene:
         """Show `url` and its QR code for `seconds` at the start of each curve (from the
         current one on, if it started less than that ago); None: no more. The card is
         built here, once per URL."""
-        self._address_seconds = seconds
-        if url == self._address:
-            self._painter.card = self._card_now()
-            return
-        self._address = url
-        replaced = self._card is not None and url is not None
-        self._card = address_card(url, self.size[1]) if url is not None else None
-        if url is not None and self._card is None:
+        new = url != self._address.url
+        if self._address.show(url, seconds):  # rare: maybe a card of the same size and
+            self._composer.redraw()  # place, other pixels
+        if new and url is not None and self._address.card is None:
             log.info("the address card does not fit a %dx%d screen: not shown", *self.size)
-        self._painter.card = self._card_now()
-        if replaced:  # rare; maybe a card of the same size in the same place, other pixels
-            self._full = True
-
-    def _card_now(self) -> pygame.Surface | None:
-        return self._card if self._elapsed < self._address_seconds else None
+        self._painter.card = self._address.at(self._elapsed)
 
     def set_overlays(self, overlays: Overlays) -> None:
         """Show other overlays from the next frame on (a config reload)."""
         self.overlays = overlays
         self._painter = OverlayPainter(overlays)
-        self._painter.card = self._card_now()
-        self._full = True
+        self._painter.card = self._address.at(self._elapsed)
+        self._composer.redraw()
 
     def queue_curve(self, curve: Curve) -> None:
         """Play `curve` next, before the playlist (curves queue in order)."""
@@ -271,15 +212,14 @@ class Scene:
         timing = self.timing
         dt = min(max(float(dt), 0.0), timing.cycle_seconds)
         self._elapsed += dt
-        if self._elapsed > timing.cycle_seconds + TIME_EPSILON:
+        if timing.ended(self._elapsed):
             self._switch_curve(self._elapsed - timing.cycle_seconds)
-        if self._old_frame is not None and self._elapsed >= timing.fade_seconds:
-            self._old_frame = None
-            self._old_ink = None
-        self._stroke_damage += self._drawing.advance_to(self._progress_at(self._elapsed))
-        self._painter.card = self._card_now()
+        if self._composer.fading and self._elapsed >= timing.fade_seconds:
+            self._composer.end_fade()
+        self._composer.painted(self._drawing.advance_to(timing.progress_at(self._elapsed)))
+        self._painter.card = self._address.at(self._elapsed)
         self._adopt_prepared()
-        if self._upcoming.idle and self._in_still_hold():
+        if self._upcoming.idle and timing.in_still_hold(self._elapsed):
             self._upcoming.start(self._painter)  # the next drawing, on a thread
 
     def finish_drawing(self) -> None:
@@ -301,18 +241,6 @@ class Scene:
         else:
             drawing.enable_ink(self._opacity)
 
-    def _in_still_hold(self) -> bool:
-        """Halfway through a hold: nothing moves, a slow frame goes unseen."""
-        timing = self.timing
-        return timing.hold_seconds > 0 and (
-            self._elapsed >= timing.draw_seconds + timing.hold_seconds / 2
-        )
-
-    def _progress_at(self, elapsed: float) -> float:
-        if elapsed >= self.timing.draw_seconds - TIME_EPSILON:
-            return 1.0
-        return elapsed / self.timing.draw_seconds
-
     def _new_drawing(self, curve: Curve) -> CurveDrawing:
         opacity = self._opacity if self._camera_mode is not None else None
         return CurveDrawing(curve, self.size, ink_opacity=opacity)
@@ -327,11 +255,10 @@ class Scene:
         """Drawing the current curve failed: drop it and start the next one at once (no
         fade: the old picture may be what failed)."""
         self._adopt_prepared(wait=True)
-        self._old_frame = None
-        self._old_ink = None
+        self._composer.end_fade()
         self._drawing = self._upcoming.take()
         self._elapsed = 0.0
-        self._full = True
+        self._composer.redraw()
 
     def _switch_curve(self, carry: float, finish: bool = True) -> None:
         self._adopt_prepared(wait=True)  # a hold too short for it: wait here
@@ -339,15 +266,10 @@ class Scene:
         if finish:
             old.advance_to(1.0)
         new = self._upcoming.take()
-        # The old canvas is never drawn on again: it becomes the old frame.
-        frame = old.canvas
-        self._painter.draw(frame, old, moving=False)
-        fading = self.timing.fade_seconds > 0
-        self._old_frame = frame if fading else None
-        self._old_ink = old.ink if fading else None
+        self._composer.fade_from(old, self._painter, fade=self.timing.fade_seconds > 0)
         self._drawing = new
         self._elapsed = carry
-        self._full = True
+        self._composer.redraw()
         name = new.curve.name or "a curve"
         log.debug("now drawing %s", name, extra={"CURVE": name})
 
@@ -379,13 +301,19 @@ class Scene:
 
     @property
     def fade(self) -> tuple[pygame.Surface, int] | None:
-        """While a curve fades in over the old one (curves only): the old finished frame
-        and its opacity 0..255 over the frame `compose` makes. The presenter blends it
-        (on the GPU); `draw` blends it on the CPU."""
-        if self._old_frame is None or self._camera_mode is not None:
-            return None
-        alpha = round(255 * self._old_frame_weight())
-        return (self._old_frame, alpha) if alpha > 0 else None
+        """The old curve's finished frame and its opacity over the new one's, while it
+        fades out (curves only): see `Composer.fade`."""
+        return self._composer.fade(self._state())
+
+    @property
+    def new_curve_shown(self) -> bool:
+        """Whether the last `compose` showed a curve's first frame..."""
+        return self._composer.new_curve_shown
+
+    @property
+    def base_damage(self) -> list[pygame.Rect]:
+        """...and where that frame differs from the curve's bare canvas."""
+        return self._composer.base_damage
 
     def compose(
         self,
@@ -396,86 +324,9 @@ class Scene:
         stale: list[pygame.Rect] | None = None,
     ) -> list[pygame.Rect]:
         """Draw the frame onto `target` where it changed; return the areas that differ
-        from the previous frame (what to upload to the screen).
-
-        `target` keeps its pixels from frame to frame; `stale` lists the areas of it
-        that do not hold the previous frame (None: all of it; a buffer that was lent to
-        the mirror meanwhile missed a frame or two). `picture` is the camera's frame in a
-        camera mode, `picture_new` whether it changed since the previous frame. The fade
-        into a new curve is not drawn here: see `fade`.
-        """
-        if target.get_size() != self.size:
-            raise ValueError(f"target: size {target.get_size()} is not the scene's {self.size}")
-        bounds = target.get_rect()
-        full = [bounds]
-        mode = self._camera_mode if picture is not None else None
-        moving = self.phase != "holding"
-        self._painter.rings_apart = self._rings_apart and mode is None
-        moves: list[pygame.Rect] = []
-        still: list[pygame.Rect] = []
-        if mode is None or mode == "overlay":
-            moves, still = self._painter.rects(self._drawing, moving=moving)
-        gone = [rect for rect in self._still_rects if rect not in still]  # (the address card)
-        fading_ink = mode == "overlay" and self._old_frame is not None and self._old_ink is not None
-        if mode != self._last_mode:  # the camera came or went
-            self._full = True
-        self._last_mode = mode
-        if self._full or fading_ink or (mode is not None and picture_new):
-            damage = full
-        else:
-            changed = [*self._stroke_damage, *moved(self._overlay_rects, moves), *gone]
-            changed += [rect for rect in still if rect not in self._still_rects]
-            damage = merge(changed, bounds)
-        # Every moving overlay is drawn again over its restored area (they are translucent);
-        # what stays only where something else made it restore its area.
-        # (Every rect of `moves` is inside one of `damage`'s, which `merge` made from them.)
-        areas = full if stale is None else merge([*stale, *damage], bounds) if stale else damage
-        touched = [s for s in still if any(s.colliderect(area) for area in areas)]
-        if touched:
-            areas = merge([*areas, *touched], bounds)
-        if mode == "camera":
-            for rect in areas:
-                target.blit(picture, rect.topleft, rect)
-        elif mode == "overlay":
-            self._compose_overlay(target, picture, areas, moving, touched)
-        else:
-            canvas = self._drawing.canvas
-            for rect in areas:
-                target.blit(canvas, rect.topleft, rect)
-            self._painter.draw(target, self._drawing, moving=moving, still=touched)
-        # The first frame of a curve: what differs from its bare canvas (a screen that
-        # loaded the canvas ahead shows only that).
-        self.new_curve_shown = self._drawing is not self._composed_drawing
-        if self.new_curve_shown:
-            self.base_damage = merge([*self._stroke_damage, *moves, *still], bounds)
-        self._composed_drawing = self._drawing
-        self._stroke_damage = []
-        self._overlay_rects = moves
-        self._still_rects = still
-        self._full = False
-        return damage
-
-    def _compose_overlay(
-        self,
-        target: pygame.Surface,
-        picture: pygame.Surface,
-        areas: list[pygame.Rect],
-        moving: bool,
-        still: list[pygame.Rect],
-    ) -> None:
-        """The picture, the ink of the curve being drawn, its overlays, the old ink fading out."""
-        ink = self._drawing.ink
-        old = self._old_ink if self._old_frame is not None else None
-        weight = self._old_frame_weight() if old is not None else 0.0
-        for rect in areas:
-            target.blit(picture, rect.topleft, rect)
-            if weight < 1.0 and ink.bounds is not None and ink.bounds.colliderect(rect):
-                target.blit(ink.surface, rect.topleft, rect)
-        if weight < 1.0:
-            self._painter.draw(target, self._drawing, moving=moving, still=still)
-        if old is not None and weight > 0.0:
-            old.fade_to(weight)
-            old.draw(target)
+        from the previous frame: see `Composer.compose`."""
+        state = self._state()
+        return self._composer.compose(target, state, picture, picture_new=picture_new, stale=stale)
 
     def draw(self, target: pygame.Surface, picture: pygame.Surface | None = None) -> None:
         """The whole frame onto `target` (the scene's size), sprites and fade included,
@@ -484,26 +335,18 @@ class Scene:
         `picture` is the camera's frame (the scene's size) in a camera mode,
         None for curves only.
         """
-        self.compose(target, picture)
-        for sprite, where, _ in self.sprites:
-            target.blit(sprite, where)
-        fade = self.fade
-        if fade is None:
-            return
-        old, alpha = fade
-        if alpha >= 255:
-            # Fully opaque: SDL's blit with surface alpha 255 is a slow path, and
-            # the new frame would be hidden anyway.
-            old.set_alpha(None)
-            target.blit(old, (0, 0))
-        else:
-            old.set_alpha(alpha)
-            target.blit(old, (0, 0))
+        self._composer.draw(target, self._state(), picture)
 
-    def _old_frame_weight(self) -> float:
-        """1 -> 0 over the fade, eased (smoothstep) so it neither pops nor lingers."""
-        x = min(max(self._elapsed / self.timing.fade_seconds, 0.0), 1.0)
-        return 1.0 - x * x * (3.0 - 2.0 * x)
+    def _state(self) -> SceneState:
+        return SceneState(
+            drawing=self._drawing,
+            painter=self._painter,
+            camera_mode=self._camera_mode,
+            rings_apart=self._rings_apart,
+            moving=self.phase != "holding",
+            elapsed=self._elapsed,
+            fade_seconds=self.timing.fade_seconds,
+        )
 
 
 def _check_camera_mode(mode: str | None) -> str | None:

@@ -52,7 +52,6 @@ class WheelChain:
         self._layer: pygame.Surface | None = None  # the arms, opaque; black where none
         side = ARM_PIECE_PX + 2 * ARM_MARGIN_PX + 4  # an arm piece's box at most
         self._black = pygame.Surface((side, side), 0, 32)
-        self.rings_apart = False  # outlines left out of `rects`: see `sprites`
         self._steps = WheelSteps(drawing.curve.wheels)
         self._offsets = np.zeros((len(drawing.curve.wheels) + 1, 2))
         # The last t's joints and arm pieces (a frame asks for them two or three times).
@@ -72,13 +71,13 @@ class WheelChain:
             self._joints = (t, joints, _arm_pieces(joints))
         return self._joints
 
-    def rects(self, t: float) -> list[pygame.Rect]:
+    def rects(self, t: float, *, rings_apart: bool) -> list[pygame.Rect]:
         """Where `draw_arms` and `draw_rings` paint at `t`: around each arm's pieces, and
         around each outline's, unless `rings_apart` (the outlines left to whoever shows
-        the frame)."""
+        the frame: see `sprites`)."""
         _, joints, pieces = self._at(t)
         found = list(pieces)
-        if self.rings_apart:
+        if rings_apart:
             return found
         for index, _, _, centre, pieces in self._sprites:
             x, y = joints[index]
