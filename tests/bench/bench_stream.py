@@ -153,15 +153,11 @@ class KioskPublisher(threading.Thread):
 
     def __init__(self, hub: FrameHub, size: tuple[int, int]) -> None:
         super().__init__(name="bench-render", daemon=True)
+        from support.loop import build_loop
+
         from spirokiosk.daemon.config import load_config
-        from spirokiosk.daemon.service.control import Control
-        from spirokiosk.daemon.service.loop import RenderLoop
-        from spirokiosk.daemon.service.notify import Notifier
-        from spirokiosk.daemon.service.parts import scene_overlays, scene_timing
-        from spirokiosk.daemon.service.playlist import Playlist
-        from spirokiosk.daemon.service.signals import SignalFlags
+        from spirokiosk.daemon.service.parts import scene_overlays
         from spirokiosk.display.curves import SHAPES
-        from spirokiosk.display.draw.scene import Scene
         from spirokiosk.display.screen.output import open_output
 
         overrides = [
@@ -172,18 +168,11 @@ class KioskPublisher(threading.Thread):
         ]
         config = load_config(None, overrides, PRESETS, SHAPES)
         self.output = open_output("headless", size)
-        playlist = Playlist(config.curves.playlist, config.curves.random_shapes)
-        scene = Scene(self.output.size, playlist, scene_timing(config), scene_overlays(config))
-        self.signals = SignalFlags()
-        self.loop = RenderLoop(
+        self.loop = build_loop(
+            config,
+            clock=time.monotonic,
             output=self.output,
-            scene=scene,
-            playlist=playlist,
-            config=config,
-            load_config=lambda: config,
-            control=Control(),
-            notifier=Notifier(),
-            signals=self.signals,
+            overlays=scene_overlays(config),
             hub=hub,
         )
 
@@ -191,7 +180,7 @@ class KioskPublisher(threading.Thread):
         self.loop.run()
 
     def stop(self) -> None:
-        self.signals.request_stop()
+        self.loop.signals.request_stop()
         self.join(5)
         self.output.close()
 
