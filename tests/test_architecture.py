@@ -69,6 +69,17 @@ RULES: Mapping[str, tuple[str, ...]] = {
         *HELPERS,
         *NAME_PACKAGES,
     ),
+    "spirokiosk.daemon.config.sections": (
+        "spirokiosk.daemon.config.keys",
+        "spirokiosk.daemon.config.value_types",
+        "spirokiosk.display.sizes",
+        *NAME_PACKAGES,
+    ),
+    "spirokiosk.daemon.config.value_types": (
+        "spirokiosk.daemon.schedule.ranges",  # the on-times' grammar
+        "spirokiosk.display.messages",
+        "spirokiosk.display.sizes",
+    ),
     "spirokiosk.daemon.cli": ("spirokiosk.daemon.config",),
     "spirokiosk.daemon.commands": (
         "spirokiosk.daemon.config",

@@ -1,9 +1,10 @@
 """The configuration: one typed schema, loading with precedence, errors as `section.key: message`.
 
-`schema` declares every key once (type, limits, default, doc, whether a reload applies it);
-`value_types` are the key types; `load` reads a file and `--set` overrides into a frozen
-`Config`; `documents` writes it back (the effective config, deploy/config.toml, the
-README table). Importing it is cheap: no numpy, no pygame.
+`schema` declares every key once (type, limits, default, doc, whether a reload applies it):
+the section dataclasses live in `sections`, each key a `keys.key()` field, and `schema`
+holds their order and the `Config`; `value_types` are the key types; `load` reads a file
+and `--set` overrides into a frozen `Config`; `documents` writes it back (the effective
+config, deploy/config.toml, the README table). Importing it is cheap: no numpy, no pygame.
 
 May import: display's light helpers (messages, sizes) and the names display's light
 packages declare (display modes, camera sources, curve shapes); never web.
