@@ -196,10 +196,10 @@ def _mp4_recipe(data: bytes) -> bytes:
                 found = body
         if found is None:
             if depth == 0:
-                raise _unreadable_mp4("no moov box: it ends before its index")
+                raise _unreadable_mp4("no moov box: the file ends before its index")
             raise _no_recipe("MP4")
         start, end = found, pos
-        if wanted == b"meta" and data[start : start + 4] == bytes(4):
+        if wanted == b"meta" and end - start >= 4 and data[start : start + 4] == bytes(4):
             start += 4  # version and flags (QuickTime's meta has none: a child's size there)
     text = start + 8  # after the data box's version (1 byte), type (3: 1 is UTF-8), locale (4)
     prefix = RECIPE_KEY.encode() + b":"

@@ -350,7 +350,7 @@ MOOV = len(GOOD) - GOOD.index(b"moov") + 4
         ),
         (
             FTYP + box(b"\0\x01\x02\x03", b""),
-            unreadable("no moov box: it ends before its index"),
+            unreadable("no moov box: the file ends before its index"),
         ),
         (
             FTYP + box(b"mdat", bytes(100))[:50],
