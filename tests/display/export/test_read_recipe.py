@@ -1,11 +1,19 @@
 """Reading a curve back out of a file (display/export/read_recipe.py): every format the
 kiosk writes, plain curve files, and whatever else a browser may drop."""
 
+import functools
 import io
 import json
+import struct
+import subprocess
+import sys
+import time
 import zlib
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from support.recipe_files import (
     gif_with_recipe,
@@ -14,9 +22,14 @@ from support.recipe_files import (
     png_with_recipe,
 )
 
-from spirokiosk.display.curves import PRESETS, CurveError, random_curve
-from spirokiosk.display.export.read_recipe import MAX_FILE_BYTES, curve_from_file
-from spirokiosk.display.export.recipe import RECIPE_KEY, RECIPE_NS, recipe_json
+from spirokiosk.display.curves import PRESETS, Curve, CurveError, random_curve
+from spirokiosk.display.export.read_recipe import MAX_FILE_BYTES, MAX_MP4_BOXES, curve_from_file
+from spirokiosk.display.export.recipe import (
+    MAX_RECIPE_BYTES,
+    RECIPE_KEY,
+    RECIPE_NS,
+    recipe_json,
+)
 from spirokiosk.display.export.svg import PlotterPage, plotter_svg
 
 CURVE = PRESETS["seed-magma-11"]
@@ -214,21 +227,226 @@ def test_a_huge_declared_picture_is_not_decoded():
     assert errors_of(header + image) == ["file: a GIF too large to open"]
 
 
-def test_an_mp4_without_pyav_says_how_to_get_it(monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_av(name, *args, **kwargs):
-        if name == "av":
-            raise ImportError("No module named 'av'")
-        return real_import(name, *args, **kwargs)
-
+def test_an_mp4_recipe_is_read_without_pyav(monkeypatch):
     data = mp4_with_recipe(CURVE)
-    monkeypatch.setattr(builtins, "__import__", no_av)
-    assert errors_of(data) == [
-        "file: reading an MP4 needs PyAV on the kiosk: pip install 'spirokiosk[video]'"
+    monkeypatch.setitem(sys.modules, "av", None)  # `import av` raises ImportError
+    with pytest.raises(ImportError):
+        import av  # noqa: F401
+    assert curve_from_file(data) == CURVE
+
+
+def test_reading_an_mp4_recipe_imports_no_ffmpeg(tmp_path):
+    (tmp_path / "clip.mp4").write_bytes(mp4_with_recipe(CURVE))
+    code = (
+        "import sys; from pathlib import Path;"
+        "from spirokiosk.display.export.read_recipe import curve_from_file;"
+        f"curve = curve_from_file(Path({str(tmp_path / 'clip.mp4')!r}).read_bytes());"
+        "loaded = sorted(m for m in sys.modules if m == 'av' or m.startswith('av.'));"
+        "print(curve.name, loaded)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == [CURVE.name, "[]"]
+
+
+def test_the_writers_faststart_mp4_opens(tmp_path):
+    # Written to a file, Mp4Writer asks for +faststart: the moov box comes before mdat.
+    from spirokiosk.display.export.mp4 import Mp4Writer
+
+    writer = Mp4Writer(tmp_path / "a.mp4", (32, 16), 10, "BGRX", curve=OTHER)
+    for i in range(4):
+        writer.add(np.full((16, 32, 4), i * 40, np.uint8))
+    writer.finish()
+    data = (tmp_path / "a.mp4").read_bytes()
+    assert data.index(b"moov") < data.index(b"mdat")
+    assert curve_from_file(data) == OTHER
+
+
+# -- hostile MP4s: boxes made by hand (ISO/IEC 14496-12, 4.2) ---------------------------
+
+
+def box(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I4s", 8 + len(body), kind) + body
+
+
+FTYP = box(b"ftyp", b"isom\0\0\2\0isomiso2mp41")
+
+
+def comment_mp4(text: bytes, *, meta_flags: bool = True, top=b"") -> bytes:
+    """An MP4's moov as FFmpeg's mp4 muxer lays out its `comment` (no tracks)."""
+    data_box = box(b"data", b"\0\0\0\1" + b"\0\0\0\0" + text)
+    tool = box(b"\xa9too", box(b"data", b"\0\0\0\1\0\0\0\0Lavf62"))
+    ilst = box(b"ilst", tool + box(b"\xa9cmt", data_box))
+    hdlr = box(b"hdlr", bytes(8) + b"mdirappl" + bytes(9))
+    meta = box(b"meta", (bytes(4) if meta_flags else b"") + hdlr + ilst)
+    return FTYP + top + box(b"moov", box(b"mvhd", bytes(100)) + box(b"udta", meta))
+
+
+RECIPE = f"{RECIPE_KEY}:{recipe_json(CURVE)}".encode()
+
+
+def test_hand_made_boxes_read_as_ffmpegs():
+    assert curve_from_file(comment_mp4(RECIPE)) == CURVE
+    assert curve_from_file(comment_mp4(RECIPE, meta_flags=False)) == CURVE  # QuickTime's meta
+    big_mdat = struct.pack(">I4sQ", 1, b"mdat", 16 + 1000) + bytes(1000)  # a 64-bit size
+    assert curve_from_file(comment_mp4(RECIPE, top=big_mdat)) == CURVE
+    last = comment_mp4(RECIPE)  # size 0: the last box runs to the end of the file
+    moov = last.index(b"moov") - 4
+    assert curve_from_file(last[:moov] + bytes(4) + last[moov + 4 :]) == CURVE
+    assert errors_of(comment_mp4(b"hello")) == [
+        "file: an MP4 without a spirokiosk recipe (not made by spirokiosk?)"
     ]
+
+
+def resized(data: bytes, kind: bytes, header: bytes) -> bytes:
+    """`data` with the header of its first `kind` box replaced by `header`."""
+    at = data.index(kind) - 4
+    return data[:at] + header + data[at + 8 :]
+
+
+def unreadable(reason: str) -> list[str]:
+    return [f"file: not a readable MP4 ({reason})"]
+
+
+GOOD = comment_mp4(RECIPE)
+MOOV = len(GOOD) - GOOD.index(b"moov") + 4
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            resized(GOOD, b"moov", struct.pack(">I4s", MOOV + 1, b"moov")),
+            unreadable("the 'moov' box runs past the end of the file"),
+        ),
+        (
+            resized(GOOD, b"moov", struct.pack(">I4s", 2**32 - 1, b"moov")),
+            unreadable("the 'moov' box runs past the end of the file"),
+        ),
+        (
+            resized(GOOD, b"\xa9cmt", struct.pack(">I4s", 10**6, b"\xa9cmt")),
+            unreadable("the '\xa9cmt' box runs past the end of the box holding it"),
+        ),
+        (  # a 64-bit size under its own 16-byte header
+            resized(GOOD, b"moov", struct.pack(">I4sQ", 1, b"moov", 8)),
+            unreadable("the 'moov' box has a size of 8 bytes, less than its header"),
+        ),
+        (
+            resized(GOOD, b"moov", struct.pack(">I4sQ", 1, b"moov", 2**64 - 1)),
+            unreadable("the 'moov' box runs past the end of the file"),
+        ),
+        (  # the file ends inside a 64-bit size
+            FTYP + struct.pack(">I4s", 1, b"moov") + b"\0\0",
+            unreadable("a box header runs past the end of the file"),
+        ),
+        (  # size 0 ("to the end of the file") inside another box
+            resized(GOOD, b"udta", struct.pack(">I4s", 0, b"udta")),
+            unreadable("the 'udta' box has a size of 0 bytes, less than its header"),
+        ),
+        (  # a size of 4 would have a naive walker read the same box for ever
+            resized(GOOD, b"mvhd", struct.pack(">I4s", 4, b"mvhd")),
+            unreadable("the 'mvhd' box has a size of 4 bytes, less than its header"),
+        ),
+        (
+            FTYP + box(b"\0\x01\x02\x03", b""),
+            unreadable("no moov box: the file ends before its index"),
+        ),
+        (
+            FTYP + box(b"mdat", bytes(100))[:50],
+            unreadable("the 'mdat' box runs past the end of the file"),
+        ),
+    ],
+    ids=[
+        "past-the-file",
+        "size-2**32-1",
+        "past-its-container",
+        "64-bit-under-16",
+        "64-bit-2**64-1",
+        "64-bit-cut",
+        "size-0-inside",
+        "size-4",
+        "no-moov",
+        "cut-in-a-box",
+    ],
+)
+def test_broken_boxes_are_named_never_an_exception(data, expected):
+    assert errors_of(data) == expected
+
+
+def test_an_unprintable_box_type_is_shown_in_hex():
+    data = resized(GOOD, b"mvhd", struct.pack(">I4s", 4, b"\xff\x00\n\x1b"))
+    assert errors_of(data) == unreadable(
+        "the 0xff000a1b box has a size of 4 bytes, less than its header"
+    )
+
+
+FLAT = MAX_FILE_BYTES - 16 * 1024  # just under the upload limit, in 8-byte boxes
+
+
+def quickly_refused(data: bytes) -> list[str]:
+    started = time.perf_counter()
+    errors = errors_of(data)
+    assert time.perf_counter() - started < 1.0  # ~10 ms here; mutagen took 7 s
+    return errors
+
+
+def test_millions_of_boxes_stop_at_the_box_limit():
+    free = struct.pack(">I4s", 8, b"free")
+    many = FTYP + free * (FLAT // 8) + GOOD[len(FTYP) :]
+    assert quickly_refused(many) == unreadable(f"more than {MAX_MP4_BOXES} boxes before the recipe")
+    ilst = box(b"ilst", free * (5 * MAX_MP4_BOXES))
+    in_ilst = FTYP + box(b"moov", box(b"udta", box(b"meta", bytes(4) + ilst)))
+    assert quickly_refused(in_ilst) == unreadable(
+        f"more than {MAX_MP4_BOXES} boxes before the recipe"
+    )
+
+
+@pytest.mark.parametrize("kind", [b"moov", b"udta"])
+def test_boxes_nested_millions_deep_are_not_followed(kind):
+    # moov in moov in moov ... (mutagen recursed into them until a RecursionError)
+    levels = FLAT // 8
+    headers = np.empty((levels, 2), ">u4")  # each box's header, the rest inside it
+    headers[:, 0] = 8 * np.arange(levels, 0, -1)
+    headers[:, 1] = int.from_bytes(kind, "big")
+    nested = headers.tobytes()
+    data = FTYP + box(b"moov", box(b"udta", nested)) if kind == b"udta" else FTYP + nested
+    assert quickly_refused(data) == [
+        "file: an MP4 without a spirokiosk recipe (not made by spirokiosk?)"
+    ]
+
+
+def test_a_huge_data_box_is_refused():
+    huge = comment_mp4(RECIPE + b" " * (20 * 1024 * 1024))
+    assert quickly_refused(huge) == ["recipe: larger than 64 KiB"]
+    just_over = comment_mp4(RECIPE + b" " * (MAX_RECIPE_BYTES - len(RECIPE) + 1))
+    assert errors_of(just_over) == ["recipe: larger than 64 KiB"]
+    not_ours = comment_mp4(b"x" * (20 * 1024 * 1024))
+    assert quickly_refused(not_ours)[0].startswith("file: an MP4 without a spirokiosk recipe")
+
+
+@functools.cache
+def real_mp4() -> tuple[bytes, int]:
+    """An MP4 of PyAV's with the recipe, and where its moov box starts."""
+    data = mp4_with_recipe(CURVE, frames=2)
+    return data, data.index(b"moov") - 4
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_damaged_mp4s_give_a_curve_or_a_curve_error(draw):
+    """Bytes of a real MP4's moov overwritten at random, the file perhaps cut short: the
+    answer is a curve or a CurveError, never another exception (so never a 500)."""
+    whole, moov = real_mp4()
+    data = bytearray(whole)
+    for _ in range(draw.draw(st.integers(1, 8))):
+        data[draw.draw(st.integers(moov, len(data) - 1))] = draw.draw(st.integers(0, 255))
+    if draw.draw(st.booleans()):
+        del data[draw.draw(st.integers(moov, len(data))) :]
+    try:
+        assert isinstance(curve_from_file(bytes(data)), Curve)
+    except CurveError as exc:
+        assert exc.errors and all(": " in e for e in exc.errors)  # "field: message"
 
 
 def test_only_metadata_is_read_never_the_pixels():

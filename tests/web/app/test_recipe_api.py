@@ -5,6 +5,8 @@ import http.client
 import io
 import json
 import socket
+import struct
+import sys
 import threading
 import time
 
@@ -146,6 +148,58 @@ def test_bad_files_get_400_naming_the_field(server, data, status, error):
     got, _, answer = post_file(server, data)
     assert got == status
     assert answer["errors"][0].startswith(error), answer
+
+
+def test_an_mp4_opens_on_a_kiosk_without_pyav(server, monkeypatch):
+    data = mp4_with_recipe(CURVE)
+    monkeypatch.setitem(sys.modules, "av", None)  # the server's threads: `import av` fails
+    status, _, answer = post_file(server, data, "?name=clip.mp4", "video/mp4")
+    assert status == 200, answer
+    assert Curve.from_dict(answer["curve"]) == CURVE
+
+
+def box(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I4s", 8 + len(body), kind) + body
+
+
+FTYP = box(b"ftyp", b"isom\0\0\2\0isomiso2mp41")
+FREE = struct.pack(">I4s", 8, b"free")
+COMMENT_PATH = (b"moov", b"udta", b"meta", b"ilst", b"\xa9cmt", b"data")
+
+
+def hostile_mp4(kind: str) -> bytes:
+    recipe = f"{RECIPE_KEY}:{json.dumps(CURVE.to_dict())}".encode()
+    if kind == "flat":  # 7 MiB of empty boxes before the moov
+        return FTYP + FREE * (7 * 1024 * 128) + box(b"moov", b"")
+    if kind == "nested":  # moov in moov in moov ..., 7 MiB deep
+        levels = 7 * 1024 * 128
+        return FTYP + b"".join(
+            struct.pack(">I4s", 8 * (levels - i), b"moov") for i in range(levels)
+        )
+    if kind == "huge-data":  # a 7 MiB recipe where the comment goes
+        inner = b"\0\0\0\1\0\0\0\0" + recipe + b" " * (7 * 1024 * 1024)
+        for name in reversed(COMMENT_PATH):
+            inner = box(name, (bytes(4) if name == b"meta" else b"") + inner)
+        return FTYP + inner
+    whole = FTYP + box(b"moov", box(b"udta", b""))  # "past-the-end": its moov claims 4 GiB
+    return whole[: len(FTYP)] + struct.pack(">I", 2**32 - 1) + whole[len(FTYP) + 4 :]
+
+
+@pytest.mark.parametrize(
+    ("kind", "error"),
+    [
+        ("flat", "file: not a readable MP4 (more than 10000 boxes before the recipe)"),
+        ("nested", "file: an MP4 without a spirokiosk recipe (not made by spirokiosk?)"),
+        ("huge-data", "recipe: larger than 64 KiB"),
+        ("past-the-end", "file: not a readable MP4 (the 'moov' box runs past the end of the file)"),
+    ],
+    ids=["flat", "nested", "huge-data", "past-the-end"],
+)
+def test_a_hostile_mp4_gets_400_and_the_kiosk_reads_on(server, kind, error):
+    status, _, answer = post_file(server, hostile_mp4(kind), "?name=clip.mp4", "video/mp4")
+    assert (status, answer["errors"]) == (400, [error])
+    status, _, answer = post_file(server, mp4_with_recipe(CURVE), "", "video/mp4")
+    assert status == 200 and Curve.from_dict(answer["curve"]) == CURVE
 
 
 def test_a_form_is_refused_with_415(server):
