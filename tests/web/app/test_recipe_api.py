@@ -212,11 +212,11 @@ def test_a_form_is_refused_with_415(server):
 
 def test_an_over_size_file_gets_413_unread(server):
     too_big = padded_png(png_with_recipe(CURVE), UPLOAD_LIMIT)
-    started = time.monotonic()
+    # Only the head and 1000 bytes are sent: an answer at all (within the client's 5 s,
+    # not the server's read timeout's 400) is one given without the rest.
     answer = send_raw(server, "/api/recipe", "image/png", too_big)
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert b"file: larger than 8 MiB" in answer
-    assert time.monotonic() - started < 1.0  # answered at once, without the rest
 
 
 def test_a_chunked_file_is_held_to_the_same_limit(server):
