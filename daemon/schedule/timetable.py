@@ -82,11 +82,27 @@ class Timetable:
             day = first_day + dt.timedelta(days=offset)
             for minute in self._boundaries[day.weekday()]:
                 wall = dt.datetime.combine(day, dt.time(minute // 60, minute % 60))
-                candidates.append(wall.replace(tzinfo=self.zone).astimezone(dt.UTC))
+                candidates.append(_first_showing(wall, self.zone))
         for candidate in sorted(c for c in candidates if c > after):
             if self.is_on(candidate) != now_on:
                 return candidate.astimezone(self.zone)
         return None
+
+
+def _first_showing(wall: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """The UTC instant the clocks of `zone` first show the naive `wall` time: its first
+    pass when they show it twice; when they skip it (clocks go forward), the moment they
+    jump past it, which is when is_on() sees it passed."""
+    at = wall.replace(tzinfo=zone).astimezone(dt.UTC)
+    if at.astimezone(zone).replace(tzinfo=None) == wall:
+        return at
+    # In a gap fold=0 reads `wall` with the offset before the jump and fold=1 with the
+    # one after (PEP 495): the jump lies between the two instants; minute by minute, as
+    # the clocks of every zone today jump on a whole minute.
+    instant = wall.replace(tzinfo=zone, fold=1).astimezone(dt.UTC)
+    while instant < at and instant.astimezone(zone).replace(tzinfo=None) < wall:
+        instant += dt.timedelta(minutes=1)
+    return instant
 
 
 def _end_of_first_pass(local: dt.datetime) -> dt.datetime:

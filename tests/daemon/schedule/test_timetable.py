@@ -85,10 +85,22 @@ def test_spring_forward_a_change_in_the_missing_hour_happens_after_it():
     t = table("daily 02:30-22:00")  # on 2026-03-29 there is no 02:30 in Berlin
     before = local(2026, 3, 29, 1, 0)
     change = t.next_change(before)
-    assert change.astimezone(dt.UTC) == dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)
-    assert change.utcoffset() == dt.timedelta(hours=2)  # 03:30 summer time
+    # The clocks jump from 02:00 winter time to 03:00 summer time: 02:30 has passed then.
+    assert change.astimezone(dt.UTC) == dt.datetime(2026, 3, 29, 1, 0, tzinfo=dt.UTC)
+    assert change.utcoffset() == dt.timedelta(hours=2)  # 03:00 summer time
     assert not t.is_on(local(2026, 3, 29, 1, 59))
     assert t.is_on(local(2026, 3, 29, 3, 0))  # the hour after the gap: on, as 02:30 passed
+
+
+def test_across_the_gap_the_screen_turns_on_when_the_clocks_jump_not_an_hour_later():
+    # The answer is kept until the next change: that change must be the jump itself.
+    clock = WallClock(local(2026, 3, 29, 1, 50))
+    schedule = ScreenSchedule(table("sun 02:30-05:00"), "off", clock=clock, zone=BERLIN)
+    assert schedule.current().state == "off"
+    clock.set(local(2026, 3, 29, 3, 0))  # the first minute of summer time
+    assert schedule.current().state == "on"
+    clock.set(local(2026, 3, 29, 3, 25))
+    assert schedule.current().state == "on"
 
 
 def test_fall_back_the_hour_that_happens_twice_keeps_the_state_it_ended_with():
