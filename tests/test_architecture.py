@@ -2,7 +2,7 @@
 between modules, a docstring in every package, nothing of the tests in the product.
 
 The direction (design.md): daemon -> display, web; web -> display; display -> neither.
-Inside display, bottom up: the helper modules (messages, sizes, pixels, rates) import
+Inside display, bottom up: the helper modules (messages, sizes, pixels, rates, toml_text) import
 nothing of the project; curves imports only them; draw adds curves; camera and export
 add draw; screen only the helpers. Every import counts, also those inside functions
 (they run later, but they are dependencies all the same).
@@ -24,6 +24,7 @@ HELPERS = (
     "spirokiosk.display.sizes",
     "spirokiosk.display.pixels",
     "spirokiosk.display.rates",
+    "spirokiosk.display.toml_text",
 )
 # Light packages whose __init__ names what the config may choose (never their modules).
 NAME_PACKAGES = (

@@ -1,5 +1,5 @@
 """Reading a file the admin names (the config, a curve file): a regular file of bounded
-size holding TOML, or one clear line saying why not.
+size, or one clear line saying why not (its TOML is parsed by display.toml_text).
 
 A FIFO would block the reader forever and /dev/zero would be read until memory runs
 out, so the file is opened without blocking, checked to be a regular file, and read
@@ -11,9 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tomllib
 from pathlib import Path
-from typing import Any
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: the largest config or curve file is a few kB
 
@@ -61,22 +59,3 @@ def read_small_file(path: str | os.PathLike, limit: int = MAX_FILE_BYTES) -> byt
     if len(data) > limit:
         raise FileError(f"larger than {limit // 1024} KiB; is it the right file?")
     return data
-
-
-class TomlError(ValueError):
-    """A TOML document that cannot be read; the message says why in a few words."""
-
-
-def parse_toml(data: bytes) -> dict[str, Any]:
-    """A TOML document from bytes, or TomlError: not UTF-8, bad syntax, a number past
-    Python's int-string limit, nesting deeper than the parser's recursion allows."""
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise TomlError(f"not UTF-8 text (byte {exc.start}: {exc.reason})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TomlError(f"TOML syntax error: {exc}") from None
-    except ValueError:  # int() past sys.get_int_max_str_digits()
-        raise TomlError("a number with too many digits") from None
-    except RecursionError:
-        raise TomlError("arrays or tables nested too deeply") from None

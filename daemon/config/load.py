@@ -15,7 +15,7 @@ from typing import Any
 
 from spirokiosk.daemon.config.control_token import control_problems
 from spirokiosk.daemon.config.errors import ConfigError
-from spirokiosk.daemon.config.files import FileError, TomlError, parse_toml, read_small_file
+from spirokiosk.daemon.config.files import FileError, read_small_file
 from spirokiosk.daemon.config.mqtt_tls import mqtt_problems
 from spirokiosk.daemon.config.schema import SECTIONS, Config, all_keys, section_keys
 from spirokiosk.daemon.config.value_types import (
@@ -27,6 +27,7 @@ from spirokiosk.daemon.config.value_types import (
     toml_type_name,
 )
 from spirokiosk.display.messages import did_you_mean, escaped, shown, suggestion
+from spirokiosk.display.toml_text import TomlError, parse_toml
 
 DEFAULT_PATH = Path("/etc/spirokiosk/config.toml")
 ENV_VAR = "SPIROKIOSK_CONFIG"
@@ -95,7 +96,8 @@ def _read_toml(path: Path, errors: list[str], missing_ok: bool) -> dict[str, Any
     try:
         return parse_toml(data)
     except TomlError as exc:
-        errors.append(f"{escaped(path, 200)}: {exc}")
+        said = f"TOML syntax error: {exc}" if exc.kind == "syntax" else str(exc)
+        errors.append(f"{escaped(path, 200)}: {said}")
     return None
 
 

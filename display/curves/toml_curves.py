@@ -2,7 +2,7 @@
 a file dropped on the studio): the text parsed, and the curve in it picked, by one rule
 for both.
 
-    parse_toml(data) -> dict, or TomlError saying why in a few words
+    parse_toml(data) -> dict, or TomlError saying why in a few words (display.toml_text)
     pick_curve_table(document, wanted="") -> (name, table), or CurveTableError
 
 A document is one curve when it has `wheels` or `freqs` at its top (or no table at
@@ -12,39 +12,14 @@ name (FILE.toml:NAME on the command line).
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any
 
 from spirokiosk.display.messages import SHOWN_CHARS, escaped
+from spirokiosk.display.toml_text import TomlError, parse_toml
+
+__all__ = ["CurveTableError", "TomlError", "parse_toml", "pick_curve_table"]
 
 LISTED_TABLES = 5  # a message names at most this many of a document's tables
-
-
-class TomlError(ValueError):
-    """A TOML document that cannot be read; the message says why in a few words.
-
-    `syntax` is True when the text is not TOML at all (not UTF-8, or a syntax error),
-    False when it is TOML past one of the parser's limits."""
-
-    def __init__(self, message: str, syntax: bool) -> None:
-        super().__init__(message)
-        self.syntax = syntax
-
-
-def parse_toml(data: str | bytes) -> dict[str, Any]:
-    """A TOML document from text (bytes: UTF-8), or TomlError: not UTF-8, bad syntax, a
-    number past Python's int-string limit, nesting deeper than the parser can follow."""
-    try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
-        return tomllib.loads(text)
-    except UnicodeDecodeError as exc:
-        raise TomlError(f"not UTF-8 text (byte {exc.start}: {exc.reason})", True) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TomlError(str(exc), True) from None
-    except ValueError:  # int() past sys.get_int_max_str_digits()
-        raise TomlError("a number with too many digits", False) from None
-    except RecursionError:  # tomllib recurses once per nested array or inline table
-        raise TomlError("arrays or tables nested too deeply", False) from None
 
 
 class CurveTableError(ValueError):
