@@ -42,7 +42,7 @@ STATES = ("queued", "running", "done", "failed", "cancelled")
 
 @dataclass(frozen=True)
 class ExportSettings:
-    """The [export] config section: see daemon/config/schema.py for each key."""
+    """The [export] config section: see daemon/config/sections/web.py for each key."""
 
     workers: int = 1
     queue: int = 4

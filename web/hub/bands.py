@@ -64,15 +64,17 @@ class BandEncoder:
         self._sprite_marks: tuple = ()
         self._sprite_bands: set[int] = set()
         self._mismatch_logged = False
-        # A fade's old frame at the stream's size, and its (over_key, shape, size): the
+        # A fade's old frame at the stream's size, and its (over_key, shape, size, divisor): the
         # same for the whole fade, so scaled once (at `auto`, a Pillow reduce of 8 MB,
         # 3 ms here, is most of a fade frame's encode).
         self._over_scaled: np.ndarray | None = None
         self._over_mark: tuple | None = None
 
     def forget(self) -> None:
-        """Take the next frame as all new (a frame's changes were lost)."""
+        """Take the next frame as all new (a frame's changes were lost; the last viewer
+        left): the fade's scaled old frame goes too."""
         self._key = None
+        self._over_scaled = self._over_mark = None
 
     def encode(
         self,
@@ -135,7 +137,7 @@ class BandEncoder:
         pixels, alpha = over
         if (pixels.shape[1], pixels.shape[0]) == size:
             return over
-        mark = (key, pixels.shape, size)
+        mark = (key, pixels.shape, size, divisor)
         if mark != self._over_mark or self._over_scaled is None:
             self._over_scaled = scale_pixels(pixels, size, divisor)
             self._over_mark = mark

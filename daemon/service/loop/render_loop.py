@@ -166,6 +166,8 @@ class RenderLoop:
             self.recorder.started(self._started_curve)  # queued only: no disk here
         self.frame = frame  # the newest frame (without the fade), for tests and benchmarks
         fade = self.scene.fade
+        if fade is None:
+            self._fade_old = None  # (the old frame may go, watched or not)
         sprites = self.scene.sprites
         self.uploaded_last = 0
         upload = self._upload(damage, fade)
@@ -345,9 +347,7 @@ class RenderLoop:
         encoder to draw, as the screen's GPU does."""
         release = self.buffers.lend(frame)
         over = (surface_array(fade[0]), fade[1]) if fade is not None else None
-        if fade is None:
-            self._fade_old = None
-        elif fade[0] is not self._fade_old:
+        if fade is not None and fade[0] is not self._fade_old:
             self._fade_old, self._fades = fade[0], self._fades + 1
         drawn_over = tuple((pixels, x, y) for _, (x, y), pixels in sprites)
         changed, self._stream_damage = self._stream_damage, []

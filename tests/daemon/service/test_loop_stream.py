@@ -129,3 +129,35 @@ def test_each_fade_gives_the_hub_one_key_for_its_old_frame_and_the_next_fade_ano
     assert len(keys) == 2, "two fades"
     assert all(len(k) == 1 for k in keys.values()), "one key a fade"
     assert len(set().union(*keys.values())) == 2, "each fade its own key"
+
+
+def test_a_fades_old_frame_is_let_go_when_the_fade_ends_though_nobody_watches_then():
+    import gc
+    import weakref
+
+    settings = config("320x240", "auto", 0.3)
+    hub = FrameHub(stream_settings(settings))
+    hub.start()
+    output = open_output("headless", (320, 240))
+    clock = FakeClock()
+    try:
+        loop = build_loop(settings, clock=clock, output=output, hub=hub)
+        slot = hub.acquire_viewer()
+        while loop.scene.fade is None:  # watched into the fade: the hub is told of it
+            clock.now += 1 / 60
+            loop.tick()
+        old = weakref.ref(loop.scene.fade[0])
+        for _ in range(3):
+            clock.now += 1 / 60
+            loop.tick()
+        slot.release()  # the viewer leaves before the fade ends
+        while loop.scene.fade is not None:
+            clock.now += 1 / 60
+            loop.tick()
+        clock.now += 1 / 60
+        loop.tick()
+        gc.collect()
+        assert old() is None
+    finally:
+        hub.stop()
+        output.close()
