@@ -2,6 +2,10 @@
 decodes to the pixels of one whole encode of the frame the loop drew (the mirror shows
 exactly what the screen shows), while most frames encode only a few bands."""
 
+import contextlib
+import gc
+import weakref
+
 import numpy as np
 import pytest
 import simplejpeg
@@ -96,9 +100,30 @@ def test_every_streamed_jpeg_is_the_frame_the_loop_drew(size, stream_size, mode,
         output.close()
 
 
-def test_each_fade_gives_the_hub_one_key_for_its_old_frame_and_the_next_fade_another():
+@contextlib.contextmanager
+def fading_loop(hub):
+    """A 320x240 headless loop with 0.3 s fades streaming to `hub` (started, stopped
+    at the end), on a FakeClock: yields (loop, tick)."""
     settings = config("320x240", "auto", 0.3)
-    hub = FrameHub(stream_settings(settings))
+    hub.apply_settings(stream_settings(settings))
+    hub.start()
+    output = open_output("headless", (320, 240))
+    clock = FakeClock()
+    try:
+        loop = build_loop(settings, clock=clock, output=output, hub=hub)
+
+        def tick():
+            clock.now += 1 / 60
+            loop.tick()
+
+        yield loop, tick
+    finally:
+        hub.stop()
+        output.close()
+
+
+def test_each_fade_gives_the_hub_one_key_for_its_old_frame_and_the_next_fade_another():
+    hub = FrameHub()
     told = []  # (over_key, the old frame's surface) for each frame handed over
     real_publish = hub.publish
 
@@ -108,19 +133,11 @@ def test_each_fade_gives_the_hub_one_key_for_its_old_frame_and_the_next_fade_ano
         real_publish(pixels, layout, timestamp, **kwargs)
 
     hub.publish = publish
-    hub.start()
-    output = open_output("headless", (320, 240))
-    clock = FakeClock()
-    try:
-        loop = build_loop(settings, clock=clock, output=output, hub=hub)
+    with fading_loop(hub) as (loop, tick):
         slot = hub.acquire_viewer()
         for _ in range(200):  # two curves drawn, held and faded (1.5 s each)
-            clock.now += 1 / 60
-            loop.tick()
+            tick()
         slot.release()
-    finally:
-        hub.stop()
-        output.close()
     keys = {}  # old frame -> the keys it was handed with
     for key, old in told:
         assert (key is None) == (old is None)
@@ -132,32 +149,17 @@ def test_each_fade_gives_the_hub_one_key_for_its_old_frame_and_the_next_fade_ano
 
 
 def test_a_fades_old_frame_is_let_go_when_the_fade_ends_though_nobody_watches_then():
-    import gc
-    import weakref
-
-    settings = config("320x240", "auto", 0.3)
-    hub = FrameHub(stream_settings(settings))
-    hub.start()
-    output = open_output("headless", (320, 240))
-    clock = FakeClock()
-    try:
-        loop = build_loop(settings, clock=clock, output=output, hub=hub)
+    hub = FrameHub()
+    with fading_loop(hub) as (loop, tick):
         slot = hub.acquire_viewer()
         while loop.scene.fade is None:  # watched into the fade: the hub is told of it
-            clock.now += 1 / 60
-            loop.tick()
+            tick()
         old = weakref.ref(loop.scene.fade[0])
         for _ in range(3):
-            clock.now += 1 / 60
-            loop.tick()
+            tick()
         slot.release()  # the viewer leaves before the fade ends
         while loop.scene.fade is not None:
-            clock.now += 1 / 60
-            loop.tick()
-        clock.now += 1 / 60
-        loop.tick()
+            tick()
+        tick()
         gc.collect()
         assert old() is None
-    finally:
-        hub.stop()
-        output.close()
