@@ -21,6 +21,7 @@ from spirokiosk.daemon.config import Config
 from spirokiosk.daemon.discovery.announcer import Announcer
 from spirokiosk.daemon.service.control import Control
 from spirokiosk.daemon.service.loop.commands import apply_commands, update_address
+from spirokiosk.daemon.service.loop.mirror_feed import MirrorFeed
 from spirokiosk.daemon.service.loop.reload import apply_config, reload
 from spirokiosk.daemon.service.loop.status import status_document, status_line
 from spirokiosk.daemon.service.notify import Notifier
@@ -33,7 +34,7 @@ from spirokiosk.display.curves import Curve
 from spirokiosk.display.draw.buffers import FrameBuffers
 from spirokiosk.display.draw.scene import Scene
 from spirokiosk.display.draw.still import sleeping_picture
-from spirokiosk.display.draw.surfaces import surface_array, surface_layout
+from spirokiosk.display.draw.surfaces import surface_layout
 from spirokiosk.display.messages import shown
 from spirokiosk.display.rates import RateMeter
 from spirokiosk.display.screen.output import Output, new_frame_surface
@@ -54,7 +55,6 @@ NO_VSYNC_FPS = 250.0  # faster than any screen refreshes: vsync is not working
 FAILURES_LOGGED_IN_FULL = 5  # curves that fail to draw get a traceback; later ones a line
 DOZE_STEP = 0.05  # while resting, a stop or a command is seen within this (seconds)
 QUIT_KEYS = (pygame.K_ESCAPE, pygame.K_q)  # stop the program, on a desktop only
-STREAM_DAMAGE_RECTS = 256  # more changed rectangles kept for the stream: all changed
 
 
 class RenderLoop:
@@ -99,7 +99,6 @@ class RenderLoop:
         self.screen_time = screen_time  # the schedule: on, off or quiet
         self._still: pygame.Surface | None = None  # shown while off or quiet
         self._still_curve = None  # the curve the quiet still shows
-        self._still_streamed = False  # the hub has the still as it is (nothing to encode)
         self.recorder = recorder  # the gallery's history, written on its own thread
         self._started_curve: Curve | None = None  # the curve last told to the recorder
         self.discovery = discovery  # started by its maker; given new settings on reload
@@ -122,13 +121,7 @@ class RenderLoop:
         self._output_frames = 0  # frames on this output (a new screen is checked again)
         self.uploaded_last = 0  # bytes the last frame uploaded to the screen
         self.frame: pygame.Surface | None = None
-        # What changed since the last frame handed to the hub, (x, y, w, h) each; None:
-        # everything (the first frame, a new output, a reload, a still).
-        self._stream_damage: list[tuple[int, int, int, int]] | None = None
-        # The fade's old frame last handed to the hub and its number: the hub's key for
-        # it (a number, not id(): a later old frame may reuse a freed one's address).
-        self._fade_old: pygame.Surface | None = None
-        self._fades = 0
+        self.mirror = MirrorFeed(hub, self._layout) if hub is not None else None
 
     # -- the loop -----------------------------------------------------------
 
@@ -160,22 +153,21 @@ class RenderLoop:
             self._curve_failed()
             damage = [frame.get_rect()]  # whatever got drawn: all of it, anew
         self.buffers.drawn(frame, damage)
-        self._note_stream_damage(damage)
         if self.recorder is not None and self.scene.curve is not self._started_curve:
             self._started_curve = self.scene.curve
             self.recorder.started(self._started_curve)  # queued only: no disk here
         self.frame = frame  # the newest frame (without the fade), for tests and benchmarks
         fade = self.scene.fade
-        if fade is None:
-            self._fade_old = None  # (the old frame may go, watched or not)
+        if self.mirror is not None:
+            self.mirror.drew(damage, fade)
         sprites = self.scene.sprites
         self.uploaded_last = 0
         upload = self._upload(damage, fade)
         self.uploaded_last += self.output.present(frame, upload, fade, sprites)
         self.frames += 1
         self._fps.add(now)
-        if self.hub is not None and self.hub.wants_frame(now):
-            self._publish_frame(frame, fade, sprites)
+        if self.mirror is not None and self.hub.wants_frame(now):
+            self.mirror.lend(frame, self.buffers, fade, sprites)
         self._after_frame(now)
         self._output_frames += 1
         if self._output_frames == VSYNC_CHECK_FRAMES:
@@ -208,13 +200,10 @@ class RenderLoop:
             self._still_curve = shows
             self.uploaded_last = self.output.present(self._still, [self._still.get_rect()])
             self.frames += 1
-            self._still_streamed = False
-        self._stream_damage = None  # the next frame after a rest is all new to the stream
-        if self.hub is not None and self.hub.wants_frame(now):
-            still = surface_array(self._still)  # never drawn on again: the hub may keep it
-            changed = [] if self._still_streamed else None  # the same still: the same JPEG
-            self.hub.publish(still, self._layout, time.time(), changed=changed)
-            self._still_streamed = True
+        if self.mirror is not None:
+            self.mirror.all_new()  # the next frame after a rest is all new to the stream
+            if self.hub.wants_frame(now):
+                self.mirror.rest(self._still)
         self._fps.add(now)
         self._after_frame(now)
         self._doze(ASLEEP_TICK)
@@ -261,7 +250,8 @@ class RenderLoop:
         self._capped = not output.vsync
         self._output_frames = 0
         self.buffers = FrameBuffers(output.size, new_frame_surface)  # all drawn anew
-        self._stream_damage = None
+        if self.mirror is not None:
+            self.mirror.all_new()
         if output.size != old.size:
             self.scene = self.scene.resized(output.size)
         self.scene.rings_apart = output.draws_sprites
@@ -331,42 +321,6 @@ class RenderLoop:
             self.uploaded_last += self.output.preload(scene.next_sprites)
         return damage
 
-    def _note_stream_damage(self, damage: list[pygame.Rect]) -> None:
-        """Add this tick's damage to what the stream has not been told yet (the loop ticks
-        faster than the stream's fps: the hub gets the union since its last frame)."""
-        if self.hub is None or self._stream_damage is None:
-            return
-        if len(self._stream_damage) + len(damage) > STREAM_DAMAGE_RECTS:
-            self._stream_damage = None  # many small pieces: no use sorting them out
-            return
-        self._stream_damage.extend((r.x, r.y, r.width, r.height) for r in damage)
-
-    def _publish_frame(self, frame: pygame.Surface, fade, sprites=()) -> None:
-        """Lend the frame's buffer to the hub (no copy): the next frames are drawn on
-        another until the encoder gives it back. A fade and the sprites go along for the
-        encoder to draw, as the screen's GPU does."""
-        release = self.buffers.lend(frame)
-        over = (surface_array(fade[0]), fade[1]) if fade is not None else None
-        if fade is not None and fade[0] is not self._fade_old:
-            self._fade_old, self._fades = fade[0], self._fades + 1
-        drawn_over = tuple((pixels, x, y) for _, (x, y), pixels in sprites)
-        changed, self._stream_damage = self._stream_damage, []
-        try:
-            self.hub.publish(
-                surface_array(frame),
-                self._layout,
-                time.time(),
-                release=release,
-                over=over,
-                sprites=drawn_over,
-                changed=changed,
-                over_key=self._fades if fade is not None else None,
-            )
-        except Exception:
-            self._stream_damage = None
-            release()
-            raise
-
     # -- what it tells the others, and reloading (status, reload) -------------
 
     def status(self, now: float) -> dict:
@@ -379,9 +333,11 @@ class RenderLoop:
 
     def reload(self) -> None:
         """SIGHUP: read the config again; apply what can be applied, keep it all on errors."""
-        self._stream_damage = None
+        if self.mirror is not None:
+            self.mirror.all_new()
         reload(self)
 
     def apply_config(self, new: Config) -> None:
-        self._stream_damage = None
+        if self.mirror is not None:
+            self.mirror.all_new()
         apply_config(self, new)
