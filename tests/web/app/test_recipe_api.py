@@ -272,7 +272,8 @@ def test_a_slow_upload_gets_time_by_its_length(hub, control):
 
 
 def test_uploads_at_once_are_bounded_and_the_rest_told_to_retry(server):
-    data = padded_png(png_with_recipe(CURVE), 1024 * 1024)
+    # 4 MiB: the slow two are given 17 s (1 + 4 MiB at 256 KiB/s), far past the wait below
+    data = padded_png(png_with_recipe(CURVE), 4 * 1024 * 1024)
     head = (
         "POST /api/recipe HTTP/1.1\r\nHost: k\r\nContent-Type: image/png\r\n"
         f"Content-Length: {len(data)}\r\n\r\n"
@@ -287,7 +288,10 @@ def test_uploads_at_once_are_bounded_and_the_rest_told_to_retry(server):
             answers.append(post_file(server, png_with_recipe(CURVE)))
             return answers[-1][0] == 503
 
-        wait_until(third_is_refused, timeout=5.0, interval=0.05)
+        try:
+            wait_until(third_is_refused, timeout=10.0, interval=0.05)
+        except AssertionError:
+            raise AssertionError(f"answers: {[a[:1] + a[2:] for a in answers[-3:]]}") from None
         _, headers, answer = answers[-1]
         assert headers["Retry-After"] == "5"
         assert answer["errors"] == [
