@@ -27,7 +27,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from support import free_port, http_get
 from support.browser import chromium
-from support.daemon import Kiosk, stop_kiosk
+from support.daemon import Kiosk, headless_kiosk, stop_kiosk
 from support.mirror import Mirror
 from support.mjpeg import MjpegReader, open_stream
 
@@ -364,28 +364,19 @@ def status_of(port: int) -> dict:
 # -- the gallery: a heart outlives a restart ---------------------------------------------
 
 
-def gallery_kiosk(port: int, state: Path, config: Path) -> Kiosk:
-    """A headless kiosk keeping its gallery in `state`; READY when returned."""
-    args = ["--display", "headless", "--config", str(config)]
-    settings = {
-        "display.size": "{}x{}".format(*SIZE),
-        "web.bind": "127.0.0.1",
-        "web.port": port,
-        "state.dir": str(state),
-        "curves.playlist": f'["{CURVE}", "{ASKED}"]',
-        "curves.draw_seconds": 1,
-        "curves.hold_seconds": 0.5,
-        "curves.fade_seconds": 0,
-    }
-    for key, value in settings.items():
-        args += ["--set", f"{key}={value}"]
-    kiosk = Kiosk(args)
-    try:
-        kiosk.wait_for("READY", START_TIMEOUT)
-    except BaseException:
-        kiosk.close()
-        raise
-    return kiosk
+def gallery_kiosk(tmp_path: Path, port: int, state: Path) -> Kiosk:
+    """A headless kiosk keeping its gallery in `state`, its config in `tmp_path`; READY
+    when returned."""
+    return headless_kiosk(
+        tmp_path,
+        port,
+        state,
+        "display.size={}x{}".format(*SIZE),
+        f'curves.playlist=["{CURVE}", "{ASKED}"]',
+        "curves.draw_seconds=1",
+        "curves.hold_seconds=0.5",
+        "curves.fade_seconds=0",
+    )
 
 
 def gallery_entries(port: int, kind: str) -> list[dict]:
@@ -396,9 +387,7 @@ def gallery_entries(port: int, kind: str) -> list[dict]:
 
 def test_a_hearted_curve_is_in_the_gallery_after_a_restart(browser, tmp_path):
     port, state = free_port(), tmp_path / "state"
-    config = tmp_path / "config.toml"
-    config.write_text("")
-    kiosk = gallery_kiosk(port, state, config)
+    kiosk = gallery_kiosk(tmp_path, port, state)
     try:
         WebDriverWait(browser, 15).until(lambda _: gallery_entries(port, "history"))
         browser.get(f"http://127.0.0.1:{port}/gallery")
@@ -416,7 +405,7 @@ def test_a_hearted_curve_is_in_the_gallery_after_a_restart(browser, tmp_path):
         stop_kiosk(kiosk)
     assert (state / "gallery.sqlite").exists()
 
-    kiosk = gallery_kiosk(port, state, config)  # the same address: the same browser storage
+    kiosk = gallery_kiosk(tmp_path, port, state)  # the same address: the same browser storage
     try:
         browser.get(f"http://127.0.0.1:{port}/gallery?kind=favourites")
         entries = browser.find_elements(By.CSS_SELECTOR, ".entry")
