@@ -22,7 +22,13 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from spirokiosk.web.hub.jpeg import StreamBox, compress, encode_jpeg, scale_pixels
+from spirokiosk.web.hub.jpeg import (
+    StreamBox,
+    compress,
+    encode_jpeg,
+    scale_pixels,
+    streamed_size,
+)
 from spirokiosk.web.hub.splice import MCU_ROWS, ParsedJpeg, parse, splice
 from spirokiosk.web.hub.sprites import Sprite, SpriteScaler
 
@@ -91,10 +97,7 @@ class BandEncoder:
         last (None: anything may), and `over_key`: the same (not None) as the last frame's
         when `over` holds the same pixels (its scaled copy is used again)."""
         height, width = pixels.shape[:2]
-        size = (width, height) if box is None else box.fit((width, height))
-        divisor = None if box is None else box.divisor((width, height))
-        if size == (width, height):
-            divisor = 1
+        size, divisor = streamed_size(box, (width, height))
         key = (pixels.shape, layout, quality, size, divisor)
         fade = over is not None and over[1] > 0
         everything = changed is None or fade or self._had_fade or key != self._key

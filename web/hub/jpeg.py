@@ -68,6 +68,17 @@ class StreamBox:
         return self.width, self.height
 
 
+def streamed_size(
+    box: StreamBox | None, size: tuple[int, int]
+) -> tuple[tuple[int, int], int | None]:
+    """The (w, h) a picture of `size` is streamed at within `box` (None: as it is), and
+    how it gets there: a whole divisor (1 when unscaled), or None when resampled."""
+    if box is None:
+        return size, 1
+    fitted = box.fit(size)
+    return fitted, 1 if fitted == size else box.divisor(size)
+
+
 # web.stream_size = "auto": at most 1280x720, turned for a portrait screen, by whole
 # steps. A 1080p frame costs a Pi 4 core about 20 ms to encode; halved (960x540) a
 # quarter of that plus about 13 ms to average down, at a quarter of the bandwidth.
@@ -120,8 +131,7 @@ def encode_jpeg(
     which keeps them scaled) and blend `over` (a frame, its opacity) on it, and encode;
     returns (jpeg, width, height)."""
     height, width = pixels.shape[:2]
-    size = (width, height) if box is None else box.fit((width, height))
-    divisor = None if box is None else box.divisor((width, height))
+    size, divisor = streamed_size(box, (width, height))
     scaled = scale_pixels(pixels, size, divisor)
     if sprites:
         scaled = (scaler or SpriteScaler()).draw(scaled, layout, sprites, size[0] / width)
