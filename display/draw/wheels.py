@@ -125,12 +125,7 @@ class WheelChain:
             self._layer.set_colorkey((0, 0, 0))
             self._layer.set_alpha(WHEEL_ALPHA)
         layer = self._layer
-        chain = (joints - lo).tolist()
-        pygame.draw.lines(layer, WHEEL_DARK, False, (joints - lo + 0.5).tolist(), 3)
-        pygame.draw.aalines(layer, WHEEL_LIGHT, False, chain)
-        for x, y in chain[:-1]:
-            pygame.gfxdraw.aacircle(layer, round(x), round(y), 2, WHEEL_LIGHT)
-            pygame.gfxdraw.filled_circle(layer, round(x), round(y), 2, WHEEL_LIGHT)
+        draw_arm_chain(layer, joints - lo)
         black = self._black
         for piece in pieces:
             area = piece.move(-box.x, -box.y)
@@ -214,3 +209,14 @@ def _outline_sprite(
         for piece in np.array_split(np.arange(len(points)), count)
     ]
     return translucent, pixels, centre, pieces
+
+
+def draw_arm_chain(layer: pygame.Surface, joints: np.ndarray) -> None:
+    """The arms from joint to joint (positions in `layer`), a dark edge under a light
+    line, a dot at each joint but the pen's."""
+    chain = joints.tolist()
+    pygame.draw.lines(layer, WHEEL_DARK, False, (joints + 0.5).tolist(), 3)
+    pygame.draw.aalines(layer, WHEEL_LIGHT, False, chain)
+    for x, y in chain[:-1]:
+        pygame.gfxdraw.aacircle(layer, round(x), round(y), 2, WHEEL_LIGHT)
+        pygame.gfxdraw.filled_circle(layer, round(x), round(y), 2, WHEEL_LIGHT)

@@ -15,7 +15,7 @@ import pytest
 from spirokiosk.display.curves import PRESETS, random_curve
 from spirokiosk.display.draw.drawing import CurveDrawing
 from spirokiosk.display.draw.overlays import OverlayPainter, Overlays
-from spirokiosk.display.draw.wheels import WHEEL_ALPHA, WHEEL_DARK, WHEEL_LIGHT
+from spirokiosk.display.draw.wheels import WHEEL_ALPHA, draw_arm_chain
 
 SIZE = (640, 360)
 CURVES = {
@@ -40,12 +40,7 @@ def arms_blended_whole(target: pygame.Surface, joints: np.ndarray) -> None:
     layer = pygame.Surface((int(hi[0] - lo[0]), int(hi[1] - lo[1])), 0, 32)
     layer.set_colorkey((0, 0, 0))
     layer.set_alpha(WHEEL_ALPHA)
-    chain = (joints - lo).tolist()
-    pygame.draw.lines(layer, WHEEL_DARK, False, (joints - lo + 0.5).tolist(), 3)
-    pygame.draw.aalines(layer, WHEEL_LIGHT, False, chain)
-    for x, y in chain[:-1]:
-        pygame.gfxdraw.aacircle(layer, round(x), round(y), 2, WHEEL_LIGHT)
-        pygame.gfxdraw.filled_circle(layer, round(x), round(y), 2, WHEEL_LIGHT)
+    draw_arm_chain(layer, joints - lo)
     target.blit(layer, (int(lo[0]), int(lo[1])))
 
 
