@@ -374,7 +374,9 @@ def main() -> None:
         default="display",
         help="web.stream_size for the CPU runs: display (the budgets' setting), auto or WxH",
     )
-    parser.add_argument("--repeats", type=int, default=3, help="runs of the CPU comparisons")
+    parser.add_argument(
+        "--repeats", type=int, default=4, help="runs of the CPU comparisons (ABBA order)"
+    )
     parser.add_argument(
         "--whole-frames",
         action="store_true",
@@ -425,12 +427,19 @@ def main() -> None:
 
         ratios_cpu, ratios_pipeline, ratios_back_to_back, per_viewer = [], [], [], []
         ratios_in_place = []
+        same = frames if box is None else scaled(frames, box)
         for rep in range(args.repeats):
-            one = measure(hub, port, 1, args.seconds, timer)
-            same = frames if box is None else scaled(frames, box)
+            # 1 then 20 viewers, then 20 then 1 (ABBA): a drift in what the process does
+            # meanwhile (with --kiosk, the curve drawn grows denser or thinner) falls on
+            # both sides of the ratio instead of always on the same one.
+            if rep % 2 == 0:
+                one = measure(hub, port, 1, args.seconds, timer)
+                twenty = measure(hub, port, 20, args.seconds)
+            else:
+                twenty = measure(hub, port, 20, args.seconds)
+                one = measure(hub, port, 1, args.seconds, timer)
             bare = bare_encode_seconds(same, args.quality, fps=args.fps)
             back_to_back = bare_encode_seconds(same, args.quality)
-            twenty = measure(hub, port, 20, args.seconds)
             ratios_cpu.append(twenty["cpu_per_s"] / one["cpu_per_s"])
             per_viewer.append((twenty["cpu_per_s"] - one["cpu_per_s"]) / 19)
             ratios_pipeline.append(one["cpu_per_frame"] / bare)

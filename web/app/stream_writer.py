@@ -11,6 +11,9 @@ take more, and for each viewer:
   `resend_interval`, for a still picture) and sends what the socket takes at once;
 - with something unsent, waits for the socket: a slow viewer skips frames and
   always gets the newest next, nothing queues;
+- holds the next part back while the kernel still has bytes of the last one not yet
+  sent (`kernel_backlog`), so that a slow viewer's next part is the newest when the
+  network can take it, not one that waited behind the last (see `_queue_if_due`);
 - drops a viewer whose socket took nothing for its timeout (the server's write
   timeout, cheroot's own socket timeout), or whose client has gone.
 
@@ -22,10 +25,12 @@ GIL and 20 polls.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import selectors
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -37,6 +42,20 @@ log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.25  # the writer looks at the clock at least this often
 DISCARD_BYTES = 4096  # what a viewer sends after its request is read and dropped
+# Linux's ioctl for the bytes written to a TCP socket but not yet sent (write_seq -
+# snd_nxt in tcp_ioctl, net/ipv4/tcp.c; <linux/sockios.h>); the socket module has no name
+# for it.
+SIOCOUTQNSD = 0x894B
+
+
+def kernel_backlog(sock: socket.socket, answer: bytearray) -> int | None:
+    """Bytes the kernel holds for `sock` that it has not sent yet: what the congestion or
+    the client's window keeps back. None where the socket cannot say (not TCP)."""
+    try:
+        fcntl.ioctl(sock.fileno(), SIOCOUTQNSD, answer, True)
+    except (OSError, ValueError):
+        return None
+    return int.from_bytes(answer, sys.byteorder, signed=True)
 
 
 @dataclass(eq=False)
@@ -55,6 +74,7 @@ class StreamViewer:
     sent_at: float = 0.0
     progress_at: float = 0.0
     events: int = 0  # what the selector watches the socket for
+    backlog: int | None = 0  # the kernel's unsent bytes when last asked; None: cannot ask
 
 
 class StreamWriter:
@@ -70,6 +90,7 @@ class StreamWriter:
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self._selector = selectors.DefaultSelector()
         self._thread: threading.Thread | None = None
+        self._answer = bytearray(4)  # kernel_backlog's, used by the writer thread alone
 
     def start(self) -> None:
         self._selector.register(self._wake_r, selectors.EVENT_READ)
@@ -155,6 +176,8 @@ class StreamWriter:
             return
         if frame.seq <= viewer.last_seq and now - viewer.sent_at < self._resend_interval:
             return
+        if self._held_back(viewer, now):
+            return
         part = memoryview(frame.part)
         viewer.unsent = [memoryview(b"%x\r\n" % len(part)), part, memoryview(b"\r\n")]
         if not viewer.chunked:
@@ -162,6 +185,29 @@ class StreamWriter:
         viewer.last_seq, viewer.sent_at, viewer.progress_at = frame.seq, now, now
         viewer.parts += 1
         self._send(viewer)
+
+    def _held_back(self, viewer: StreamViewer, now: float) -> bool:
+        """True while the kernel has not yet sent all of the viewer's last part.
+
+        The server bounds those bytes (TCP_NOTSENT_LOWAT, web.server), but a part handed
+        over on top of them would wait behind them: at 100 kB/s, 32 KiB is a third of a
+        second. Held back, the viewer gets whatever frame is newest once they are gone
+        (asked again at the next frame, or tick). A fast viewer has sent everything by
+        its next frame and is never held. One ioctl a viewer a frame: half a
+        microsecond here. The bytes going down is progress; none for the timeout, and
+        the viewer has stalled."""
+        if viewer.backlog is None:
+            return False
+        backlog = kernel_backlog(viewer.sock, self._answer)
+        if backlog is None or backlog <= 0:
+            viewer.backlog = None if backlog is None else 0
+            return False
+        if backlog < viewer.backlog:
+            viewer.progress_at = now
+        viewer.backlog = backlog
+        if now - viewer.progress_at > (viewer.timeout or 10.0):
+            self._let_go(viewer, "stalled")
+        return True
 
     def _send(self, viewer: StreamViewer) -> None:
         try:

@@ -199,7 +199,7 @@ class CherootServer(wsgi.Server):
     # -- the gate (selector thread) ----------------------------------------------------
 
     def process_conn(self, conn: _Connection) -> None:
-        """Hand `conn` to a worker once its next request has all come (see request_gate)."""
+        """Hand `conn` to a worker once its next request has all come (see `gate`)."""
         if conn.refused:
             log.info("%s: more than %d connections; refused", conn.peer, self.limits.per_address)
             _answer_and_close(

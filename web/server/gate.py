@@ -11,7 +11,7 @@ connection with the whole request already read. A head not complete within
 answered 408, one larger than `header_bytes` 431; a client with `per_address` open
 connections gets 503 for the next.
 
-This module holds the decisions, on bytes alone; `cheroot_io` does the reading and
+This module holds the decisions, on bytes alone; `cheroot_server` does the reading and
 the answering for cheroot's connections.
 """
 

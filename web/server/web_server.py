@@ -15,13 +15,15 @@ Each stream ties one worker thread, so the pool is `max_viewers` plus
 `spare_workers` that streams can never take: `/`, `/api/status` and `/healthz`
 stay fast while every stream slot is taken. Idle keep-alive connections, and
 requests still arriving, wait in cheroot's selector, not in a worker (see
-`request_gate`): a client that drips its headers holds no thread.
+`gate`): a client that drips its headers holds no thread.
 
 Every connection keeps at most `unsent_limit_bytes` queued unsent in the
-kernel (TCP_NOTSENT_LOWAT; see `cheroot_io`): bytes queued ahead of a slow
-client are latency, so with 32 KiB a client reading at 100 kB/s still gets
-each new frame's headers a fraction of a second after it was rendered, while
-a fast client's throughput is not limited (the congestion window is not).
+kernel (TCP_NOTSENT_LOWAT; see `cheroot_server`): bytes queued ahead of a slow
+client are latency, while a fast client's throughput is not limited (the
+congestion window is not). The stream writer goes further for its viewers: it
+starts a viewer's next part only once the kernel has sent all of the last
+(`web.app.stream_writer`), so a client reading at 100 kB/s gets each new
+frame's headers within about a frame of its rendering.
 
 The constructor binds and listens, so a busy port fails at once with a clear
 error; `start()` serves; `stop()` ends the streams and returns within about
