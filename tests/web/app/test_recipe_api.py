@@ -219,6 +219,19 @@ def test_an_over_size_file_gets_413_unread(server):
     assert b"file: larger than 8 MiB" in answer
 
 
+@pytest.mark.parametrize(("limit", "said"), [(96 * 1024, "96 KiB"), (100_000, "100000 bytes")])
+def test_the_upload_limit_is_said_in_its_largest_whole_unit(hub, control, limit, said):
+    # The same wording as the curve API's body limit (api.byte_size, for both routes).
+    server = serve(hub, control, RequestLimits(request_seconds=1.0, upload_bytes=limit), limit)
+    try:
+        answer = send_raw(server, "/api/recipe", "image/png", bytes(limit + 1))
+    finally:
+        server.stop()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert json.loads(body)["errors"] == [f"file: larger than {said}"]
+
+
 def test_a_chunked_file_is_held_to_the_same_limit(server):
     # No Content-Length to refuse it by: read up to one byte past the limit, then 413.
     png = png_with_recipe(CURVE)
