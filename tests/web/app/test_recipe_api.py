@@ -23,6 +23,7 @@ from support.recipe_files import (
     mp4_with_recipe,
     padded_png,
     png_with_recipe,
+    remuxed_mov,
 )
 
 from spirokiosk.display.curves import PRESETS, Curve
@@ -92,10 +93,11 @@ def send_raw(server, path: str, content_type: str, body: bytes, sent: int = 1000
         (gif_with_recipe, ""),
         (jpeg_with_recipe, ""),
         (mp4_with_recipe, "?name=clip.mp4"),
+        (lambda c: remuxed_mov(mp4_with_recipe(c)), "?name=clip.mov"),  # ffmpeg -c copy
         (lambda c: plotter_svg(c, PlotterPage()).encode(), ""),
         (lambda c: json.dumps(c.to_dict()).encode(), "?name=curve.json"),
     ],
-    ids=["png", "gif", "jpeg", "mp4", "svg", "json"],
+    ids=["png", "gif", "jpeg", "mp4", "mov", "svg", "json"],
 )
 def test_a_file_gives_its_curve(server, make, query):
     status, _, answer = post_file(server, make(CURVE), query)
