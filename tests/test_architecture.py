@@ -62,7 +62,7 @@ RULES: Mapping[str, tuple[str, ...]] = {
         *HELPERS,
     ),
     "spirokiosk.web.app.errors": (),  # a leaf: every module of the app may raise its error
-    "spirokiosk.web.server": ("spirokiosk.web.app", *HELPERS),
+    "spirokiosk.web.server": ("spirokiosk.web.app", "spirokiosk.web.urls", *HELPERS),
     "spirokiosk.daemon": (),
     "spirokiosk.daemon.config": (
         "spirokiosk.daemon.schedule.ranges",  # the on-times' grammar
@@ -88,7 +88,7 @@ RULES: Mapping[str, tuple[str, ...]] = {
         "spirokiosk.display",
         "spirokiosk.web",
     ),
-    "spirokiosk.daemon.discovery": (),
+    "spirokiosk.daemon.discovery": ("spirokiosk.web.urls",),  # the page URL's spelling
     "spirokiosk.daemon.mqtt": ("spirokiosk.daemon.config", *HELPERS),
     "spirokiosk.daemon.schedule": HELPERS,
     "spirokiosk.daemon.service": (

@@ -6,5 +6,6 @@
 - `announcer`: the `discovery` thread that owns the Zeroconf instance, keeps the advert
   in step with the config and the host's addresses, and withdraws it on stop.
 
-May import: nothing of spirokiosk (zeroconf, ifaddr); the service imports it.
+May import: of spirokiosk only web.urls (the URL's spelling, shared with the web server);
+zeroconf, ifaddr. The service imports it.
 """

@@ -13,6 +13,8 @@ import socket
 
 import ifaddr
 
+from spirokiosk.web.urls import http_url
+
 log = logging.getLogger(__name__)
 
 WILDCARDS = frozenset({"0.0.0.0", "::", ""})
@@ -63,7 +65,4 @@ def page_url(bind: str, port: int, addresses: tuple[str, ...] | None = None) -> 
     those of `bound_addresses(bind)`), or `<host name>.local` when the host has none yet."""
     if addresses is None:
         addresses = bound_addresses(bind)
-    host = addresses[0] if addresses else f"{host_name()}.local"
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}/"
+    return http_url(addresses[0] if addresses else f"{host_name()}.local", port)

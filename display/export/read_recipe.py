@@ -11,8 +11,9 @@ curve that has none). Only metadata is read, never a picture or a video frame:
 - GIF and JPEG: Pillow's `open()` reads the comment extension (GIF, before the first
   frame) and the COM segment (JPEG, before the scan) into `info["comment"]`
   (PIL/GifImagePlugin.py `_seek`, PIL/JpegImagePlugin.py `COM`) without decoding;
-- MP4: the boxes on the one path to the `comment` FFmpeg writes are walked (`mp4_recipe`),
-  in Python, within fixed bounds: no demuxer sees the bytes, and PyAV is not needed;
+- MP4: the boxes on the paths to the `comment` FFmpeg writes (an MP4's iTunes-style item,
+  or a re-muxed .mov's user-data text) are walked (`mp4_recipe`), in Python, within
+  fixed bounds: no demuxer sees the bytes, and PyAV is not needed;
 - SVG: expat, with a document type refused outright: no entities, no external files
   (the file comes from a browser).
 """

@@ -5,7 +5,8 @@ Where it goes, by format (one key everywhere: `RECIPE_KEY`):
 - PNG: a text chunk (tEXt/iTXt) with keyword `RECIPE_KEY` and the JSON as its text;
 - SVG: `<metadata><recipe xmlns="RECIPE_NS">JSON</recipe></metadata>` (svg.py);
 - GIF: the comment extension, `RECIPE_KEY + ":" + JSON`;
-- MP4: the container's `comment` metadata, `RECIPE_KEY + ":" + JSON`;
+- MP4: the container's `comment` metadata, `RECIPE_KEY + ":" + JSON` (kept, in
+  QuickTime's own layout, when the file is re-muxed to .mov: mp4_recipe.py);
 - JPEG (/snapshot.jpg): a COM segment, `RECIPE_KEY + ":" + JSON`.
 Reading one back goes through `Curve.from_dict`, so a tampered recipe is a CurveError
 naming the field, like any other curve from outside.

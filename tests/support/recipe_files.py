@@ -77,3 +77,22 @@ def padded_png(png: bytes, size: int) -> bytes:
     chunk = size.to_bytes(4, "big") + b"prVt" + body + zlib.crc32(b"prVt" + body).to_bytes(4, "big")
     iend = png.rindex(b"IEND") - 4
     return png[:iend] + chunk + png[iend:]
+
+
+def remuxed_mov(mp4: bytes) -> bytes:
+    """`mp4` re-muxed to QuickTime .mov as `ffmpeg -i a.mp4 -c copy a.mov` does it: the
+    packets copied, the global metadata (so the comment) handed on, FFmpeg's mov muxer
+    writing it (in moov/udta as plain user data, not in an ilst)."""
+    import av
+
+    out = io.BytesIO()
+    with av.open(io.BytesIO(mp4)) as source, av.open(out, "w", format="mov") as target:
+        target.metadata.update(source.metadata)  # as ffmpeg's default -map_metadata
+        video = source.streams.video[0]
+        stream = target.add_stream_from_template(video)
+        for packet in source.demux(video):
+            if packet.dts is None:  # the demuxer's empty packet at the end
+                continue
+            packet.stream = stream
+            target.mux(packet)
+    return out.getvalue()

@@ -61,12 +61,21 @@ def presets() -> Response:
     return jsonify(preset_list())
 
 
-def read_body(limit: int, field: str, shown_limit: str) -> bytes:
+def byte_size(count: int) -> str:
+    """A byte count as a refusal says it, in the largest unit it is a whole number of:
+    "8 MiB", "64 KiB", "100000 bytes" (never rounded: the number shown is the limit)."""
+    for unit, name in ((1024 * 1024, "MiB"), (1024, "KiB")):
+        if count and count % unit == 0:
+            return f"{count // unit} {name}"
+    return f"{count} bytes"
+
+
+def read_body(limit: int, field: str) -> bytes:
     """The whole request body, at most `limit` bytes, or RefusedError naming `field`:
-    413 "larger than `shown_limit`", 400 when less than its Content-Length came in time.
-    A body whose Content-Length is over the limit is refused unread (cheroot then
+    413 "larger than `byte_size(limit)`", 400 when less than its Content-Length came in
+    time. A body whose Content-Length is over the limit is refused unread (cheroot then
     closes the connection, as it does after every 413: cheroot/server.py, send_headers)."""
-    too_large = RefusedError(413, f"{field}: larger than {shown_limit}")
+    too_large = RefusedError(413, f"{field}: larger than {byte_size(limit)}")
     if (request.content_length or 0) > limit:
         raise too_large
     # One byte over the limit: a chunked body stops there without an error (werkzeug's
@@ -91,9 +100,7 @@ def json_body(*, allow_empty: bool = False) -> object:
     if not request.is_json:
         got = request.headers.get("Content-Type") or "none"
         raise RefusedError(415, f"body: send JSON with Content-Type: application/json (got {got})")
-    limit = web_context().max_body_bytes
-    size = f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
-    data = read_body(limit, "body", size)
+    data = read_body(web_context().max_body_bytes, "body")
     if allow_empty and not data.strip():
         return None
     return parse_json(data, "body")

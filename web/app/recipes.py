@@ -36,13 +36,6 @@ MAX_NAME_CHARS = 255
 BUSY_RETRY_AFTER = 5
 
 
-def _size(limit: int) -> str:
-    mib = 1024 * 1024
-    if limit % mib == 0:
-        return f"{limit // mib} MiB"
-    return f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
-
-
 @bp.post("/api/recipe")
 def read_recipe() -> Response:
     """The curve in the body's file (see the module doc)."""
@@ -64,7 +57,7 @@ def read_recipe() -> Response:
             **{"Retry-After": str(BUSY_RETRY_AFTER)},
         )
     try:
-        data = api.read_body(limit, "file", _size(limit))
+        data = api.read_body(limit, "file")
         try:
             curve = curve_from_file(data, name)
         except CurveError:

@@ -10,7 +10,7 @@ clients that do not play fair.
 - `socket_io`: the sockets' files (copy-free writes, reads with a deadline).
 
 May import: web.app (the WSGI app it serves, and the environ key for the client's
-socket) and display's helper modules.
+socket), web.urls (an address's spelling) and display's helper modules.
 """
 
 from spirokiosk.web.server.gate import RequestLimits

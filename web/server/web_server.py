@@ -43,6 +43,7 @@ from flask import Flask
 from spirokiosk.web.app.context import EXTENSION_KEY
 from spirokiosk.web.server.cheroot_server import CherootServer
 from spirokiosk.web.server.gate import RequestLimits
+from spirokiosk.web.urls import authority, http_url
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class WebServerError(RuntimeError):
 
 def _listen(host: str, port: int) -> socket.socket:
     """A listening TCP socket on (host, port), or WebServerError."""
-    where = f"{host}:{port}" if ":" not in host else f"[{host}]:{port}"
+    where = authority(host, port)
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             host or None, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
@@ -125,12 +126,8 @@ class WebServer:
     @property
     def url(self) -> str:
         """A URL for the log: the machine's address when bound to every interface."""
-        host = self.bind
-        if host in ("", "0.0.0.0", "::"):
-            host = socket.gethostname()
-        elif ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{self.port}/"
+        wildcard = self.bind in ("", "0.0.0.0", "::")
+        return http_url(socket.gethostname() if wildcard else self.bind, self.port)
 
     def start(self) -> None:
         if self._thread is not None or self._stopped:

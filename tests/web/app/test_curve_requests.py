@@ -13,6 +13,7 @@ from support.mirror import Mirror
 
 from spirokiosk.display.curves import PRESETS, SHAPES, Curve, random_curve
 from spirokiosk.web.app import curve_requests as curve_request
+from spirokiosk.web.app.api import byte_size
 from spirokiosk.web.app.curve_info import describe_curve
 from spirokiosk.web.app.curve_requests import MAX_LIVE_POINTS, curve_from_request, live_points
 
@@ -461,6 +462,46 @@ def test_a_body_declared_over_the_limit_is_refused_unread():
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 413 ") and b"Connection: close" in head
     assert json.loads(body)["errors"] == ["body: larger than 64 KiB"]
+
+
+@pytest.mark.parametrize(
+    ("count", "said"),
+    [
+        (64 * 1024, "64 KiB"),
+        (8 * 1024 * 1024, "8 MiB"),
+        (1024 * 1024, "1 MiB"),
+        (1024 * 1024 + 1024, "1025 KiB"),
+        (1024, "1 KiB"),
+        (1500, "1500 bytes"),
+        (1024 * 1024 + 1, "1048577 bytes"),
+        (0, "0 bytes"),
+    ],
+)
+def test_a_size_is_said_in_its_largest_whole_unit(count, said):
+    assert byte_size(count) == said
+
+
+@pytest.mark.parametrize(("limit", "said"), [(1024 * 1024, "1 MiB"), (1500, "1500 bytes")])
+def test_the_body_limit_is_said_as_the_recipe_route_says_its_own(limit, said):
+    # web.max_body_bytes = 1 MiB was "1024 KiB" here while the recipe route said "1 MiB":
+    # both now say a limit with api.byte_size. A body past the server's own 64 KiB is
+    # refused unread (only its head is sent); a smaller one the server waits for is sent.
+    head = (
+        "POST /api/curve HTTP/1.1\r\nHost: k\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {limit + 1}\r\n\r\n"
+    ).encode()
+    body = b" " * (limit + 1) if limit < 64 * 1024 else b""
+    with (
+        Mirror(feed=False, app_options={"max_body_bytes": limit}) as mirror,
+        socket.create_connection(("127.0.0.1", mirror.port), timeout=5) as sock,
+    ):
+        sock.sendall(head + body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert json.loads(body)["errors"] == [f"body: larger than {said}"]
 
 
 def test_a_client_with_too_many_curves_waiting_gets_429_naming_its_share(client, control):

@@ -23,6 +23,7 @@ from support.recipe_files import (
     mp4_with_recipe,
     padded_png,
     png_with_recipe,
+    remuxed_mov,
 )
 
 from spirokiosk.display.curves import PRESETS, Curve
@@ -92,10 +93,11 @@ def send_raw(server, path: str, content_type: str, body: bytes, sent: int = 1000
         (gif_with_recipe, ""),
         (jpeg_with_recipe, ""),
         (mp4_with_recipe, "?name=clip.mp4"),
+        (lambda c: remuxed_mov(mp4_with_recipe(c)), "?name=clip.mov"),  # ffmpeg -c copy
         (lambda c: plotter_svg(c, PlotterPage()).encode(), ""),
         (lambda c: json.dumps(c.to_dict()).encode(), "?name=curve.json"),
     ],
-    ids=["png", "gif", "jpeg", "mp4", "svg", "json"],
+    ids=["png", "gif", "jpeg", "mp4", "mov", "svg", "json"],
 )
 def test_a_file_gives_its_curve(server, make, query):
     status, _, answer = post_file(server, make(CURVE), query)
@@ -217,6 +219,19 @@ def test_an_over_size_file_gets_413_unread(server):
     answer = send_raw(server, "/api/recipe", "image/png", too_big)
     assert answer.startswith(b"HTTP/1.1 413 ")
     assert b"file: larger than 8 MiB" in answer
+
+
+@pytest.mark.parametrize(("limit", "said"), [(96 * 1024, "96 KiB"), (100_000, "100000 bytes")])
+def test_the_upload_limit_is_said_in_its_largest_whole_unit(hub, control, limit, said):
+    # The same wording as the curve API's body limit (api.byte_size, for both routes).
+    server = serve(hub, control, RequestLimits(request_seconds=1.0, upload_bytes=limit), limit)
+    try:
+        answer = send_raw(server, "/api/recipe", "image/png", bytes(limit + 1))
+    finally:
+        server.stop()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert json.loads(body)["errors"] == [f"file: larger than {said}"]
 
 
 def test_a_chunked_file_is_held_to_the_same_limit(server):
