@@ -7,6 +7,13 @@ only the spelling is here, so that both, and the web server's errors, write it a
 
 from __future__ import annotations
 
+# Binds that mean every address of the machine (IPv4, IPv6, or whatever getaddrinfo picks).
+WILDCARDS = frozenset({"", "0.0.0.0", "::", "::0"})
+
+
+def is_wildcard(bind: str) -> bool:
+    return bind in WILDCARDS
+
 
 def authority(host: str, port: int) -> str:
     """`host:port`, an IPv6 address in brackets ("[fd00::2]:8000": RFC 3986, 3.2.2, as

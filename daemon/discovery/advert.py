@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from zeroconf import InterfaceChoice, ServiceInfo
 
-from spirokiosk.daemon.discovery.hosts import host_name, is_wildcard
+from spirokiosk.daemon.discovery.hosts import host_name
+from spirokiosk.web.urls import is_wildcard
 
 SERVICE_TYPE = "_http._tcp.local."
 HOSTNAME_FIELD = "{hostname}"

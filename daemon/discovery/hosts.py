@@ -13,15 +13,9 @@ import socket
 
 import ifaddr
 
-from spirokiosk.web.urls import http_url
+from spirokiosk.web.urls import http_url, is_wildcard
 
 log = logging.getLogger(__name__)
-
-WILDCARDS = frozenset({"0.0.0.0", "::", ""})
-
-
-def is_wildcard(bind: str) -> bool:
-    return bind in WILDCARDS
 
 
 def host_name() -> str:

@@ -43,7 +43,7 @@ from flask import Flask
 from spirokiosk.web.app.context import EXTENSION_KEY
 from spirokiosk.web.server.cheroot_server import CherootServer
 from spirokiosk.web.server.gate import RequestLimits
-from spirokiosk.web.urls import authority, http_url
+from spirokiosk.web.urls import authority, http_url, is_wildcard
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def _listen(host: str, port: int) -> socket.socket:
     try:
         if port != 0:  # lets a restart reuse the port at once; still refuses a live listener
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if family == socket.AF_INET6 and host in ("::", "::0"):
+        if family == socket.AF_INET6 and is_wildcard(host):
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind(address)
@@ -126,8 +126,8 @@ class WebServer:
     @property
     def url(self) -> str:
         """A URL for the log: the machine's address when bound to every interface."""
-        wildcard = self.bind in ("", "0.0.0.0", "::")
-        return http_url(socket.gethostname() if wildcard else self.bind, self.port)
+        host = socket.gethostname() if is_wildcard(self.bind) else self.bind
+        return http_url(host, self.port)
 
     def start(self) -> None:
         if self._thread is not None or self._stopped:

@@ -8,10 +8,10 @@ import pytest
 from spirokiosk.daemon.discovery.hosts import (
     bound_addresses,
     host_name,
-    is_wildcard,
     lan_addresses,
     page_url,
 )
+from spirokiosk.web.urls import is_wildcard
 
 
 @pytest.mark.parametrize(
@@ -38,7 +38,7 @@ def test_a_specific_bind_is_the_only_address():
 
 
 def test_a_wildcard_means_the_hosts_lan_addresses():
-    assert is_wildcard("0.0.0.0") and is_wildcard("::") and not is_wildcard("127.0.0.1")
+    assert all(map(is_wildcard, ("0.0.0.0", "::", "::0", ""))) and not is_wildcard("127.0.0.1")
     found = lan_addresses()
     assert bound_addresses("0.0.0.0") == found == bound_addresses("::")
     for address in map(ipaddress.IPv4Address, found):  # this host has 127.0.0.1: left out
