@@ -2,9 +2,9 @@
 they share, and waiting for the next one.
 
 `ViewerSide` is `FrameHub`'s base class rather than an object it holds: the render loop
-asks "does anyone watch?" every tick, and an attribute of the hub itself answers it
-with no call or lookup on the way (see frame_hub). What the encoder side uses of it is
-listed in `ViewerSide`'s docstring; everything else here is for web threads.
+asks "does anyone watch?" every tick, and two attributes of the hub itself answer it,
+with no call or other object on the way (see `FrameHub.wants_frame`). What the encoder
+side uses of it is listed in `ViewerSide`'s docstring; the rest is for web threads.
 """
 
 from __future__ import annotations
