@@ -1,6 +1,6 @@
 """One export, rendered in a child process: `python -m spirokiosk.display.export.worker`.
 
-The web starts one per export (web/app/export_jobs.py) and writes the job on its stdin
+The web starts one per export (web/app/export_process.py) and writes the job on its stdin
 as one JSON document:
 
     {"curve": Curve.to_dict(), "format": "png"|"svg"|"gif"|"mp4", "size": [W, H],

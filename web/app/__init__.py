@@ -5,8 +5,8 @@ Blueprints: `page` (/), `stream` (/stream.mjpg, /snapshot.jpg), `api` (/api/...,
 (/gallery, /api/gallery/...), `studio` (/studio and the preview, swatches, gears and random
 curves it asks for; `studio_data` holds what those answers are made of), `recipes`
 (POST /api/recipe: a file's curve), `export` (POST /api/export and its jobs; the body in
-`export_requests`, the worker processes in `export_jobs`). `context` holds
-what the handlers share; `access` is the gate every changing route uses
+`export_requests`, the queue in `export_jobs`, a worker process in `export_process`).
+`context` holds what the handlers share; `access` is the gate every changing route uses
 (`@changes_kiosk`), `rate_limit` its per-client buckets; `curve_requests` turns a request
 body into a checked curve; `curve_info` describes a curve for the page; `errors` holds
 the refusal any route may raise (api's handler answers it in JSON).

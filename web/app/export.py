@@ -7,7 +7,7 @@
 
 Asking for an export changes nothing on the kiosk but costs CPU, so it is a viewer's
 action (`viewer_action`: JSON and the rate limit); cancelling too. The body's forms
-and limits are in export_requests; the queue and the workers in export_jobs.
+and limits are in export_requests; the queue in export_jobs, a worker in export_process.
 """
 
 from __future__ import annotations

@@ -11,17 +11,16 @@ spirokiosk.display.export.worker` (see that module for what it reads and writes)
 most `queue` more wait their turn. Cancelling one kills its process; so does nobody
 asking for its status for `abandon_seconds` (the page polls while it waits), and so does
 rendering for longer than `max_seconds` (a worker that hangs must not keep its slot
-however patiently it is waited for). A finished
-file is kept for `keep_seconds`, and all kept files together in at most `keep_bytes`
-(the oldest are forgotten first). A thread per running export reads its progress; one
-janitor thread, started with the first export, cancels the abandoned and forgets the
-expired. Nothing is written to disk.
+however patiently it is waited for). A finished file is kept for `keep_seconds`, and all
+kept files together in at most `keep_bytes` (the oldest are forgotten first). A thread
+per running export runs its worker (the talking to it is `export_process`'s) and keeps
+the outcome; one janitor thread, started with the first export, cancels the abandoned
+and forgets the expired. Nothing is written to disk.
 """
 
 from __future__ import annotations
 
 import collections
-import json
 import logging
 import secrets
 import subprocess
@@ -30,6 +29,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from spirokiosk.web.app.export_process import run_worker, start_worker
 
 log = logging.getLogger(__name__)
 
@@ -211,12 +212,7 @@ class ExportJobs:
         while self._running < self.settings.workers and self._waiting:
             job = self._waiting.popleft()
             try:
-                job.process = subprocess.Popen(
-                    self._command,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    close_fds=True,
-                )
+                job.process = start_worker(self._command)
             except OSError as exc:
                 job.state, job.error, job.finished = "failed", f"worker: {exc}", self._clock()
                 log.error("export %s: cannot start its worker: %s", job.id, exc)
@@ -251,21 +247,14 @@ class ExportJobs:
     # -- threads --------------------------------------------------------------------------
 
     def _watch(self, job: ExportJob) -> None:
-        """Feed the worker its job, read its progress and file, then start the next one."""
-        process = job.process
-        assert process is not None and process.stdin is not None and process.stdout is not None
-        outcome: tuple[str, bytes | str] = ("failed", "worker: ended without a file")
-        try:
-            process.stdin.write(json.dumps(job.spec).encode("utf-8"))
-            process.stdin.close()
-            outcome = self._read_outcome(job, process.stdout)
-        except (OSError, ValueError) as exc:  # killed while we wrote or read
-            outcome = ("failed", f"worker: {exc}")
-        finally:
-            if outcome[0] != "done" and process.poll() is None:
-                process.kill()
-            process.stdout.close()
-            process.wait()
+        """Run the job's worker to its outcome, keep that, then start the next one."""
+        assert job.process is not None
+
+        def progressed(value: float) -> None:
+            with self._lock:
+                job.progress = max(job.progress, value)
+
+        outcome = run_worker(job.process, job.spec, self.settings.keep_bytes, progressed)
         with self._lock:
             self._running -= 1
             self._watchers.discard(threading.current_thread())
@@ -281,33 +270,6 @@ class ExportJobs:
                     log.warning("export %s failed: %s", job.id, job.error)
             if not self._closed.is_set():
                 self._start_ready()
-
-    def _read_outcome(self, job: ExportJob, out) -> tuple[str, bytes | str]:
-        limit = self.settings.keep_bytes
-        for raw in iter(out.readline, b""):
-            word, _, rest = raw.decode("utf-8", "replace").rstrip("\n").partition(" ")
-            if word == "progress":
-                try:
-                    value = min(max(float(rest), 0.0), 1.0)
-                except ValueError:
-                    continue
-                with self._lock:
-                    job.progress = max(job.progress, value)
-            elif word == "error":
-                return "failed", rest
-            elif word == "file":
-                size = int(rest)
-                if size > limit:
-                    return "failed", (
-                        f"size: the file would be {size / 2**20:.1f} MiB, more than the "
-                        f"{limit / 2**20:.1f} MiB export.keep_bytes lets the kiosk keep; "
-                        "ask for fewer frames or a smaller size"
-                    )
-                data = out.read(size)
-                if len(data) != size:
-                    return "failed", "worker: the file was cut short"
-                return "done", data
-        return "failed", "worker: ended without a file"
 
     def _sweep(self) -> None:
         """Every so often: cancel exports nobody asked about, forget expired files."""

@@ -4,7 +4,8 @@
 encoding (GIL released); `bands` the encoder that encodes again only the bands of a
 frame that changed, and `splice` the JPEG put together from them with restart markers;
 `sprites` what the encoder draws over a frame; `mjpeg` the multipart framing; `viewers`
-a viewer's slot; `stats` its counters.
+the side web threads see (slots under the cap, the newest frame, waiting for the next:
+`FrameHub`'s base class); `stats` its counters.
 
 May import: display's helper modules (pixels, rates, sizes). Never Flask: the hub
 works without the app.

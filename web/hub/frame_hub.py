@@ -14,10 +14,8 @@ Threads and what each one does here:
   picture that changed, as the publisher said (`changed`);
 - web threads wait in `wait_frame()` for a frame newer than the one they
   sent last (or time out and resend the same one), and take viewer slots
-  under the viewer cap with `acquire_viewer()`.
-
-The viewer cap is `viewer_cap`: the configured `max_viewers`, held to the
-streams the web server can carry (`set_capacity`), worked out here only.
+  under the viewer cap with `acquire_viewer()`: that side, and the cap, is
+  `spirokiosk.web.hub.viewers.ViewerSide`, which `FrameHub` extends.
 
 With no viewers and no pending snapshot `wants_frame` is false, so nothing
 is copied or encoded at all.
@@ -42,7 +40,7 @@ from spirokiosk.web.hub.jpeg import StreamBox
 from spirokiosk.web.hub.mjpeg import build_part
 from spirokiosk.web.hub.sprites import Sprite
 from spirokiosk.web.hub.stats import FPS_WINDOW_SECONDS, HubStats
-from spirokiosk.web.hub.viewers import ViewerSlot
+from spirokiosk.web.hub.viewers import ViewerSide
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +62,12 @@ def _give_back(raw: RawFrame | None) -> None:
         raw.release()
 
 
-class FrameHub:
-    """Newest frame in, one JPEG per frame out, any number of viewers (up to the cap)."""
+class FrameHub(ViewerSide):
+    """Newest frame in, one JPEG per frame out, any number of viewers (up to the cap).
+
+    What web threads call (viewer slots, `wait_frame`, `snapshot`, the cap) is in
+    `ViewerSide`; here is what the render loop and the encoder thread do.
+    """
 
     def __init__(
         self,
@@ -74,17 +76,12 @@ class FrameHub:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._settings = settings or StreamSettings()
+        super().__init__(self._settings.max_viewers)
         self._interval = 1.0 / self._settings.fps
-        self._capacity: int | None = None  # streams the server can carry; None: no limit
         self._clock = clock
-        self._lock = threading.Lock()
         self._raw_ready = threading.Condition(self._lock)
-        self._frame_ready = threading.Condition(self._lock)
         self._raw: RawFrame | None = None
-        self._latest: EncodedFrame | None = None
         self._seq = 0
-        self._viewers = 0
-        self._snapshot_waiters = 0
         self._next_due = -math.inf  # render thread only
         self._encode_rate = RateMeter(FPS_WINDOW_SECONDS)
         self._frames_published = 0
@@ -92,8 +89,6 @@ class FrameHub:
         self._encode_seconds = 0.0
         self._encode_errors = 0
         self._thread: threading.Thread | None = None
-        self._stopping = False
-        self._frame_listeners: tuple[Callable[[], None], ...] = ()
         self.encoder = BandEncoder()  # the encoder thread's; its counters are read by tests
 
     # -- settings ------------------------------------------------------------
@@ -109,19 +104,8 @@ class FrameHub:
         """
         with self._lock:
             self._settings = settings
+            self._max_viewers = settings.max_viewers
             self._interval = 1.0 / settings.fps
-
-    def set_capacity(self, streams: int | None) -> None:
-        """At most `streams` viewers whatever max_viewers says (the web server's worker
-        threads for streams; a max_viewers raised by a reload stays held to it)."""
-        with self._lock:
-            self._capacity = streams
-
-    @property
-    def viewer_cap(self) -> int:
-        """How many viewers may watch at once: max_viewers, held to the capacity."""
-        cap = self._settings.max_viewers
-        return cap if self._capacity is None else min(cap, self._capacity)
 
     # -- render thread -------------------------------------------------------
 
@@ -280,83 +264,6 @@ class FrameHub:
             listeners = self._frame_listeners
         for listener in listeners:  # e.g. the stream writer's wake-up: it must not block
             listener()
-
-    # -- viewers (web threads) -----------------------------------------------
-
-    def add_frame_listener(self, listener: Callable[[], None]) -> None:
-        """Call `listener()` from the encoder thread after each new frame (it must return
-        at once)."""
-        with self._lock:
-            self._frame_listeners = (*self._frame_listeners, listener)
-
-    def remove_frame_listener(self, listener: Callable[[], None]) -> None:
-        with self._lock:
-            self._frame_listeners = tuple(f for f in self._frame_listeners if f != listener)
-
-    def acquire_viewer(self) -> ViewerSlot | None:
-        """A viewer slot, or None when `viewer_cap` viewers are already watching, or the
-        hub has stopped."""
-        with self._lock:
-            if self._stopping or self._viewers >= self.viewer_cap:
-                return None
-            live = self._viewers > 0 and self._latest is not None
-            first_after = -1 if live or self._latest is None else self._latest.seq
-            self._viewers += 1
-        return ViewerSlot(self._viewer_left, first_after)
-
-    def _viewer_left(self) -> None:
-        with self._lock:
-            self._viewers -= 1
-
-    def wait_frame(
-        self, after_seq: int, timeout: float, cancel: threading.Event | None = None
-    ) -> EncodedFrame | None:
-        """The newest frame once one newer than `after_seq` exists, or after `timeout`
-        seconds the newest frame whatever its age (to resend a still picture);
-        None when there is no frame at all yet, or the hub stops.
-
-        Setting `cancel` and calling `wake_viewers()` ends the wait at once.
-        """
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while not self._stopping and (self._latest is None or self._latest.seq <= after_seq):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or (cancel is not None and cancel.is_set()):
-                    break
-                self._frame_ready.wait(remaining)
-            return None if self._stopping else self._latest
-
-    @property
-    def stopped(self) -> bool:
-        return self._stopping
-
-    def wake_viewers(self) -> None:
-        """Wake every thread in `wait_frame` (used when the web server closes its streams)."""
-        with self._lock:
-            self._frame_ready.notify_all()
-
-    def snapshot(
-        self, timeout: float = 2.0, cancel: threading.Event | None = None
-    ) -> EncodedFrame | None:
-        """The newest frame; when nobody streams, a fresh one asked of the render loop.
-
-        Returns None if no frame arrives within `timeout` seconds (or `cancel` is set).
-        """
-        with self._lock:
-            if self._latest is not None and self._viewers > 0:
-                return self._latest
-            after = self._latest.seq if self._latest is not None else 0
-            self._snapshot_waiters += 1
-        try:
-            frame = self.wait_frame(after, timeout, cancel)
-        finally:
-            with self._lock:
-                self._snapshot_waiters -= 1
-        return frame if frame is not None and frame.seq > after else None
-
-    def latest(self) -> EncodedFrame | None:
-        """The newest encoded frame, however old (None before the first one)."""
-        return self._latest
 
     # -- counters ------------------------------------------------------------
 
