@@ -2,13 +2,13 @@
 
     python -m spirokiosk.display.camera.process.child '{"source": "synthetic", ...}'
 
-Started by `supervisor.CameraProcess` with a socket and the frame ring's memfd passed
-by number in the JSON spec. The child writes each frame into a free slot of the ring
-and says `frame`; it says `beat` while it has no frame to give yet (opening the
-camera, or waiting for one to appear); on a failure it says `error` and ends. Retrying is the
-parent's job: every attempt is a fresh process, so whatever a failed attempt leaked
-(picamera2 leaves a pipe open for every Picamera2() that fails, see notes in
-pi_camera) goes with it.
+Started by `watcher.ChildWatcher`, on `supervisor.CameraProcess`'s thread, with a socket
+and the frame ring's memfd passed by number in the JSON spec. The child writes each
+frame into a free slot of the ring and says `frame`; it says `beat` while it has no
+frame to give yet (opening the camera, or waiting for one to appear); on a failure it
+says `error` and ends. Retrying is the parent's job: every attempt is a fresh process,
+so whatever a failed attempt leaked (picamera2 leaves a pipe open for every Picamera2()
+that fails, see notes in pi_camera) goes with it.
 
 It dies with the kiosk: PR_SET_PDEATHSIG asks the kernel for SIGKILL when the thread
 that started it ends (prctl(2): the parent *thread*; the supervisor starts children

@@ -7,7 +7,8 @@
     camera.status()                    # CameraStatus: source, state, last_error, fps
     camera.stop()
 
-Each attempt at the camera is a child process (see `child`). It is replaced, after the
+Each attempt at the camera is a child process (see `child`), started, watched and ended
+by a `watcher.ChildWatcher` on this module's thread. It is replaced, after the
 back-off (1, 2, 4 ... 60 s; back to 1 s after an attempt that delivered frames), when
 it reports an error, exits, crashes (an abort in a C library), or gives no frame and
 no heartbeat for `timeout` seconds plus a little grace (a driver call that never
@@ -19,13 +20,8 @@ does (one socket pair per child, closed with it; one shared ring for all of them
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import os
-import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -33,8 +29,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spirokiosk.display.camera.process import protocol
 from spirokiosk.display.camera.process.ring import FrameRing
+from spirokiosk.display.camera.process.watcher import (
+    STOP_SECONDS,
+    ChildSpec,
+    ChildWatcher,
+    Reports,
+)
 from spirokiosk.display.camera.source import (
     BACKOFF_FIRST,
     BACKOFF_MAX,
@@ -44,29 +45,11 @@ from spirokiosk.display.camera.source import (
     CameraStatus,
     describe_error,
 )
-from spirokiosk.display.messages import escaped
 from spirokiosk.display.rates import RateMeter
 
 log = logging.getLogger(__name__)
 
-CHILD_MODULE = "spirokiosk.display.camera.process.child"
-GRACE_SECONDS = 1.0  # past the timeout, for the child to report its own timeout first
-CLOSE_SECONDS = 2.0  # how long a child that reported an error may take to close the camera
-STOP_SECONDS = 1.0  # between SIGTERM and SIGKILL when a child is stopped
-POLL_SECONDS = 0.25  # the watcher looks at the clock and at stop() this often, at least
 FPS_WINDOW = 2.0
-
-
-@dataclass(frozen=True)
-class ChildSpec:
-    """What a child opens: camera.source, frames of `size` in byte order `layout`, the
-    camera's picture turned `turn` degrees clockwise (a camera or screen mounted turned)."""
-
-    source: str
-    size: tuple[int, int]
-    layout: str
-    device: str = "/dev/video0"
-    turn: int = 0
 
 
 @dataclass
@@ -74,16 +57,6 @@ class _Frame:
     slot: int
     seq: int
     time: float
-
-
-def describe_exit(code: int) -> str:
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"the camera process was killed by {name}"
-    return f"the camera process ended with exit code {code}"
 
 
 class CameraProcess:
@@ -109,8 +82,8 @@ class CameraProcess:
         self._read_done = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._child: subprocess.Popen | None = None
-        self._sock: socket.socket | None = None
+        self._child: subprocess.Popen | None = None  # the running child: stop() ends it
+        self._watcher: ChildWatcher | None = None  # its watcher: slots are freed through it
         self._latest: _Frame | None = None
         self._reading: int | None = None  # the slot the render thread copies from
         self._deferred: set[int] = set()  # slots to free once the copy is done
@@ -176,10 +149,10 @@ class CameraProcess:
                 self._reading = None
                 free_now = latest.slot in self._deferred
                 self._deferred.discard(latest.slot)
-                sock = self._sock
+                watcher = self._watcher
                 self._read_done.notify_all()
-            if free_now:
-                self._free(sock, latest.slot)
+            if free_now and watcher is not None:
+                watcher.free(latest.slot)
         return latest.seq, latest.time
 
     def status(self, now: float | None = None) -> CameraStatus:
@@ -221,129 +194,51 @@ class CameraProcess:
 
     def _attempt(self) -> bool:
         """One child, from start to end; True if it delivered any frame."""
-        parent_end, child_end = protocol.socket_pair()
-        spec = {
-            "source": self.spec.source,
-            "size": list(self.spec.size),
-            "layout": self.spec.layout,
-            "device": self.spec.device,
-            "turn": self.spec.turn,
-            "timeout": self.timeout,
-            "parent": os.getpid(),
-            "sock": child_end.fileno(),
-            "ring": self._ring.fd,
-            "slots": self._ring.slots,
-        }
+        reports = Reports(frame=self._took_frame, beat=self._heard, failed=self._fail)
         try:
-            child = subprocess.Popen(
-                [sys.executable, "-m", CHILD_MODULE, json.dumps(spec)],
-                pass_fds=(child_end.fileno(), self._ring.fd),
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # a Ctrl-C at the terminal is the kiosk's alone
+            watcher = ChildWatcher.start(
+                self.spec, self._ring, timeout=self.timeout, clock=self._clock, reports=reports
             )
         except OSError as exc:
-            parent_end.close()
             self._fail(f"cannot start the camera process: {describe_error(exc)}")
             return False
-        finally:
-            child_end.close()
         self.children += 1
         with self._lock:
-            self._child, self._sock = child, parent_end
+            self._child, self._watcher = watcher.process, watcher
         try:
-            return self._watch(child, parent_end)
+            return watcher.watch(self._stopping)
         finally:
-            self._end(child)
+            watcher.end()
             with self._lock:
                 self._child = None
-                self._sock = None
+                self._watcher = None
                 self._latest = None
                 self._waiting = None
                 self._deferred.clear()
                 while self._reading is not None:  # the next child will write every slot
                     self._read_done.wait()
-            parent_end.close()
+            watcher.close()
 
-    def _watch(self, child: subprocess.Popen, sock: socket.socket) -> bool:
-        """Follow one child's messages until it ends, fails or falls silent."""
-        delivered = False
-        failed = False  # the child said why; what follows is its closing down
+    # -- what the watcher reports (on the thread) ---------------------------------------
 
-        def fail(message: str) -> bool:
-            if not failed:
-                self._fail(message)
-            return delivered
-
-        deadline = self._clock() + self.timeout + GRACE_SECONDS
-        while not self._stopping.is_set():
-            now = self._clock()
-            if now >= deadline:
-                return fail(
-                    f"the camera process gave no frame and no sign of life for "
-                    f"{self.timeout:g} s (stuck in the driver?); it was killed"
-                )
-            sock.settimeout(min(deadline - now, POLL_SECONDS))
-            try:
-                message = protocol.receive(sock)
-            except TimeoutError:
-                continue
-            except ConnectionResetError:  # it ended with our `free` messages unread
-                message = None
-            except (OSError, ValueError) as exc:
-                return fail(f"lost the camera process: {describe_error(exc)}")
-            if message is None:  # the child has ended
-                return fail(describe_exit(self._reap(child)))
-            kind = message["t"]
-            if kind == "frame" and not failed:
-                try:
-                    self._take_frame(sock, message)
-                except ValueError as exc:
-                    return fail(f"lost the camera process: {exc}")
-                if not delivered:
-                    delivered = True
-                    log.info("camera %s: delivering %dx%d frames", self.name, *self.spec.size)
-                deadline = self._clock() + self.timeout + GRACE_SECONDS
-            elif kind == "beat" and not failed:
-                with self._lock:
-                    self._waiting = message.get("waiting")
-                deadline = self._clock() + self.timeout + GRACE_SECONDS
-            elif kind == "log":
-                self._log_for_child(message)
-            elif kind == "error" and not failed:
-                # Shown at once; the child closes its camera and ends, or is ended.
-                self._fail(escaped(message.get("text") or "the camera failed", protocol.TEXT_LIMIT))
-                failed = True
-                deadline = min(deadline, self._clock() + CLOSE_SECONDS)
-        return delivered
-
-    def _log_for_child(self, message: dict) -> None:
-        level = message.get("level")
-        if not isinstance(level, int):
-            level = logging.INFO
-        level = min(max(level, logging.DEBUG), logging.CRITICAL)
-        text = escaped(message.get("text"), protocol.TEXT_LIMIT)
-        log.log(level, "camera %s: %s", self.name, text)
-
-    def _take_frame(self, sock: socket.socket, message: dict) -> None:
-        slot, seq = message.get("slot"), message.get("seq")
-        if slot not in range(self._ring.slots) or not isinstance(seq, int):
-            raise ValueError(f"a frame message without a slot: {message!r}")
+    def _took_frame(self, slot: int, seq: int) -> int | None:
+        """Frame `seq` in `slot` is the newest; the slot it replaces, if that is free now."""
         now = self._clock()
         with self._lock:
             old, self._latest = self._latest, _Frame(slot, seq, now)
             self._state = STATE_OK
             self._waiting = None
             self._frame_rate.add(now)
-            if old is not None and old.slot == self._reading:
+            if old is None:
+                return None
+            if old.slot == self._reading:  # freed once the render thread's copy is done
                 self._deferred.add(old.slot)
-                old = None
-        if old is not None:
-            self._free(sock, old.slot)
+                return None
+        return old.slot
 
-    def _free(self, sock: socket.socket | None, slot: int) -> None:
-        if sock is not None:
-            with contextlib.suppress(OSError):  # the child has gone: nothing to give back
-                protocol.send(sock, {"t": "free", "slot": slot})
+    def _heard(self, waiting: str | None) -> None:
+        with self._lock:
+            self._waiting = waiting
 
     def _fail(self, message: str) -> None:
         with self._lock:
@@ -354,22 +249,3 @@ class CameraProcess:
             self._state = STATE_DEGRADED
             self._last_error = message
             self._frame_rate.clear()
-
-    def _reap(self, child: subprocess.Popen) -> int:
-        try:
-            return child.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:  # closed its socket but lives on: end it
-            child.kill()
-            return child.wait()
-
-    def _end(self, child: subprocess.Popen) -> None:
-        """No child left behind: SIGTERM, a moment to close the camera, then SIGKILL."""
-        if child.poll() is not None:
-            return
-        with contextlib.suppress(OSError):
-            child.terminate()
-        try:
-            child.wait(STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
