@@ -3,9 +3,10 @@
     config -> logging -> signal handlers -> display -> gallery (its recorder thread)
     -> scene -> camera (its own thread) -> frame hub (encoder thread) -> web server
     (binds its port) -> discovery (its thread: mDNS, the address for the screen) ->
-    MQTT (connects in the background) -> first frame -> READY=1 -> loop
-    ... -> STOPPING=1 -> MQTT -> discovery -> web server -> hub -> camera -> gallery ->
-    display -> signal handlers
+    MQTT (connects in the background) -> reloader (its thread: reads the config again on
+    SIGHUP) -> first frame -> READY=1 -> loop
+    ... -> STOPPING=1 -> reloader -> MQTT -> discovery -> web server -> hub -> camera ->
+    gallery -> display -> signal handlers
 
 Every part that started is registered on an ExitStack right after it started,
 so a failed start stops exactly what was running, in reverse order. A start
@@ -56,6 +57,7 @@ WEB_STOP_SECONDS = 1.0  # every stop wait is bounded: see the README ("Under sys
 CAMERA_STOP_SECONDS = 0.3  # a camera stuck in its driver is left to end alone
 GALLERY_STOP_SECONDS = 0.5  # curves still waiting to be written, then the file closes
 DISCOVERY_STOP_SECONDS = 0.6  # the goodbyes take 0.25 s; a stuck zeroconf is left alone
+RELOADER_STOP_SECONDS = 0.3  # a read stuck on a dead disk is left to end alone
 
 
 class StartError(RuntimeError):
@@ -123,6 +125,7 @@ def _run_parts(
         scene_timing,
     )
     from spirokiosk.daemon.service.playlist import Playlist
+    from spirokiosk.daemon.service.reloader import ConfigReloader
     from spirokiosk.daemon.service.screen_time import ScreenTime
     from spirokiosk.display.camera.link import CameraLink
     from spirokiosk.display.draw.scene import Scene
@@ -180,7 +183,6 @@ def _run_parts(
         scene=scene,
         playlist=playlist,
         config=config,
-        load_config=lambda: load_from_options(args.config, args.overrides),
         control=control,
         notifier=notifier,
         signals=signals,
@@ -193,6 +195,15 @@ def _run_parts(
         discovery=discovery,
     )
     stack.callback(lambda: loop.output.close())  # the screen it has now
+    reloader = ConfigReloader(
+        lambda: load_from_options(args.config, args.overrides),
+        control,
+        notifier,
+        signals,
+        web=access is not None,
+    )
+    reloader.start()  # a SIGHUP that came before is taken now
+    stack.callback(reloader.stop, RELOADER_STOP_SECONDS)
     loop.tick()  # the first frame is on screen before READY
     settle_the_heap()
     notifier.ready(status=loop.status_line())
