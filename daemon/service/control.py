@@ -10,6 +10,7 @@ few times a second, `take_commands()` every tick, `stopped()` at the end.
 Web side: `status()`, `is_alive()`, `play_curve(curve)`, `waiting()`, `skip()`, `pause()`,
 `resume()`, `replace_playlist(names)`, `set_screen(state)`, `note_page_view()`.
 Discovery thread: `show_address(url)` (the mirror's URL, for the QR code on screen).
+Reloader thread: `hand_over_reload(outcome, timeout)` (a config read again and checked).
 """
 
 from __future__ import annotations
@@ -22,8 +23,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from spirokiosk.display.curves import Curve
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from spirokiosk.daemon.config import Config
+    from spirokiosk.web.app.access import AccessRules
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +89,20 @@ class ShowAddress:
     url: str
 
 
-Command = PlayCurve | Skip | Pause | Resume | ReplacePlaylist | SetScreen | ShowAddress
+@dataclass(frozen=True)
+class Reloaded:
+    """A reload, read and checked off the render thread: the config to apply (None: it
+    had errors, logged already; the running one stays), and what applying it would
+    otherwise read from files on the render thread: the web's access rules with the
+    token file read (None without the web), the system's time zone (None when the
+    schedule is off). The loop applies it, then publishes the status and says READY."""
+
+    config: Config | None
+    access: AccessRules | None = None
+    zone: dt.tzinfo | None = None
+
+
+Command = PlayCurve | Skip | Pause | Resume | ReplacePlaylist | SetScreen | ShowAddress | Reloaded
 
 
 class Control:
@@ -191,6 +212,17 @@ class Control:
     def show_address(self, url: str) -> bool:
         """The mirror's URL changed (or is known for the first time)."""
         return self.submit(ShowAddress(url))
+
+    # -- reloader thread -------------------------------------------------------
+
+    def hand_over_reload(self, outcome: Reloaded, timeout: float) -> bool:
+        """Queue a reload's outcome, waiting up to `timeout` seconds for room: a flood
+        of requests may delay a reload, never refuse it. False when still full."""
+        try:
+            self._commands.put(outcome, timeout=timeout)
+        except queue.Full:
+            return False
+        return True
 
     # -- render loop ---------------------------------------------------------
 

@@ -3,12 +3,14 @@
     config -> logging -> signal handlers -> display -> gallery (its recorder thread)
     -> scene -> camera (its own thread) -> frame hub (encoder thread) -> web server
     (binds its port) -> discovery (its thread: mDNS, the address for the screen) ->
-    MQTT (connects in the background) -> first frame -> READY=1 -> loop
-    ... -> STOPPING=1 -> MQTT -> discovery -> web server -> hub -> camera -> gallery ->
-    display -> signal handlers
+    MQTT (connects in the background) -> reloader (its thread: reads the config again on
+    SIGHUP) -> first frame -> READY=1 -> loop
+    ... -> STOPPING=1 -> reloader -> MQTT -> discovery -> web server -> hub -> camera ->
+    gallery -> display -> signal handlers
 
-Every part that started is registered on an ExitStack right after it started,
-so a failed start stops exactly what was running, in reverse order. A start
+Every part that started is registered on an ExitStack right after it started
+(the gallery, the web and discovery by their starters in `starters`), so a failed
+start stops exactly what was running, in reverse order. A start
 that fails for a reason the admin can fix (bad config, busy port, no display
 when one was demanded) says so in one line and exits with status 1; a clean
 stop (SIGTERM, SIGINT, a closed window) exits with 0. A camera that cannot
@@ -25,7 +27,6 @@ import gc
 import logging
 import signal
 import sys
-from typing import TYPE_CHECKING
 
 from spirokiosk.daemon.config import (
     Config,
@@ -39,27 +40,20 @@ from spirokiosk.daemon.service.control import Control
 from spirokiosk.daemon.service.logs import setup_logging
 from spirokiosk.daemon.service.notify import Notifier
 from spirokiosk.daemon.service.signals import SignalFlags
-
-if TYPE_CHECKING:
-    from spirokiosk.daemon.discovery.announcer import Announcer
-    from spirokiosk.daemon.state.recorder import CurveRecorder
-    from spirokiosk.daemon.state.store import GalleryStore
-    from spirokiosk.web.app.access import Access
-    from spirokiosk.web.hub import FrameHub
+from spirokiosk.daemon.service.starters import (
+    StartError,
+    start_discovery,
+    start_gallery,
+    start_web,
+)
 
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-HUB_STOP_SECONDS = 0.5
-WEB_STOP_SECONDS = 1.0  # every stop wait is bounded: see the README ("Under systemd")
+# Every stop wait is bounded: see the README ("Under systemd"); starters has the others.
 CAMERA_STOP_SECONDS = 0.3  # a camera stuck in its driver is left to end alone
-GALLERY_STOP_SECONDS = 0.5  # curves still waiting to be written, then the file closes
-DISCOVERY_STOP_SECONDS = 0.6  # the goodbyes take 0.25 s; a stuck zeroconf is left alone
-
-
-class StartError(RuntimeError):
-    """A part could not start; the message is the one line the admin sees."""
+RELOADER_STOP_SECONDS = 0.3  # a read stuck on a dead disk is left to end alone
 
 
 def config_args(args: argparse.Namespace) -> argparse.Namespace:
@@ -123,6 +117,7 @@ def _run_parts(
         scene_timing,
     )
     from spirokiosk.daemon.service.playlist import Playlist
+    from spirokiosk.daemon.service.reloader import ConfigReloader
     from spirokiosk.daemon.service.screen_time import ScreenTime
     from spirokiosk.display.camera.link import CameraLink
     from spirokiosk.display.draw.scene import Scene
@@ -149,7 +144,7 @@ def _run_parts(
     if output.waiting_for_screen:  # a screen plugged in (or switched on) later is taken
         screen_watch = ScreenWatch(lambda: open_screen(fallback_headless=True))
 
-    gallery, recorder = _open_gallery(config, stack)
+    gallery, recorder = start_gallery(config, stack)
     playlist = Playlist(
         config.curves.playlist,
         config.curves.random_shapes,
@@ -167,8 +162,8 @@ def _run_parts(
     control = Control(per_client=config.web.queue_per_client)
     hub = access = page_url = discovery = None
     if config.web.enabled:
-        hub, access, page_url = _start_web(config, control, gallery, stack)
-        discovery = _start_discovery(config, control, stack)
+        hub, access, page_url = start_web(config, control, gallery, stack)
+        discovery = start_discovery(config, control, stack)
     else:
         log.info("web mirror disabled (web.enabled = false)")
     start_mqtt(config, control, hub, page_url, stack, gallery)
@@ -180,7 +175,6 @@ def _run_parts(
         scene=scene,
         playlist=playlist,
         config=config,
-        load_config=lambda: load_from_options(args.config, args.overrides),
         control=control,
         notifier=notifier,
         signals=signals,
@@ -193,6 +187,15 @@ def _run_parts(
         discovery=discovery,
     )
     stack.callback(lambda: loop.output.close())  # the screen it has now
+    reloader = ConfigReloader(
+        lambda: load_from_options(args.config, args.overrides),
+        control,
+        notifier,
+        signals,
+        web=access is not None,
+    )
+    reloader.start()  # a SIGHUP that came before is taken now
+    stack.callback(reloader.stop, RELOADER_STOP_SECONDS)
     loop.tick()  # the first frame is on screen before READY
     settle_the_heap()
     notifier.ready(status=loop.status_line())
@@ -208,93 +211,6 @@ def _run_parts(
         log.warning("SIGINT under systemd is not a stop: exiting as failed, to be restarted")
         return EXIT_FAILED
     return EXIT_OK
-
-
-def _open_gallery(
-    config: Config, stack: contextlib.ExitStack
-) -> tuple[GalleryStore | None, CurveRecorder | None]:
-    """The gallery and the thread recording curves into it; (None, None) when the
-    state directory or the database cannot be used (warned about: the kiosk goes on)."""
-    from spirokiosk.daemon.state.opening import open_gallery, state_directory
-    from spirokiosk.daemon.state.recorder import CurveRecorder
-
-    directory = state_directory(config.state.dir)
-    gallery = open_gallery(directory, config.state.history_limit)
-    if gallery is None:
-        return None, None
-    stack.callback(gallery.close, GALLERY_STOP_SECONDS)
-    log.info("gallery: %s", gallery.path)
-    recorder = CurveRecorder(gallery)
-    recorder.start()
-    stack.callback(recorder.stop, GALLERY_STOP_SECONDS)
-    return gallery, recorder
-
-
-def _start_web(
-    config: Config, control: Control, gallery: GalleryStore | None, stack: contextlib.ExitStack
-) -> tuple[FrameHub, Access, str]:
-    """The hub with its encoder thread, and the web server serving (port bound); the
-    web's access rules, for the loop to renew on reload; the server's URL."""
-    from spirokiosk.daemon.service.parts import access_rules, export_settings, stream_settings
-    from spirokiosk.web.app import create_app
-    from spirokiosk.web.app.access import Access
-    from spirokiosk.web.app.export_jobs import ExportJobs
-    from spirokiosk.web.hub import FrameHub
-    from spirokiosk.web.server import RequestLimits, WebServer, WebServerError
-
-    web = config.web
-    try:
-        access = Access(access_rules(config))  # the token file is read again now
-    except ConfigError as exc:
-        raise StartError("; ".join(exc.errors)) from exc
-    hub = FrameHub(stream_settings(config))
-    hub.start()
-    stack.callback(hub.stop, HUB_STOP_SECONDS)
-    exports = ExportJobs(export_settings(config))  # its workers start with the first export
-    stack.callback(exports.close)  # after the server stops: every export's worker is killed
-    try:
-        limits = RequestLimits(
-            header_bytes=web.max_header_bytes,
-            request_seconds=web.request_timeout_seconds,
-            body_bytes=web.max_body_bytes,
-            upload_bytes=web.max_upload_bytes,
-            per_address=web.max_connections_per_address,
-        )
-        server = WebServer(
-            create_app(
-                hub,
-                control,
-                max_body_bytes=web.max_body_bytes,
-                max_upload_bytes=web.max_upload_bytes,
-                access=access,
-                gallery=gallery,
-                exports=exports,
-            ),
-            bind=web.bind,
-            port=web.port,
-            max_viewers=web.max_viewers,
-            spare_workers=web.spare_workers,
-            write_timeout_seconds=web.write_timeout_seconds,
-            limits=limits,
-        )
-    except WebServerError as exc:
-        raise StartError(str(exc)) from exc
-    stack.callback(server.stop, WEB_STOP_SECONDS)
-    server.start()
-    return hub, access, server.url
-
-
-def _start_discovery(config: Config, control: Control, stack: contextlib.ExitStack) -> Announcer:
-    """The `discovery` thread: announces the mirror over mDNS (discovery.enabled) and hands
-    its URL to the render loop for the screen (display.show_address). It never fails the
-    start: multicast DNS that cannot work is a warning in its thread."""
-    from spirokiosk.daemon.discovery.announcer import Announcer
-    from spirokiosk.daemon.service.parts import discovery_settings
-
-    announcer = Announcer(discovery_settings(config), on_url=control.show_address)
-    announcer.start()
-    stack.callback(announcer.stop, DISCOVERY_STOP_SECONDS)
-    return announcer
 
 
 def settle_the_heap() -> None:

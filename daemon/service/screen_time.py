@@ -51,11 +51,19 @@ class ScreenTime:
         self._checked_at = -float("inf")
         self.changed = False
 
-    def _timetable(self, config: Config) -> Timetable | None:
+    def _timetable(self, config: Config, zone: dt.tzinfo | None = None) -> Timetable | None:
+        """The on-times in this ScreenTime's zone, else `zone`, else the system's (read
+        from /etc/localtime now)."""
         section = config.schedule
         if not section.enabled:
             return None
-        return Timetable(parse_entries(section.on), self._zone or system_zone())
+        return Timetable(parse_entries(section.on), self._zone or zone or system_zone())
+
+    @property
+    def zone(self) -> dt.tzinfo | None:
+        """The zone the on-times are read in; None without a timetable."""
+        timetable = self.schedule.timetable
+        return timetable.zone if timetable is not None else None
 
     def _apply_tv(self, config: Config) -> None:
         section = config.schedule
@@ -66,11 +74,12 @@ class ScreenTime:
         if wanted and self.tv is None:
             self.tv = self._make_tv(section.cec_device)
 
-    def apply(self, config: Config) -> None:
-        """A reload: the new on-times and mode; a manual override stays."""
+    def apply(self, config: Config, zone: dt.tzinfo | None = None) -> None:
+        """A reload: the new on-times and mode; a manual override stays. `zone`: the
+        system's zone as the reloader read it (None: read now, when needed)."""
         if config.schedule == self._config.schedule:
             return
-        self.schedule.reconfigure(self._timetable(config), config.schedule.mode)
+        self.schedule.reconfigure(self._timetable(config, zone), config.schedule.mode)
         self._config = config
         self._apply_tv(config)
         self._checked_at = -float("inf")  # look again at the next tick

@@ -1,7 +1,8 @@
 """Signals as flags: SIGTERM/SIGINT ask to stop, SIGHUP asks to reload the config.
 
-The handlers only set flags; the render loop looks at them once per tick and does the
-work itself, in the main thread, at a point where the scene is consistent. Handlers are
+The handlers only set flags. The render loop looks at the stop flag once per tick and
+ends at a point where the scene is consistent; a reload wakes the reloader thread
+(`wait_for_reload`), which reads the config and hands it to the loop. Handlers are
 installed explicitly by `run()` (never on import) and put back as they were afterwards,
 so tests and the `render` command keep Python's usual Ctrl-C behaviour.
 """
@@ -29,6 +30,7 @@ class SignalFlags:
     def __init__(self) -> None:
         self._stop = threading.Event()
         self._reload = threading.Event()
+        self._wake = threading.Event()  # set after either flag: wait_for_reload looks again
         self._previous: dict[signal.Signals, Any] = {}
         self.stop_signal: signal.Signals | None = None  # what asked to stop, for the log
 
@@ -60,14 +62,17 @@ class SignalFlags:
         else:
             self.stop_signal = signal.Signals(signum)
             self._stop.set()
+        self._wake.set()
 
     def request_stop(self) -> None:
         """Ask the loop to stop, as SIGTERM would (from any thread)."""
         self._stop.set()
+        self._wake.set()
 
     def request_reload(self) -> None:
         """Ask for a config reload, as SIGHUP would (from any thread)."""
         self._reload.set()
+        self._wake.set()
 
     @property
     def stop_requested(self) -> bool:
@@ -76,6 +81,18 @@ class SignalFlags:
     def wait_for_stop(self, timeout: float | None = None) -> bool:
         """Block until a stop is requested or `timeout` passes; True when stopping."""
         return self._stop.wait(timeout)
+
+    def wait_for_reload(self) -> bool:
+        """Block until a reload or a stop is requested: True for a reload (taken, as
+        take_reload() takes it), False once a stop is requested (then at once)."""
+        while True:
+            # Cleared before the looks: a flag set after them sets _wake again afterwards.
+            self._wake.clear()
+            if self._stop.is_set():
+                return False
+            if self.take_reload():
+                return True
+            self._wake.wait()
 
     def take_reload(self) -> bool:
         """True once per reload request (several SIGHUPs before a look count as one)."""

@@ -153,7 +153,6 @@ def measure(
         scene=scene,
         playlist=playlist,
         config=config,
-        load_config=lambda: config,
         control=Control(),
         notifier=Notifier(),
         signals=SignalFlags(),

@@ -1,6 +1,7 @@
 """The render loop's side of the command queue: what each web (or MQTT, or discovery)
-command does to the scene, the playlist, the schedule and the address on screen. Run on
-the render thread, between frames; a command that fails is logged and the loop goes on."""
+command does to the scene, the playlist, the schedule and the address on screen, and a
+config the reloader read (applied by `loop.reloaded`). Run on the render thread, between
+frames; a command that fails is logged and the loop goes on."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 from spirokiosk.daemon.service.control import (
     Pause,
     PlayCurve,
+    Reloaded,
     ReplacePlaylist,
     Resume,
     SetScreen,
@@ -57,6 +59,8 @@ def apply_command(loop, command: object) -> None:
         loop.address = command.url
         log.info("the mirror's address: %s", command.url)
         update_address(loop)
+    elif isinstance(command, Reloaded):
+        loop.reloaded(command)
 
 
 def update_address(loop) -> None:

@@ -1,17 +1,20 @@
-"""SIGHUP: the config read again and given to every part that can take it while the
-picture goes on; a config with errors is logged and the running one stays."""
+"""A reload applied on the render thread: the config the reloader thread read and
+checked (daemon/service/reloader.py, with the files it names) given to every part that
+can take it while the picture goes on. Nothing here reads a file."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from spirokiosk.daemon.config import Config, ConfigError, changed_keys, restart_keys
+from spirokiosk.daemon.config import Config, changed_keys, restart_keys
+from spirokiosk.daemon.service.control import Reloaded
 from spirokiosk.daemon.service.logs import setup_logging
 from spirokiosk.daemon.service.loop.commands import update_address
 from spirokiosk.daemon.service.loop.status import status_document, status_line
 from spirokiosk.daemon.service.parts import (
-    access_rules,
     camera_settings,
     discovery_settings,
     scene_overlays,
@@ -19,44 +22,49 @@ from spirokiosk.daemon.service.parts import (
     stream_settings,
 )
 
+if TYPE_CHECKING:
+    from spirokiosk.web.app.access import AccessRules
+
 log = logging.getLogger(__name__)
 
 
-def reload(loop) -> None:
-    """SIGHUP: read the config again; apply what can be applied, keep it all on errors."""
-    loop.notifier.reloading()
-    log.info("reloading the configuration")
-    old = loop.config
-    try:  # whatever fails, the service goes on with the config it has
-        new = loop._load_config()
-        apply_config(loop, new)
-    except ConfigError as exc:
-        log.error("config not reloaded, %d error(s); the running config stays", len(exc.errors))
-        for line in exc.errors:
-            log.error("%s", line)
-    except Exception:
-        log.exception("config not reloaded: an unexpected error; the running config stays")
-        if loop.config is not old:
-            restore(loop, old)
+def reloaded(loop, outcome: Reloaded) -> None:
+    """Apply the config a reload read (none when it had errors, logged by the reader);
+    put the running one back when a part fails. Then the status, then READY=1."""
+    if outcome.config is not None:
+        before = in_force(loop)
+        try:  # whatever fails, the service goes on with the config it has
+            apply_config(loop, outcome.config, outcome.access, outcome.zone)
+        except Exception:
+            log.exception("config not reloaded: an unexpected error; the running config stays")
+            if loop.config is not before.config:
+                restore(loop, before)
     # The status shows the outcome before systemd (and whoever waits on it) hears READY.
     loop.control.publish_status(status_document(loop, loop._clock()))
     loop.notifier.ready(status=status_line(loop))
 
 
-def restore(loop, old: Config) -> None:
+def in_force(loop) -> Reloaded:
+    """What the parts have now (with the token and zone in use), to put back."""
+    access = loop.access.rules if loop.access is not None else None
+    zone = loop.screen_time.zone if loop.screen_time is not None else None
+    return Reloaded(loop.config, access, zone)
+
+
+def restore(loop, old: Reloaded) -> None:
     """Give every part the running config again after a reload failed half-way."""
     try:
-        apply_config(loop, old)
+        apply_config(loop, old.config, old.access, old.zone)
     except Exception:
         log.exception("could not restore every part to the running config")
-        loop.config = old
+        loop.config = old.config
 
 
-def apply_config(loop, new: Config) -> None:
-    """Give every part its share of `new`; log what was applied and what needs a
-    restart."""
-    # First, before anything changes: the token file is read again (ConfigError).
-    rules = access_rules(new) if loop.access is not None else None
+def apply_config(
+    loop, new: Config, access: AccessRules | None = None, zone: dt.tzinfo | None = None
+) -> None:
+    """Give every part its share of `new` (the web its `access` rules when given, the
+    schedule its on-times in `zone`); log what was applied and what needs a restart."""
     old, loop.config = loop.config, new
     changed = changed_keys(old, new)
     loop.reloads += 1
@@ -72,13 +80,13 @@ def apply_config(loop, new: Config) -> None:
         loop.scene.set_overlays(scene_overlays(new))
     if loop.hub is not None and old.web != new.web:
         loop.hub.apply_settings(stream_settings(new))
-    if loop.access is not None and rules is not None:
-        loop.access.apply(rules)  # the token file may have changed under the same name
+    if loop.access is not None and access is not None:
+        loop.access.apply(access)  # the token file may have changed under the same name
     if loop.camera is not None and old.camera != new.camera:
         loop.camera.apply(camera_settings(new))
     loop.control.per_client = new.web.queue_per_client
     if loop.screen_time is not None and old.schedule != new.schedule:
-        loop.screen_time.apply(new)
+        loop.screen_time.apply(new, zone)
     if loop.discovery is not None and old.discovery != new.discovery:
         # The address stays the running server's: web.bind and web.port change only
         # with a restart, and an announced port nobody listens on would mislead.

@@ -1,11 +1,11 @@
 """The render loop: one plain pygame loop in the main thread, owning scene and screen.
 
-Each tick: SDL events, signal flags (stop, reload), queued web commands, the
-scene advanced by real elapsed time, drawn (over the camera's newest frame
-when there is a camera and it delivers; never waiting for one), presented
-(vsync or a frame-rate cap), the frame handed to the hub only when it wants
-one, the watchdog pinged, and now and then a status document for the web and
-a STATUS line for systemd.
+Each tick: SDL events, the stop flag, queued commands (the web's, and a config the
+reloader thread read again), the scene advanced by real elapsed time, drawn (over the
+camera's newest frame when there is a camera and it delivers; never waiting for one),
+presented (vsync or a frame-rate cap), the frame handed to the hub only when it wants
+one, the watchdog pinged, and now and then a status document for the web and a STATUS
+line for systemd.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import pygame
 
 from spirokiosk.daemon.config import Config
 from spirokiosk.daemon.discovery.announcer import Announcer
-from spirokiosk.daemon.service.control import Control
+from spirokiosk.daemon.service.control import Control, Reloaded
 from spirokiosk.daemon.service.loop.commands import apply_commands, update_address
 from spirokiosk.daemon.service.loop.mirror_feed import MirrorFeed
-from spirokiosk.daemon.service.loop.reload import apply_config, reload
+from spirokiosk.daemon.service.loop.reload import apply_config, reloaded
 from spirokiosk.daemon.service.loop.status import status_document, status_line
 from spirokiosk.daemon.service.notify import Notifier
 from spirokiosk.daemon.service.playlist import Playlist
@@ -67,7 +67,6 @@ class RenderLoop:
         scene: Scene,
         playlist: Playlist,
         config: Config,
-        load_config: Callable[[], Config],
         control: Control,
         notifier: Notifier,
         signals: SignalFlags,
@@ -87,7 +86,6 @@ class RenderLoop:
         scene.rings_apart = output.draws_sprites
         self.playlist = playlist
         self.config = config
-        self._load_config = load_config
         self.control = control
         self.notifier = notifier
         self.signals = signals
@@ -299,12 +297,10 @@ class RenderLoop:
                 self.signals.request_stop()
 
     def _take_input(self) -> None:
-        """What came since the last tick: window and keyboard events, a reload, the
-        web's commands."""
+        """What came since the last tick: window and keyboard events, the queued
+        commands (a reloaded config among them)."""
         if self.output.has_events:
             self._handle_events()
-        if self.signals.take_reload():
-            self.reload()
         apply_commands(self)
 
     def _upload(self, damage: list[pygame.Rect], fade) -> list[pygame.Rect]:
@@ -331,13 +327,16 @@ class RenderLoop:
         """systemd's STATUS=: mode, curve, fps, viewers."""
         return status_line(self)
 
-    def reload(self) -> None:
-        """SIGHUP: read the config again; apply what can be applied, keep it all on errors."""
+    def reloaded(self, outcome: Reloaded) -> None:
+        """A reload, read off this thread: apply what can be applied, keep it all on
+        errors; then the status and READY=1."""
         if self.mirror is not None:
             self.mirror.all_new()
-        reload(self)
+        reloaded(self, outcome)
 
     def apply_config(self, new: Config) -> None:
+        """Give the parts `new` (without reading files: the token stays, the schedule's
+        zone is read when it needs one)."""
         if self.mirror is not None:
             self.mirror.all_new()
         apply_config(self, new)

@@ -14,8 +14,7 @@ import pytest
 from PIL import Image
 
 from spirokiosk.daemon.cli import main
-from spirokiosk.daemon.commands import curve_spec
-from spirokiosk.daemon.commands import render as render_command
+from spirokiosk.daemon.commands import curve_spec, render_request
 from spirokiosk.display.curves import PRESETS
 from spirokiosk.display.draw.drawing import background_surface
 from spirokiosk.display.export.frames import render_animation
@@ -370,7 +369,7 @@ def test_a_render_past_the_work_limit_needs_force(tmp_path, capsys):
 
 
 def test_force_lets_a_large_render_through(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(render_command, "MAX_WORK_PIXELS", 1000)  # a tiny limit
+    monkeypatch.setattr(render_request, "MAX_WORK_PIXELS", 1000)  # a tiny limit
     argv = render(tmp_path, "a.gif")
     assert main(argv) == 2
     assert "without --force" in capsys.readouterr().err

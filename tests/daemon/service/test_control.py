@@ -8,6 +8,7 @@ from spirokiosk.daemon.service.control import (
     Control,
     Pause,
     PlayCurve,
+    Reloaded,
     ReplacePlaylist,
     Resume,
     Skip,
@@ -52,6 +53,18 @@ def test_control_command_queue_is_bounded_and_drained_in_order():
     assert control.take_commands(limit=2) == [PlayCurve(curves[0]), PlayCurve(curves[1])]
     assert control.take_commands() == [PlayCurve(curves[2])]
     assert control.take_commands() == []
+
+
+def test_a_reload_waits_for_room_in_a_full_queue_and_is_not_refused():
+    control = Control(max_queued=2)
+    assert control.skip() and control.pause()
+    reloaded = Reloaded(None)
+    assert not control.hand_over_reload(reloaded, timeout=0)  # full: it waits, then says so
+    handed = threading.Thread(target=control.hand_over_reload, args=(reloaded, 10))
+    handed.start()  # as the reloader waits while the loop drains the queue
+    assert control.take_commands(limit=1) == [Skip()]
+    handed.join(10)
+    assert control.take_commands() == [Pause(), reloaded]
 
 
 def test_control_is_safe_to_use_from_many_threads():

@@ -11,7 +11,7 @@ import pygame
 import pytest
 import simplejpeg
 from support import FakeClock, wait_until
-from support.loop import build_loop
+from support.loop import build_loop, reload_with
 
 from spirokiosk.daemon.config import ConfigError, load_config
 from spirokiosk.daemon.service.parts import scene_timing, stream_settings
@@ -51,7 +51,6 @@ def make_loop():
         config=None,
         *,
         hub=False,
-        load=None,
         output=None,
         screen_watch=None,
         access=None,
@@ -69,7 +68,6 @@ def make_loop():
             clock=clock,
             output=output,
             overlays=overlays,
-            load=load,
             hub=frame_hub,
             screen_watch=screen_watch,
             access=access,
@@ -232,12 +230,11 @@ def test_reload_applies_what_it_can_and_names_what_needs_a_restart(make_loop, ca
         "display.size=320x240",
         "display.show_caption=true",
     )
-    loop, _ = make_loop(hub=True, load=lambda: new)
+    loop, _ = make_loop(hub=True)
     assert not loop.scene.overlays.caption
     loop.tick()
     with caplog.at_level(logging.INFO, "spirokiosk.daemon.service.loop"):
-        loop.signals.request_reload()
-        loop.tick()
+        reload_with(loop, lambda: new)
     assert loop.config is new
     assert loop.scene.timing.draw_seconds == 4.0
     assert loop.playlist.names == ("gears-144-84-outside",)
@@ -256,11 +253,10 @@ def test_a_bad_config_on_reload_keeps_the_running_one(make_loop, caplog):
     def broken():
         raise ConfigError(["web.port: must be an integer", "curves.draw_seconds: too small"])
 
-    loop, _ = make_loop(load=broken)
+    loop, _ = make_loop()
     before = loop.config
     loop.tick()
-    loop.signals.request_reload()
-    loop.tick()
+    reload_with(loop, broken)
     assert loop.config is before
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert "web.port: must be an integer" in errors
@@ -296,12 +292,11 @@ def test_any_error_while_reloading_keeps_the_running_config(make_loop, caplog, e
     def broken():
         raise error
 
-    loop, _ = make_loop(load=broken)
+    loop, _ = make_loop()
     before = loop.config
     loop.tick()
-    with caplog.at_level(logging.ERROR, "spirokiosk.daemon.service.loop"):
-        loop.signals.request_reload()
-        loop.tick()
+    with caplog.at_level(logging.ERROR, "spirokiosk.daemon.service"):
+        reload_with(loop, broken)
     assert loop.config is before
     assert any("config not reloaded" in r.getMessage() for r in caplog.records)
     loop.tick()  # and the loop goes on
@@ -309,7 +304,7 @@ def test_any_error_while_reloading_keeps_the_running_config(make_loop, caplog, e
 
 def test_a_reload_that_fails_half_way_puts_the_old_values_back(make_loop, monkeypatch):
     new = small_config("curves.draw_seconds=4", "web.stream_quality=50")
-    loop, _ = make_loop(hub=True, load=lambda: new)
+    loop, _ = make_loop(hub=True)
     before = loop.config
     loop.tick()
 
@@ -318,8 +313,7 @@ def test_a_reload_that_fails_half_way_puts_the_old_values_back(make_loop, monkey
 
     real_apply = loop.hub.apply_settings
     monkeypatch.setattr(loop.hub, "apply_settings", failing_apply)
-    loop.signals.request_reload()
-    loop.tick()
+    reload_with(loop, lambda: new)
     monkeypatch.setattr(loop.hub, "apply_settings", real_apply)
     assert loop.config is before
     assert loop.scene.timing.draw_seconds == before.curves.draw_seconds
@@ -414,7 +408,7 @@ def test_skip_while_paused_moves_on_and_the_pen_runs_again(make_loop):
 
 def test_a_new_playlist_plays_from_the_next_curve_until_the_config_changes_it(make_loop):
     reloaded = small_config("curves.draw_seconds=2")
-    loop, clock = make_loop(load=lambda: reloaded)
+    loop, clock = make_loop()
     loop.tick()
     assert loop.control.status()["playlist"] == ["seed-magma-11", "gears-96-52"]
     assert loop.control.replace_playlist(("gears-105-84", "gears-96-30"))
@@ -426,14 +420,11 @@ def test_a_new_playlist_plays_from_the_next_curve_until_the_config_changes_it(ma
         run_ticks(loop, clock, 80, step=0.02)  # 1.6 s: past one 1.5 s cycle
         played.append(loop.scene.curve.name)
     assert played == ["gears-105-84", "gears-96-30", "gears-105-84"]
-    loop.signals.request_reload()  # other timing, the same playlist: this run's stays
-    loop.tick()
+    reload_with(loop, lambda: reloaded)  # other timing, the same playlist: this run's stays
     assert loop.scene.timing.draw_seconds == 2.0
     assert loop.playlist.names == ("gears-105-84", "gears-96-30")
     other = small_config('curves.playlist=["gears-96-52"]')
-    loop._load_config = lambda: other  # the admin edits curves.playlist: that wins
-    loop.signals.request_reload()
-    loop.tick()
+    reload_with(loop, lambda: other)  # the admin edits curves.playlist: that wins
     assert loop.playlist.names == ("gears-96-52",)
 
 
@@ -457,17 +448,15 @@ def test_a_reload_reads_the_token_file_again(make_loop, tmp_path, caplog):
     settings = ["web.control=token", f"web.control_token_file={token_file}"]
     config = small_config(*settings)
     access = Access(access_rules(config))
-    loop, _ = make_loop(config, load=lambda: small_config(*settings), access=access)
+    loop, _ = make_loop(config, access=access)
     loop.tick()
     assert access.rules.token == "first-token-0123456789"
     token_file.write_text("second-token-0123456789\n")  # the same config, a new token
-    loop.signals.request_reload()
-    loop.tick()
+    reload_with(loop, lambda: small_config(*settings))
     assert access.rules.token == "second-token-0123456789"
     token_file.unlink()  # gone: the reload is refused, the running token stays
-    loop._load_config = lambda: config  # as checked before the file went; the loop reads it
-    loop.signals.request_reload()
-    loop.tick()
+    # As checked before the file went: the reloader reads the file again.
+    reload_with(loop, lambda: config)
     assert access.rules.token == "second-token-0123456789"
     assert f"web.control_token_file: {token_file}: no such file" in caplog.text
     assert "second-token" not in caplog.text and "first-token" not in caplog.text

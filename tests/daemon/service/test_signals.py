@@ -75,6 +75,30 @@ def test_requests_from_code_and_other_threads():
     assert flags.stop_signal is None
 
 
+def test_a_sighup_wakes_a_thread_waiting_for_reloads_and_a_stop_ends_its_wait(flags):
+    woke = []
+    taken = threading.Event()
+
+    def waiter():  # as the reloader's thread waits
+        while flags.wait_for_reload():
+            woke.append("reload")
+            taken.set()
+        woke.append("stop")
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    os.kill(os.getpid(), signal.SIGHUP)
+    assert taken.wait(10)
+    assert not flags.take_reload()  # the waiter took it
+    os.kill(os.getpid(), signal.SIGTERM)
+    thread.join(10)
+    assert not thread.is_alive()
+    assert woke == ["reload", "stop"]
+    assert not flags.wait_for_reload()  # once stopping, at once, even with a reload asked
+    flags.request_reload()
+    assert not flags.wait_for_reload()
+
+
 def test_install_only_from_the_main_thread_and_once():
     flags = SignalFlags()
     errors = []
