@@ -7,9 +7,11 @@ import io
 import zlib
 
 import numpy as np
+from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
-from spirokiosk.display.curves import Curve
+from spirokiosk.display.curves import Curve, CurveError
+from spirokiosk.display.export.read_recipe import curve_from_file
 from spirokiosk.display.export.recipe import RECIPE_KEY, recipe_json, tagged_recipe
 
 SIZE = (64, 48)
@@ -96,3 +98,18 @@ def remuxed_mov(mp4: bytes) -> bytes:
             packet.stream = stream
             target.mux(packet)
     return out.getvalue()
+
+
+def check_damaged_file(draw, whole: bytes, start: int) -> None:
+    """Overwrite up to 8 bytes of `whole` past `start` at random (hypothesis' `draw`),
+    perhaps cut it short there: reading it gives a curve or a CurveError naming its field,
+    never another exception (so never a 500)."""
+    data = bytearray(whole)
+    for _ in range(draw.draw(st.integers(1, 8))):
+        data[draw.draw(st.integers(start, len(data) - 1))] = draw.draw(st.integers(0, 255))
+    if draw.draw(st.booleans()):
+        del data[draw.draw(st.integers(start, len(data))) :]
+    try:
+        assert isinstance(curve_from_file(bytes(data)), Curve)
+    except CurveError as exc:
+        assert exc.errors and all(": " in e for e in exc.errors)  # "field: message"

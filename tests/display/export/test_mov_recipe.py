@@ -9,9 +9,9 @@ import struct
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.recipe_files import mp4_with_recipe, remuxed_mov
+from support.recipe_files import check_damaged_file, mp4_with_recipe, remuxed_mov
 
-from spirokiosk.display.curves import PRESETS, Curve, CurveError
+from spirokiosk.display.curves import PRESETS, CurveError
 from spirokiosk.display.export.mp4_recipe import MAX_MP4_BOXES
 from spirokiosk.display.export.read_recipe import curve_from_file
 from spirokiosk.display.export.recipe import MAX_RECIPE_BYTES, tagged_recipe
@@ -148,13 +148,4 @@ def test_damaged_movs_give_a_curve_or_a_curve_error(draw):
     """Bytes of a real .mov's moov overwritten at random, the file perhaps cut short: a
     curve or a CurveError, never another exception (so never a 500)."""
     whole = real_mov()
-    moov = whole.index(b"moov") - 4
-    data = bytearray(whole)
-    for _ in range(draw.draw(st.integers(1, 8))):
-        data[draw.draw(st.integers(moov, len(data) - 1))] = draw.draw(st.integers(0, 255))
-    if draw.draw(st.booleans()):
-        del data[draw.draw(st.integers(moov, len(data))) :]
-    try:
-        assert isinstance(curve_from_file(bytes(data)), Curve)
-    except CurveError as exc:
-        assert exc.errors and all(": " in e for e in exc.errors)  # "field: message"
+    check_damaged_file(draw, whole, whole.index(b"moov") - 4)
