@@ -6,7 +6,8 @@ persistent canvas; `ink` keeps its strokes alone for blending over a camera pict
 and the address card (`address`: the mirror's URL and its QR code, made with segno) on
 the frame; `layout` fits a curve to a pixel size and samples it (pure numpy); `scene` is
 the show (draw, hold, cross-fade), `timing` its seconds, `upcoming` the curves to come,
-`composer` its frames' pixels and damage; `surfaces` reads a surface's memory.
+`composer` its frames' pixels and damage, `camera_mode` what it does with a camera
+picture; `surfaces` reads a surface's memory.
 
 May import: display.curves and display's helper modules.
 """

@@ -1,4 +1,5 @@
-"""Where a curve goes on the screen: fit its bounding box into a pixel size.
+"""Where a curve goes on the screen: fit its bounding box into a pixel size (and, with
+the page's margin, into a plotter's page in mm: `display.export.svg`).
 
 Curve units are mathematical (y up); pixels are pygame's (y down, pixel (i, j)
 covers [i, i + 1) x [j, j + 1), so its centre is at (i + 0.5, j + 0.5)).
@@ -44,10 +45,17 @@ def fit_curve(curve: Curve, size: tuple[int, int]) -> Fit:
     thick strokes never touch the edge.
     """
     w, h = size
+    return fit_within(curve, size, MARGIN_FRACTION * min(w, h) + curve.line_width / 2.0 + 1.0)
+
+
+def fit_within(curve: Curve, size: tuple[float, float], margin: float) -> Fit:
+    """Centre the curve's bounding box in `size` (pixels for the screen, millimetres for
+    a plotter's page), as large as fits with `margin` clear on every side (the room left
+    is never taken as under one unit across)."""
+    w, h = size
     z = curve.z(np.linspace(0.0, curve.period, _PROBE_POINTS))
     x0, x1 = float(z.real.min()), float(z.real.max())
     y0, y1 = float(z.imag.min()), float(z.imag.max())
-    margin = MARGIN_FRACTION * min(w, h) + curve.line_width / 2.0 + 1.0
     room_w, room_h = max(w - 2.0 * margin, 1.0), max(h - 2.0 * margin, 1.0)
     # A degenerate extent (a straight line) must not divide by zero.
     span_w, span_h = max(x1 - x0, MIN_EXTENT), max(y1 - y0, MIN_EXTENT)

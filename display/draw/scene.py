@@ -17,7 +17,8 @@ new curve's).
 
 The scene holds what is on screen and when; turning that into a frame's pixels, and
 knowing where they changed, is its `Composer`'s (`composer`: the camera modes and
-`rings_apart` are told there).
+`rings_apart` are told there). Its camera part (the mode, the curves' opacity over the
+picture, the ink layer that asks of each drawing) is a `CameraMode` value (`camera_mode`).
 """
 
 from __future__ import annotations
@@ -28,11 +29,10 @@ from collections.abc import Callable
 import pygame
 
 from spirokiosk.display.curves import Curve
-from spirokiosk.display.draw import CAMERA_MODES
 from spirokiosk.display.draw.address import ADDRESS_SECONDS, AddressCard
+from spirokiosk.display.draw.camera_mode import DEFAULT_OPACITY, CameraMode
 from spirokiosk.display.draw.composer import Composer, SceneState
 from spirokiosk.display.draw.drawing import CurveDrawing
-from spirokiosk.display.draw.ink import check_opacity
 from spirokiosk.display.draw.overlays import OverlayPainter, Overlays, Sprite
 from spirokiosk.display.draw.timing import Timing
 from spirokiosk.display.draw.upcoming import Upcoming
@@ -40,8 +40,6 @@ from spirokiosk.display.draw.upcoming import Upcoming
 log = logging.getLogger(__name__)
 
 __all__ = ["Overlays", "Scene", "Timing"]
-
-DEFAULT_OPACITY = 0.85
 
 
 class Scene:
@@ -66,8 +64,7 @@ class Scene:
         self.timing = timing or Timing()
         self.overlays = overlays or Overlays()
         self._painter = OverlayPainter(self.overlays)
-        self._camera_mode = _check_camera_mode(camera_mode)
-        self._opacity = check_opacity(opacity)
+        self._camera = CameraMode(camera_mode, opacity)
         self._upcoming = Upcoming(next_curve, self._new_drawing)  # the queue, the playlist
         if first_curve is not None:
             self._upcoming.ask(first_curve)
@@ -102,12 +99,12 @@ class Scene:
     @property
     def camera_mode(self) -> str | None:
         """None (curves only), "overlay" or "camera"."""
-        return self._camera_mode
+        return self._camera.mode
 
     @property
     def opacity(self) -> float:
         """How opaque the curves are over the camera picture (overlay mode)."""
-        return self._opacity
+        return self._camera.opacity
 
     def set_camera_mode(self, mode: str | None, opacity: float | None = None) -> None:
         """Switch between curves only (None), "overlay" and "camera"; at once.
@@ -116,14 +113,13 @@ class Scene:
         drawing's ink layer (about a tenth of a second for a whole curve at
         1920x1080); None drops the layers.
         """
-        mode = _check_camera_mode(mode)
-        opacity = self._opacity if opacity is None else check_opacity(opacity)
-        if (mode, opacity) == (self._camera_mode, self._opacity):
+        camera = self._camera.switched(mode, opacity)
+        if camera == self._camera:
             return
-        self._camera_mode, self._opacity = mode, opacity
+        self._camera = camera
         prepared = self._upcoming.prepared
         for drawing in [self._drawing] + ([prepared] if prepared is not None else []):
-            self._match_camera(drawing)
+            camera.dress(drawing)
         self._composer.drop_old_ink()
         self._composer.redraw()
 
@@ -137,8 +133,8 @@ class Scene:
             self._upcoming.next_curve,
             self.timing,
             self.overlays,
-            self._camera_mode,
-            self._opacity,
+            self._camera.mode,
+            self._camera.opacity,
             first_curve=self.curve,
         )
         for curve in self._upcoming.asked():
@@ -233,17 +229,10 @@ class Scene:
         """Take the drawing built meanwhile once it is done (or now, `wait`ing for it)."""
         drawing = self._upcoming.adopt(wait)
         if drawing is not None:
-            self._match_camera(drawing)  # the camera mode may have changed meanwhile
-
-    def _match_camera(self, drawing: CurveDrawing) -> None:
-        if self._camera_mode is None:
-            drawing.disable_ink()
-        else:
-            drawing.enable_ink(self._opacity)
+            self._camera.dress(drawing)  # the camera mode may have changed meanwhile
 
     def _new_drawing(self, curve: Curve) -> CurveDrawing:
-        opacity = self._opacity if self._camera_mode is not None else None
-        return CurveDrawing(curve, self.size, ink_opacity=opacity)
+        return CurveDrawing(curve, self.size, ink_opacity=self._camera.ink_opacity)
 
     def skip(self) -> None:
         """Start the next curve now (a queued one first, else the playlist's), the picture
@@ -286,7 +275,7 @@ class Scene:
         """The next curve's bare canvas once it is prepared (curves only): the screen may
         load it ahead, a slice a frame, so the switch costs no whole upload."""
         prepared = self._upcoming.prepared
-        if prepared is None or self._camera_mode is not None:
+        if prepared is None or self._camera.on:
             return None
         return prepared.canvas
 
@@ -295,7 +284,7 @@ class Scene:
         """The next curve's sprites once it is prepared (with `rings_apart`, curves only):
         the screen may make their textures ahead, as it loads the canvas."""
         prepared = self._upcoming.prepared
-        if prepared is None or self._camera_mode is not None or not self._rings_apart:
+        if prepared is None or self._camera.on or not self._rings_apart:
             return ()
         return self._painter.sprites_ahead(prepared)
 
@@ -341,15 +330,9 @@ class Scene:
         return SceneState(
             drawing=self._drawing,
             painter=self._painter,
-            camera_mode=self._camera_mode,
+            camera_mode=self._camera.mode,
             rings_apart=self._rings_apart,
             moving=self.phase != "holding",
             elapsed=self._elapsed,
             fade_seconds=self.timing.fade_seconds,
         )
-
-
-def _check_camera_mode(mode: str | None) -> str | None:
-    if mode is not None and mode not in CAMERA_MODES:
-        raise ValueError(f"camera mode: must be None or one of {', '.join(CAMERA_MODES)}")
-    return mode

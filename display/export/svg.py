@@ -27,7 +27,7 @@ import numpy as np
 
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.curves.colours import colour_map, hex_colours
-from spirokiosk.display.draw.layout import Fit, sample_curve
+from spirokiosk.display.draw.layout import Fit, fit_within, sample_curve
 from spirokiosk.display.export.recipe import RECIPE_NS, recipe_json
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -36,7 +36,6 @@ PAPERS = {"a4": (210.0, 297.0), "a3": (297.0, 420.0), "letter": (215.9, 279.4)}
 PAPER_SIDE_MM = (20.0, 2000.0)
 MAX_PENS = 12
 PLOT_SEGMENT_MM = 0.2  # longest straight piece; finer than a plotter's pen line
-_PROBE_POINTS = 4096
 _CUSTOM = re.compile(r"\s*(\d{1,4}(?:\.\d+)?)\s*[xX]\s*(\d{1,4}(?:\.\d+)?)\s*(?:mm)?\s*")
 
 
@@ -90,15 +89,9 @@ class Pen:
 
 
 def plotter_fit(curve: Curve, page: PlotterPage) -> Fit:
-    """The curve centred on the page, as large as the margins allow (mm per unit)."""
-    w, h = page.paper
-    z = curve.z(np.linspace(0.0, curve.period, _PROBE_POINTS))
-    x0, x1, y0, y1 = z.real.min(), z.real.max(), z.imag.min(), z.imag.max()
-    room = (w - 2 * page.margin_mm, h - 2 * page.margin_mm)
-    scale = min(room[0] / max(x1 - x0, 1e-9), room[1] / max(y1 - y0, 1e-9))
-    return Fit(
-        scale=float(scale), centre_px=(w / 2, h / 2), centre=complex((x0 + x1) / 2, (y0 + y1) / 2)
-    )
+    """The curve centred on the page, as large as the margins allow (mm per unit): the
+    screen's fit with the page's margin (PlotterPage leaves over 10 mm of room)."""
+    return fit_within(curve, page.paper, page.margin_mm)
 
 
 def plotter_pens(curve: Curve, page: PlotterPage) -> list[Pen]:
