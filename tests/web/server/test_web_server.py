@@ -3,8 +3,8 @@
 import contextlib
 import logging
 import os
-import select
 import socket
+import struct
 import threading
 
 import pytest
@@ -79,11 +79,18 @@ def server_side_of(client: socket.socket) -> socket.socket:
     raise AssertionError(f"no server socket connected to {client.getsockname()}")
 
 
-def cannot_take_more(sock: socket.socket) -> bool:
-    """True when the kernel takes nothing more for `sock`: a blocking send on it waits."""
-    poller = select.poll()
-    poller.register(sock, select.POLLOUT)
-    return not poller.poll(0)
+# tcpi_notsent_bytes in struct tcp_info (/usr/include/linux/tcp.h): 8 one-byte fields,
+# 24 u32, 4 u64 and 2 u32 before it.
+TCPI_NOTSENT_BYTES = 144
+
+
+def send_would_wait(sock: socket.socket) -> bool:
+    """True when a blocking send on `sock` waits for the client: its unsent bytes are at
+    its TCP_NOTSENT_LOWAT (the server sets one), where tcp_sendmsg waits for memory
+    (tcp_stream_memory_free, net/ipv4/tcp_ipv4.c)."""
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    (notsent,) = struct.unpack_from("I", info, TCPI_NOTSENT_BYTES)
+    return notsent >= sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NOTSENT_LOWAT)
 
 
 def test_serves_in_a_thread_named_web_and_stops_promptly_with_streams_open(app, hub, caplog):
@@ -105,7 +112,7 @@ def test_serves_in_a_thread_named_web_and_stops_promptly_with_streams_open(app, 
         stalled.sendall(b"GET /stream.mjpg HTTP/1.1\r\nHost: x\r\n\r\n")
         wait_until(lambda: hub.stats().viewers == 3)
         with server_side_of(stalled) as blocked:
-            wait_until(lambda: cannot_take_more(blocked))
+            wait_until(lambda: send_would_wait(blocked))
 
         # stop() cuts the stalled client off: it does not wait for its 30 s write timeout
         # (the join's 10 s only keeps a broken stop from hanging the test).
