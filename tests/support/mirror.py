@@ -124,6 +124,7 @@ class FrameFeeder:
         self.tick = 1.0 / tick_hz
         self.max_frames = max_frames
         self.published = 0
+        self.ticks = 0  # turns of its loop (each asks the hub, unless max_frames are out)
         self.timestamps: list[float] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="test-feeder", daemon=True)
@@ -154,6 +155,7 @@ class FrameFeeder:
                 self.hub.publish(pixels, "RGBX", stamp)
                 self.timestamps.append(stamp)
                 self.published += 1
+            self.ticks += 1
             next_tick += self.tick
             delay = next_tick - time.monotonic()
             if delay < -self.tick:  # fell behind: do not try to catch up

@@ -161,10 +161,11 @@ def test_a_busy_camera_is_retried_with_a_back_off_that_doubles(
 
 
 def test_while_there_is_no_camera_the_child_waits_and_says_why(cameras, monkeypatch, tmp_path):
-    plan_camera(monkeypatch, tmp_path, [{"open": "absent"}])
+    plan = plan_camera(monkeypatch, tmp_path, [{"open": "absent"}])
     camera = cameras(timeout=0.5)  # heartbeats keep it alive well past the timeout
     wait_until(lambda: camera.status().last_error is not None, WAIT)
-    time.sleep(1.5)
+    # 30 beats, 0.1 s apart: twice the silence (timeout and grace) that gets a child killed
+    wait_until(lambda: camera_events(plan).count("beat 1") >= 30, WAIT)
     status = camera.status()
     assert status.state == "degraded"
     assert status.last_error == "no synthetic camera found; waiting for one"

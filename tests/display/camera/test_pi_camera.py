@@ -11,7 +11,6 @@ import gc
 import os
 import sys
 import threading
-import time
 
 import pytest
 from support import CAMERA_CHILD_PATH
@@ -90,15 +89,31 @@ def test_a_camera_that_stops_times_out_and_closes_without_hanging(world):
     assert [t for t in threading.enumerate() if t.daemon] == []  # picamera2's threads ended
 
 
+class WatchedEvent(threading.Event):
+    """An Event that says (`looked`) once someone has looked whether it is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.looked = threading.Event()
+
+    def is_set(self) -> bool:
+        self.looked.set()
+        return super().is_set()
+
+
 def test_a_stop_is_noticed_while_waiting_for_a_frame(world):
     world({"mode": "never"})
     device = Picamera2Device(SIZE)
     device.open()
-    cancel = threading.Event()
-    threading.Timer(0.2, cancel.set).start()
-    started = time.monotonic()
-    assert device.read(30.0, cancel) is None
-    assert time.monotonic() - started < 2.0
+    cancel = WatchedEvent()
+
+    def stop_once_the_read_waits():
+        if cancel.looked.wait(10):  # the read has begun and found no stop yet
+            cancel.set()
+
+    threading.Thread(target=stop_once_the_read_waits, name="test-stop", daemon=True).start()
+    # None is the stop noticed; the read's own timeout (10 s, far past it) would raise.
+    assert device.read(10.0, cancel) is None
     device.close()
 
 

@@ -13,7 +13,8 @@ The plan file holds a JSON list, one entry per attempt (the last one repeats):
     {"open": "absent"}                    no camera: says so with heartbeats, for ever
     {"open": "hang"}                      open() never returns
     {"frames": null, "silent_while": P}   no frame (the device's timeout) while file P exists
-Each attempt appends "open N" / "close N" lines to <plan>.events (N counts attempts).
+Each attempt appends "open N" / "close N" lines to <plan>.events (N counts attempts), and
+"beat N" after each heartbeat while it waits for an absent camera.
 """
 
 import json
@@ -57,6 +58,7 @@ def install(plan_path: str) -> None:
         if self.plan.get("open") == "absent":
             while not stop.wait(0.1):
                 beat("no synthetic camera found; waiting for one")
+                _note(events, f"beat {self.attempt}")
 
     def open_(self):
         _note(events, f"open {self.attempt}")

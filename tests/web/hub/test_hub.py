@@ -261,11 +261,11 @@ def test_stale_frame_is_not_the_first_one_a_new_viewer_gets(make_hub):
 def test_snapshot_asks_for_a_frame_when_nobody_streams(make_hub):
     h = make_hub()
     h.start()
-    with FrameFeeder(h, size=(64, 48)):
+    with FrameFeeder(h, size=(64, 48)) as feeder:
         frame = h.snapshot(timeout=5)
         assert frame is not None and simplejpeg.decode_jpeg(frame.jpeg).shape == (48, 64, 3)
-        encoded = h.stats().frames_encoded
-        time.sleep(0.2)
+        encoded, ticks = h.stats().frames_encoded, feeder.ticks
+        wait_until(lambda: feeder.ticks >= ticks + 24)  # the render loop asked 24 times more
         assert h.stats().frames_encoded == encoded  # no encoding once the snapshot is served
 
 

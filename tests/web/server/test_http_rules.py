@@ -3,6 +3,7 @@
 
 import json
 import logging
+import select
 import socket
 import threading
 import time
@@ -18,29 +19,45 @@ REQUEST_SECONDS = 1.5
 BODY = b'{"preset": "seed-magma-11"}'
 
 
-@pytest.fixture
-def server(app):
-    limits = RequestLimits(request_seconds=REQUEST_SECONDS)
+PATIENT = 60.0  # a server's timeouts far past any wait here: what it answers, it decided
+
+
+def serving(app, read_timeout: float, request_seconds: float):
+    limits = RequestLimits(request_seconds=request_seconds)
     server = WebServer(
-        app, bind="127.0.0.1", port=0, write_timeout_seconds=READ_TIMEOUT, limits=limits
+        app, bind="127.0.0.1", port=0, write_timeout_seconds=read_timeout, limits=limits
     )
     server.start()
+    return server
+
+
+@pytest.fixture
+def server(app):
+    server = serving(app, READ_TIMEOUT, REQUEST_SECONDS)
     yield server
     server.stop()
 
 
-def exchange(server, raw: bytes, wait: float = 10.0) -> tuple[bytes, float]:
-    """Send `raw`, read until the server closes or `wait` passes: (answer, seconds)."""
+@pytest.fixture
+def patient_server(app):
+    """A server none of whose timeouts can end an exchange (whose `wait` is shorter)."""
+    server = serving(app, PATIENT, PATIENT)
+    yield server
+    server.stop()
+
+
+def exchange(server, raw: bytes, wait: float = 10.0) -> tuple[bytes, bool]:
+    """Send `raw`, read until the server closes or `wait` passes: (answer, whether the
+    server closed the connection)."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=wait) as sock:
-        started = time.monotonic()
         sock.sendall(raw)
         answer = b""
         try:
             while chunk := sock.recv(65536):
                 answer += chunk
         except TimeoutError:
-            pass
-        return answer, time.monotonic() - started
+            return answer, False
+        return answer, True
 
 
 def post(headers: str, body: bytes = BODY) -> bytes:
@@ -60,11 +77,11 @@ def post(headers: str, body: bytes = BODY) -> bytes:
         (f"Content-Length: {len(BODY)}\r\n", b"Host: an HTTP/1.1 request needs one"),
     ],
 )
-def test_broken_framing_gets_a_400_at_once(server, headers, message):
-    answer, took = exchange(server, post(headers), wait=READ_TIMEOUT * 3)
+def test_broken_framing_gets_a_400_at_once(patient_server, headers, message):
+    answer, closed = exchange(patient_server, post(headers))
+    assert closed, "not answered and closed: the server waited for more"
     assert answer.startswith(b"HTTP/1.1 400 ")
-    assert answer.endswith(message)
-    assert took < READ_TIMEOUT  # not after a timeout: the headers said enough
+    assert answer.endswith(message)  # not a timeout's answer: the headers said enough
 
 
 def test_an_http_1_0_request_needs_no_host(server):
@@ -75,8 +92,8 @@ def test_an_http_1_0_request_needs_no_host(server):
 def test_a_request_not_all_there_in_time_gets_408_and_one_log_line(server, caplog):
     request = post(f"Host: kiosk\r\nContent-Length: {len(BODY) + 50}\r\n")
     with caplog.at_level(logging.INFO, "spirokiosk.web"):
-        answer, took = exchange(server, request)
-    assert took >= REQUEST_SECONDS * 0.9  # only time tells that nothing more will come
+        answer, closed = exchange(server, request)
+    assert closed  # only the time limit tells that nothing more will come: its answer
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in head
     assert body == b"the request did not all come in time"
@@ -90,8 +107,8 @@ def test_a_body_that_stops_after_a_100_continue_gets_the_apps_400_and_one_log_li
     # in; the body it then sends short times out in the app's read.
     request = post(f"Host: kiosk\r\nExpect: 100-continue\r\nContent-Length: {len(BODY) + 50}\r\n")
     with caplog.at_level(logging.INFO, "spirokiosk.web"):
-        answer, took = exchange(server, request)
-    assert took >= READ_TIMEOUT * 0.9
+        answer, closed = exchange(server, request)
+    assert closed  # ended by the read timeout, as its answer and the log line say
     head, _, body = answer.split(b"\r\n\r\n", 1)[1].partition(b"\r\n\r\n")  # after the 100
     assert head.startswith(b"HTTP/1.1 400 ") and b"Connection: close" in head
     assert json.loads(body)["errors"] == [
@@ -117,13 +134,13 @@ def rss_bytes() -> int:
         return int(f.read().split()[1]) * 4096
 
 
-def healthz_seconds(server) -> float:
-    started = time.monotonic()
+def healthz_answers(server) -> bool:
+    """GET /healthz is answered 200 (its 5 s wait only keeps a deaf server from hanging a test)."""
     answer, _ = exchange(
         server, b"GET /healthz HTTP/1.1\r\nHost: kiosk\r\nConnection: close\r\n\r\n", 5.0
     )
     assert answer.startswith(b"HTTP/1.1 200 "), answer[:60]
-    return time.monotonic() - started
+    return True
 
 
 class Dripper(threading.Thread):
@@ -134,13 +151,16 @@ class Dripper(threading.Thread):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         self.pause = pause
         self.answer = b""
+        self.dripping = threading.Event()  # its first bytes are sent
 
     def run(self):
         request = b"GET /api/status HTTP/1.1\r\nHost: kiosk\r\nX-Padding: " + b"a" * 200
         try:
-            for byte in request:
+            for sent, byte in enumerate(request, 1):
                 self.sock.send(bytes([byte]))
-                time.sleep(self.pause)
+                if sent == 3:
+                    self.dripping.set()
+                time.sleep(self.pause)  # the client's pace
         except OSError:
             pass  # cut off: what should happen
         try:
@@ -152,31 +172,37 @@ class Dripper(threading.Thread):
 
 
 def test_clients_dripping_their_headers_hold_no_worker(app):
-    # Two workers in all: before the gate, two drippers were enough to make the kiosk deaf.
-    limits = RequestLimits(request_seconds=REQUEST_SECONDS)
+    # Two workers in all: before the gate, two drippers were enough to make the kiosk deaf
+    # until the time limit cut them off.
+    limits = RequestLimits(request_seconds=3.0)  # the drippers would take 11 s
     server = WebServer(app, bind="127.0.0.1", port=0, max_viewers=1, spare_workers=1, limits=limits)
     server.start()
     try:
         drippers = [Dripper(server.port, pause=0.05) for _ in range(20)]
         for dripper in drippers:
             dripper.start()
-        time.sleep(0.3)  # all of them are dripping now
-        assert max(healthz_seconds(server) for _ in range(5)) < 0.5
         for dripper in drippers:
-            dripper.join(REQUEST_SECONDS * 4)
+            assert dripper.dripping.wait(10)
+        for _ in range(5):
+            assert healthz_answers(server)
+        # while every dripper was still dripping: none had been answered or cut off yet
+        readable, _, _ = select.select([d.sock for d in drippers], [], [], 0)
+        assert not readable, f"answered only after the time limit cut off {len(readable)}"
+        for dripper in drippers:
+            dripper.join(limits.request_seconds * 4)
         assert all(d.answer.startswith(b"HTTP/1.1 408 ") for d in drippers)
-        assert healthz_seconds(server) < 0.5
+        assert healthz_answers(server)
     finally:
         server.stop()
 
 
 def test_a_head_over_the_limit_gets_431_and_costs_no_memory(server):
-    answer, took = exchange(
+    answer, closed = exchange(
         server, b"GET / HTTP/1.1\r\nHost: kiosk\r\nX-Big: " + b"a" * 40_000 + b"\r\n\r\n"
     )
-    assert answer.startswith(b"HTTP/1.1 431 ")
+    assert closed
+    assert answer.startswith(b"HTTP/1.1 431 ")  # not the time limit's 408: refused at once
     assert answer.endswith(b"request line and headers: at most 16384 bytes")
-    assert took < 1.0
     before = rss_bytes()
     sent = 0
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
@@ -190,7 +216,7 @@ def test_a_head_over_the_limit_gets_431_and_costs_no_memory(server):
             pass  # refused and closed long before the end
     assert sent < 20 * 1024 * 1024
     assert rss_bytes() - before < 8 * 1024 * 1024
-    assert healthz_seconds(server) < 0.5
+    assert healthz_answers(server)
 
 
 def test_one_address_may_not_open_more_connections_than_its_share(app):
@@ -205,7 +231,7 @@ def test_one_address_may_not_open_more_connections_than_its_share(app):
         assert answer.endswith(b"too many connections from 127.0.0.1 (at most 3)")
         idle.pop().close()
         wait_until(lambda: server._server.connections_from("127.0.0.1") == 2)
-        assert healthz_seconds(server) < 0.5  # one freed: a place again
+        assert healthz_answers(server)  # one freed: a place again
     finally:
         for sock in idle:
             sock.close()
@@ -235,15 +261,14 @@ class SlowBody(threading.Thread):
         super().__init__(daemon=True)
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         self.head, self.body, self.pause = head, body, pause
-        self.answer, self.took = b"", 0.0
+        self.answer = b""
 
     def run(self):
-        started = time.monotonic()
         try:
             self.sock.sendall(self.head)
             for byte in self.body:
                 self.sock.send(bytes([byte]))
-                time.sleep(self.pause)
+                time.sleep(self.pause)  # the client's pace
         except OSError:
             pass
         try:
@@ -251,7 +276,6 @@ class SlowBody(threading.Thread):
                 self.answer += chunk
         except OSError:
             pass
-        self.took = time.monotonic() - started
         self.sock.close()
 
 
@@ -275,33 +299,33 @@ def test_a_body_that_drips_holds_a_worker_no_longer_than_the_time_limit(app, hea
         ]
         for client in slow:
             client.start()
-        for client in slow:
+        for client in slow:  # each would drip for 50 s: only the server can end it sooner
             client.join(REQUEST_SECONDS * 6)
         assert all(not client.is_alive() for client in slow), "a worker read on past the limit"
-        assert all(client.took < REQUEST_SECONDS * 4 for client in slow)
         assert all(
             client.answer[:12]
             in (b"HTTP/1.1 408", b"HTTP/1.1 400", b"HTTP/1.1 413", b"HTTP/1.1 100")
             for client in slow
         )
-        assert healthz_seconds(server) < 0.5
+        assert healthz_answers(server)
     finally:
         server.stop()
 
 
 def test_a_huge_announced_body_is_refused_at_once_and_not_read(server):
     before = rss_bytes()
+    sent = 0
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
         sock.sendall(
             b"POST /api/curve HTTP/1.1\r\nHost: k\r\nContent-Type: application/json\r\n"
             b"Content-Length: 300000000\r\n\r\n"
         )
-        started = time.monotonic()
         answer = b""
         try:
             chunk = b"x" * (1024 * 1024)
             for _ in range(300):
                 sock.sendall(chunk)
+                sent += len(chunk)
         except OSError:
             pass  # refused and closed
         try:
@@ -309,16 +333,16 @@ def test_a_huge_announced_body_is_refused_at_once_and_not_read(server):
                 answer += data
         except OSError:
             pass
-    assert time.monotonic() - started < 3.0
+    assert sent < 20 * 1024 * 1024  # closed on it long before the end: nobody read it
     assert answer == b"" or answer.startswith(b"HTTP/1.1 413 ")
     assert rss_bytes() - before < 16 * 1024 * 1024
-    assert healthz_seconds(server) < 0.5
+    assert healthz_answers(server)
 
 
 def test_connections_waiting_at_the_gate_do_not_turn_keep_alive_off(server):
     parked = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(12)]
     try:
-        time.sleep(0.2)
+        wait_until(lambda: server._server.connections_from("127.0.0.1") == 12)  # all at the gate
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
             sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: k\r\n\r\n")
             head = sock.recv(4096)
@@ -330,7 +354,7 @@ def test_connections_waiting_at_the_gate_do_not_turn_keep_alive_off(server):
 
 def test_a_pipelined_request_that_stops_halfway_is_ended_by_the_time_limit(server):
     first = b"GET /healthz HTTP/1.1\r\nHost: k\r\n\r\n"
-    answer, took = exchange(server, first + b"GET /healthz HTTP/1.1\r\nHo")
+    answer, closed = exchange(server, first + b"GET /healthz HTTP/1.1\r\nHo")
+    assert closed
     assert answer.startswith(b"HTTP/1.1 200 ")
     assert b"HTTP/1.1 408 " in answer  # the second: not all there in time
-    assert took < REQUEST_SECONDS * 4

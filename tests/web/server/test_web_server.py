@@ -1,11 +1,14 @@
 """WebServer lifecycle: bind at construction, clear errors, named thread, prompt stop."""
 
+import contextlib
 import logging
+import os
 import socket
+import struct
 import threading
-import time
 
 import pytest
+from support import wait_until
 from support.mirror import FrameFeeder
 from support.mjpeg import MjpegReader, open_stream
 
@@ -61,7 +64,36 @@ def test_workers_are_the_streams_plus_spares_and_hold_the_viewer_cap(app, hub):
         server.stop()
 
 
-def test_serves_in_a_thread_named_web_and_stops_promptly_with_streams_open(app, hub):
+def server_side_of(client: socket.socket) -> socket.socket:
+    """The server's end of `client`'s connection (the server runs in this process): a
+    duplicate of its descriptor, found by its peer address."""
+    for fd in map(int, os.listdir("/proc/self/fd")):
+        try:
+            sock = socket.socket(fileno=os.dup(fd))
+        except OSError:
+            continue
+        with contextlib.suppress(OSError):
+            if sock.type == socket.SOCK_STREAM and sock.getpeername() == client.getsockname():
+                return sock
+        sock.close()
+    raise AssertionError(f"no server socket connected to {client.getsockname()}")
+
+
+# tcpi_notsent_bytes in struct tcp_info (/usr/include/linux/tcp.h): 8 one-byte fields,
+# 24 u32, 4 u64 and 2 u32 before it.
+TCPI_NOTSENT_BYTES = 144
+
+
+def send_would_wait(sock: socket.socket) -> bool:
+    """True when a blocking send on `sock` waits for the client: its unsent bytes are at
+    its TCP_NOTSENT_LOWAT (the server sets one), where tcp_sendmsg waits for memory
+    (tcp_stream_memory_free, net/ipv4/tcp_ipv4.c)."""
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    (notsent,) = struct.unpack_from("I", info, TCPI_NOTSENT_BYTES)
+    return notsent >= sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NOTSENT_LOWAT)
+
+
+def test_serves_in_a_thread_named_web_and_stops_promptly_with_streams_open(app, hub, caplog):
     server = WebServer(app, bind="127.0.0.1", port=0, write_timeout_seconds=30)
     server.start()
     with pytest.raises(RuntimeError):
@@ -74,18 +106,22 @@ def test_serves_in_a_thread_named_web_and_stops_promptly_with_streams_open(app, 
         readers = [(conn, MjpegReader(response)) for conn, response in streams]
         for _, reader in readers:
             reader.read_part()
-        # A client that stopped reading: its worker sits in a blocked send (30 s timeout).
+        # A client that stopped reading: the server's socket to it fills up, so the last
+        # write of its response waits in a blocking send (30 s timeout) when streams end.
         stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         stalled.sendall(b"GET /stream.mjpg HTTP/1.1\r\nHost: x\r\n\r\n")
-        deadline = time.monotonic() + 5
-        while hub.stats().viewers < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert hub.stats().viewers == 3
-        time.sleep(0.3)  # let the stalled client's buffers fill
+        wait_until(lambda: hub.stats().viewers == 3)
+        with server_side_of(stalled) as blocked:
+            wait_until(lambda: send_would_wait(blocked))
 
-        started = time.monotonic()
-        server.stop()
-        assert time.monotonic() - started < 2.5  # ~1 s by design, with slack for a busy CI
+        # stop() cuts the stalled client off: it does not wait for its 30 s write timeout
+        # (the join's 10 s only keeps a broken stop from hanging the test).
+        with caplog.at_level(logging.INFO, "spirokiosk.web.server.web_server"):
+            stopping = threading.Thread(target=server.stop, name="test-stop")
+            stopping.start()
+            stopping.join(10)
+        assert not stopping.is_alive(), "stop() waited for the stalled client's write timeout"
+        assert "web mirror stopped" in caplog.messages
         assert "web" not in thread_names()
         assert not [n for n in thread_names() if n.startswith("CP Server")]
         assert hub.stats().viewers == 0
