@@ -98,8 +98,14 @@ def test_serves_in_a_thread_named_web_and_stops_promptly_with_streams_open(app, 
     server.start()
     with pytest.raises(RuntimeError):
         server.start()
-    feeder = FrameFeeder(hub, size=(480, 360)).start()
-    stalled = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    # Parts of about 80 kB, more than a client with a 4 KiB receive buffer (set before
+    # it connects, so that its window is small from the start) takes plus the unsent
+    # limit (32 KiB): the first part fills the stalled client's socket to the limit.
+    feeder = FrameFeeder(hub, size=(1920, 1080)).start()
+    stalled = socket.socket()
+    stalled.settimeout(5)
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled.connect(("127.0.0.1", server.port))
     try:
         assert "web" in thread_names()
         streams = [open_stream("127.0.0.1", server.port) for _ in range(2)]
@@ -108,7 +114,6 @@ def test_serves_in_a_thread_named_web_and_stops_promptly_with_streams_open(app, 
             reader.read_part()
         # A client that stopped reading: the server's socket to it fills up, so the last
         # write of its response waits in a blocking send (30 s timeout) when streams end.
-        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         stalled.sendall(b"GET /stream.mjpg HTTP/1.1\r\nHost: x\r\n\r\n")
         wait_until(lambda: hub.stats().viewers == 3)
         with server_side_of(stalled) as blocked:
