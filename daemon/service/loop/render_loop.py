@@ -144,9 +144,10 @@ class RenderLoop:
         picture = self.camera.picture(now) if self.camera is not None else None
         picture_new = self.camera is not None and self.camera.picture_new
         frame, stale = self.buffers.take()
+        composer = self.scene.composer  # the scene's pixels
         try:
             self.scene.update(0.0 if self.paused else dt)
-            damage = self.scene.compose(frame, picture, picture_new=picture_new, stale=stale)
+            damage = composer.compose(frame, picture, picture_new=picture_new, stale=stale)
         except Exception:
             self._curve_failed()
             damage = [frame.get_rect()]  # whatever got drawn: all of it, anew
@@ -155,10 +156,10 @@ class RenderLoop:
             self._started_curve = self.scene.curve
             self.recorder.started(self._started_curve)  # queued only: no disk here
         self.frame = frame  # the newest frame (without the fade), for tests and benchmarks
-        fade = self.scene.fade
+        fade = composer.fade
         if self.mirror is not None:
             self.mirror.drew(damage, fade)
-        sprites = self.scene.sprites
+        sprites = composer.sprites
         self.uploaded_last = 0
         upload = self._upload(damage, fade)
         self.uploaded_last += self.output.present(frame, upload, fade, sprites)
@@ -257,8 +258,9 @@ class RenderLoop:
         a finished curve is on hold, the next one's canvas is loaded a slice a frame, and
         its sprites' textures made, one a frame."""
         scene = self.scene
-        if scene.new_curve_shown and self.output.promote(scene.drawing.canvas, fade):
-            return scene.base_damage
+        composer = scene.composer
+        if composer.new_curve_shown and self.output.promote(scene.drawing.canvas, fade):
+            return composer.base_damage
         upcoming = scene.next_canvas
         if upcoming is not None:
             self.uploaded_last += self.output.stage(upcoming)

@@ -64,7 +64,7 @@ def still_picture(loop, state: str, now: float) -> pygame.Surface:
     try:  # quiet: the curve on screen, finished, stays
         loop.scene.finish_drawing()
         picture = loop.camera.picture(now) if loop.camera is not None else None
-        loop.scene.compose(still, picture, picture_new=True, stale=None)
+        loop.scene.composer.compose(still, picture, picture_new=True, stale=None)
     except Exception:  # as in a tick: a curve must never stop the service
         loop._curve_failed()
         sleeping_picture(still, "quiet")
