@@ -2,7 +2,7 @@
 
     link = CameraLink(scene, like=output.surface)
     link.apply(CameraSettings("synthetic", mode="overlay"))   # start, switch, or stop
-    scene.draw(target, link.picture(now))   # the newest frame, or None: curves only
+    scene.composer.draw(target, link.picture(now))   # the newest frame, or None: curves only
     link.status(now)                        # {source, state, last_error, fps}
     link.stop()
 

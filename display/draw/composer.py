@@ -1,14 +1,17 @@
 """Turning the show's state into pixels: the frame a scene composes, where it changed
 since the last one (its damage), and the old curve's frame fading out.
 
-    composer = Composer(size)
-    damage = composer.compose(target, state, picture, picture_new=True, stale=None)
-    composer.fade(state)          # the old frame and its opacity over that frame, or None
+    composer = scene.composer     # made by the scene, asking it for its state each call
+    damage = composer.compose(target, picture, picture_new=True, stale=None)
+    composer.fade                 # the old frame and its opacity over that frame, or None
+    composer.draw(target)         # the whole frame, for files
 
 Apart from `scene` because it is another job: the scene says what is on screen and when
 (the curve, the clock, the camera mode); the composer draws it, and keeps what it needs
 to draw only what changed (the strokes painted since the last frame, where the overlays
-were, whether everything must be drawn anew).
+were, whether everything must be drawn anew). Whoever wants pixels (the render loop, the
+exports, the tests) asks the composer itself, and the composer asks the scene for its
+state (`SceneState`) at each call: one way to a frame, not this API again on the scene.
 
 With a camera mode the strokes are also kept on each drawing's InkLayer: "overlay" draws
 the camera picture with that layer blended over it (the old curve's layer fading out over
@@ -22,6 +25,7 @@ the mirror to draw over the frame, as `draw` does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pygame
@@ -49,8 +53,9 @@ class Composer:
     """Draws a scene's frames onto kept buffers, only where they changed; holds the old
     curve's finished frame (and its ink) while it fades out."""
 
-    def __init__(self, size: tuple[int, int]) -> None:
+    def __init__(self, size: tuple[int, int], state: Callable[[], SceneState]) -> None:
         self.size = size
+        self._state = state  # the scene as it is now, asked at each call
         self._old_frame: pygame.Surface | None = None  # previous finished frame, while fading
         self._old_ink: InkLayer | None = None  # its strokes alone, while fading over a camera
         # What `compose` must show anew: strokes painted since, overlays it drew last,
@@ -97,10 +102,14 @@ class Composer:
         """The fade under way finishes without the camera picture's version."""
         self._old_ink = None
 
-    def fade(self, state: SceneState) -> tuple[pygame.Surface, int] | None:
+    @property
+    def fade(self) -> tuple[pygame.Surface, int] | None:
         """While a curve fades in over the old one (curves only): the old finished frame
         and its opacity 0..255 over the frame `compose` makes. The presenter blends it
         (on the GPU); `draw` blends it on the CPU."""
+        return self._fade(self._state())
+
+    def _fade(self, state: SceneState) -> tuple[pygame.Surface, int] | None:
         if self._old_frame is None or state.camera_mode is not None:
             return None
         alpha = round(255 * _old_frame_weight(state))
@@ -108,14 +117,20 @@ class Composer:
 
     # -- frames --------------------------------------------------------------------
 
-    def sprites(self, state: SceneState) -> tuple[Sprite, ...]:
-        """What to blit over the frame `compose` made last (see `OverlayPainter.sprites`)."""
+    @property
+    def sprites(self) -> tuple[Sprite, ...]:
+        """What to blit over the frame `compose` made last, in order: (sprite, top-left,
+        a copy of its pixels (h, w, 4) with alpha in the frame's X byte, for the mirror).
+        Empty unless the scene's `rings_apart`; the same objects while a curve lasts (see
+        `OverlayPainter.sprites`)."""
+        return self._sprites(self._state())
+
+    def _sprites(self, state: SceneState) -> tuple[Sprite, ...]:
         return state.painter.sprites(state.drawing, moving=state.moving)
 
     def compose(
         self,
         target: pygame.Surface,
-        state: SceneState,
         picture: pygame.Surface | None = None,
         *,
         picture_new: bool = True,
@@ -130,6 +145,16 @@ class Composer:
         camera mode, `picture_new` whether it changed since the previous frame. The fade
         into a new curve is not drawn here: see `fade`.
         """
+        return self._compose(target, self._state(), picture, picture_new, stale)
+
+    def _compose(
+        self,
+        target: pygame.Surface,
+        state: SceneState,
+        picture: pygame.Surface | None,
+        picture_new: bool,
+        stale: list[pygame.Rect] | None,
+    ) -> list[pygame.Rect]:
         if target.get_size() != self.size:
             raise ValueError(f"target: size {target.get_size()} is not the scene's {self.size}")
         drawing, painter, moving = state.drawing, state.painter, state.moving
@@ -204,15 +229,16 @@ class Composer:
             old.fade_to(weight)
             old.draw(target)
 
-    def draw(
-        self, target: pygame.Surface, state: SceneState, picture: pygame.Surface | None = None
-    ) -> None:
-        """The whole frame onto `target`, sprites and fade included, all on the CPU: for
-        files, and as the reference the screen's path is held to."""
-        self.compose(target, state, picture)
-        for sprite, where, _ in self.sprites(state):
+    def draw(self, target: pygame.Surface, picture: pygame.Surface | None = None) -> None:
+        """The whole frame onto `target` (the scene's size), sprites and fade included, all
+        on the CPU: for files, and as the reference the screen's path is held to.
+        `picture` is the camera's frame (the scene's size) in a camera mode, None for
+        curves only."""
+        state = self._state()
+        self._compose(target, state, picture, True, None)
+        for sprite, where, _ in self._sprites(state):
             target.blit(sprite, where)
-        fade = self.fade(state)
+        fade = self._fade(state)
         if fade is None:
             return
         old, alpha = fade

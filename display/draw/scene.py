@@ -3,11 +3,11 @@
     scene = Scene(size=(w, h), next_curve=playlist_function,
                   timing=Timing(draw_seconds=30.0, hold_seconds=8.0, fade_seconds=2.0),
                   overlays=Overlays(pen=True, wheels=False, caption=False))
-    scene.update(dt)        # elapsed seconds, not frames
-    scene.draw(target)      # the whole frame
+    scene.update(dt)                 # elapsed seconds, not frames
+    scene.composer.draw(target)      # the whole frame
 
     scene.set_camera_mode("overlay", opacity=0.85)   # or "camera", or None
-    scene.draw(target, picture)   # the camera picture under the curves (or alone)
+    scene.composer.draw(target, picture)   # the camera picture under the curves (or alone)
 
 Each curve's own clock starts when its pen starts. Its life is
 `draw_seconds` of drawing then `hold_seconds` of holding; then the next curve
@@ -16,9 +16,11 @@ first `fade_seconds` (phase "fading"; `curve` and `progress` are already the
 new curve's).
 
 The scene holds what is on screen and when; turning that into a frame's pixels, and
-knowing where they changed, is its `Composer`'s (`composer`: the camera modes and
-`rings_apart` are told there). Its camera part (the mode, the curves' opacity over the
-picture, the ink layer that asks of each drawing) is a `CameraMode` value (`camera_mode`).
+knowing where they changed, is its `Composer`'s. Whoever wants pixels (the render loop,
+the exports) asks that `composer` (compose, draw, fade, sprites, what a curve's first
+frame changed): it takes the scene's state from the scene at each call, so the scene has
+nothing to pass on. Its camera part (the mode, the curves' opacity over the picture, the
+ink layer that asks of each drawing) is a `CameraMode` value (`camera_mode`).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from spirokiosk.display.draw.address import ADDRESS_SECONDS, AddressCard
 from spirokiosk.display.draw.camera_mode import DEFAULT_OPACITY, CameraMode
 from spirokiosk.display.draw.composer import Composer, SceneState
 from spirokiosk.display.draw.drawing import CurveDrawing
-from spirokiosk.display.draw.overlays import OverlayPainter, Overlays, Sprite
+from spirokiosk.display.draw.overlays import OverlayPainter, Overlays
 from spirokiosk.display.draw.timing import Timing
 from spirokiosk.display.draw.upcoming import Upcoming
 
@@ -70,7 +72,8 @@ class Scene:
             self._upcoming.ask(first_curve)
         self._drawing = self._upcoming.build_next()
         self._elapsed = 0.0  # seconds since the current curve's pen started
-        self._composer = Composer(self.size)  # the frames, their damage, the old one fading
+        # The frames, their damage, the old one fading: the scene's pixels, for all callers.
+        self.composer = Composer(self.size, self._state)
         self._address = AddressCard(self.size)  # the mirror's URL, shown at each new curve
         self._rings_apart = False
 
@@ -92,7 +95,7 @@ class Scene:
     @property
     def phase(self) -> str:
         """'fading' (new curve starting over the old one), 'drawing' or 'holding'."""
-        if self._composer.fading:
+        if self.composer.fading:
             return "fading"
         return "holding" if self._drawing.progress >= 1.0 else "drawing"
 
@@ -120,8 +123,8 @@ class Scene:
         prepared = self._upcoming.prepared
         for drawing in [self._drawing] + ([prepared] if prepared is not None else []):
             camera.dress(drawing)
-        self._composer.drop_old_ink()
-        self._composer.redraw()
+        self.composer.drop_old_ink()
+        self.composer.redraw()
 
     def resized(self, size: tuple[int, int]) -> Scene:
         """The same show at another size (a screen came or went): the curve on screen
@@ -145,21 +148,15 @@ class Scene:
 
     @property
     def rings_apart(self) -> bool:
-        """Whether `compose` leaves the wheels' outlines to whoever shows the frame."""
+        """Whether the composer's frames leave the wheels' outlines (its `sprites`) to
+        whoever shows them."""
         return self._rings_apart
 
     @rings_apart.setter
     def rings_apart(self, apart: bool) -> None:
         if bool(apart) != self._rings_apart:
             self._rings_apart = bool(apart)
-            self._composer.redraw()
-
-    @property
-    def sprites(self) -> tuple[Sprite, ...]:
-        """What to blit over the frame `compose` made last, in order: (sprite, top-left,
-        a copy of its pixels (h, w, 4) with alpha in the frame's X byte, for the mirror).
-        Empty unless `rings_apart`; the same objects while a curve lasts."""
-        return self._composer.sprites(self._state())
+            self.composer.redraw()
 
     @property
     def address(self) -> str | None:
@@ -167,7 +164,7 @@ class Scene:
 
     @property
     def address_shown(self) -> bool:
-        """Whether the address card is on the frames `compose` makes now."""
+        """Whether the address card is on the frames the composer makes now."""
         return self._painter.card is not None
 
     def show_address(self, url: str | None, seconds: float = ADDRESS_SECONDS) -> None:
@@ -176,7 +173,7 @@ class Scene:
         built here, once per URL."""
         new = url != self._address.url
         if self._address.show(url, seconds):  # rare: maybe a card of the same size and
-            self._composer.redraw()  # place, other pixels
+            self.composer.redraw()  # place, other pixels
         if new and url is not None and self._address.card is None:
             log.info("the address card does not fit a %dx%d screen: not shown", *self.size)
         self._painter.card = self._address.at(self._elapsed)
@@ -186,7 +183,7 @@ class Scene:
         self.overlays = overlays
         self._painter = OverlayPainter(overlays)
         self._painter.card = self._address.at(self._elapsed)
-        self._composer.redraw()
+        self.composer.redraw()
 
     def queue_curve(self, curve: Curve) -> None:
         """Play `curve` next, before the playlist (curves queue in order)."""
@@ -210,9 +207,9 @@ class Scene:
         self._elapsed += dt
         if timing.ended(self._elapsed):
             self._switch_curve(self._elapsed - timing.cycle_seconds)
-        if self._composer.fading and self._elapsed >= timing.fade_seconds:
-            self._composer.end_fade()
-        self._composer.painted(self._drawing.advance_to(timing.progress_at(self._elapsed)))
+        if self.composer.fading and self._elapsed >= timing.fade_seconds:
+            self.composer.end_fade()
+        self.composer.painted(self._drawing.advance_to(timing.progress_at(self._elapsed)))
         self._painter.card = self._address.at(self._elapsed)
         self._adopt_prepared()
         if self._upcoming.idle and timing.in_still_hold(self._elapsed):
@@ -244,10 +241,10 @@ class Scene:
         """Drawing the current curve failed: drop it and start the next one at once (no
         fade: the old picture may be what failed)."""
         self._adopt_prepared(wait=True)
-        self._composer.end_fade()
+        self.composer.end_fade()
         self._drawing = self._upcoming.take()
         self._elapsed = 0.0
-        self._composer.redraw()
+        self.composer.redraw()
 
     def _switch_curve(self, carry: float, finish: bool = True) -> None:
         self._adopt_prepared(wait=True)  # a hold too short for it: wait here
@@ -255,14 +252,14 @@ class Scene:
         if finish:
             old.advance_to(1.0)
         new = self._upcoming.take()
-        self._composer.fade_from(old, self._painter, fade=self.timing.fade_seconds > 0)
+        self.composer.fade_from(old, self._painter, fade=self.timing.fade_seconds > 0)
         self._drawing = new
         self._elapsed = carry
-        self._composer.redraw()
+        self.composer.redraw()
         name = new.curve.name or "a curve"
         log.debug("now drawing %s", name, extra={"CURVE": name})
 
-    # -- picture -------------------------------------------------------------
+    # -- the next curve, ahead; the state the composer draws --------------------
 
     @property
     def next_underway(self) -> bool:
@@ -288,45 +285,8 @@ class Scene:
             return ()
         return self._painter.sprites_ahead(prepared)
 
-    @property
-    def fade(self) -> tuple[pygame.Surface, int] | None:
-        """The old curve's finished frame and its opacity over the new one's, while it
-        fades out (curves only): see `Composer.fade`."""
-        return self._composer.fade(self._state())
-
-    @property
-    def new_curve_shown(self) -> bool:
-        """Whether the last `compose` showed a curve's first frame..."""
-        return self._composer.new_curve_shown
-
-    @property
-    def base_damage(self) -> list[pygame.Rect]:
-        """...and where that frame differs from the curve's bare canvas."""
-        return self._composer.base_damage
-
-    def compose(
-        self,
-        target: pygame.Surface,
-        picture: pygame.Surface | None = None,
-        *,
-        picture_new: bool = True,
-        stale: list[pygame.Rect] | None = None,
-    ) -> list[pygame.Rect]:
-        """Draw the frame onto `target` where it changed; return the areas that differ
-        from the previous frame: see `Composer.compose`."""
-        state = self._state()
-        return self._composer.compose(target, state, picture, picture_new=picture_new, stale=stale)
-
-    def draw(self, target: pygame.Surface, picture: pygame.Surface | None = None) -> None:
-        """The whole frame onto `target` (the scene's size), sprites and fade included,
-        all on the CPU: for files, and as the reference the screen's path is held to.
-
-        `picture` is the camera's frame (the scene's size) in a camera mode,
-        None for curves only.
-        """
-        self._composer.draw(target, self._state(), picture)
-
     def _state(self) -> SceneState:
+        """What the composer draws now (it asks at each call)."""
         return SceneState(
             drawing=self._drawing,
             painter=self._painter,

@@ -91,6 +91,6 @@ def render_animation(
     for index in range(frames):
         if index:
             scene.update(step)
-        scene.draw(target)
+        scene.composer.draw(target)
         _hand_over(target, on_frame)
     log.debug("rendered %d frames of %s at %dx%d", frames, curve.name, *size)

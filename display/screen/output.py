@@ -2,7 +2,7 @@
 
     output = open_output("fullscreen", size=None, fallback_headless=True)
     frame = new_frame_surface(output.size)
-    damage = scene.compose(frame); output.present(frame, damage, scene.fade)
+    damage = scene.composer.compose(frame); output.present(frame, damage, scene.composer.fade)
     output.close()
 
 - fullscreen: SDL's kmsdrm driver straight on the Pi's HDMI screen (no X, no

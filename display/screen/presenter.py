@@ -24,7 +24,7 @@ is drawn upright at its own size, and turned once, by the GPU, as its texture is
 already has: video.pyx, `Texture.draw`). The rectangle is the picture's, centred on the
 panel: turned about its centre by 90 or 270 degrees it covers the panel exactly.
 
-Sprites (the wheels' outlines, `Scene.sprites`) are drawn over the picture, before the
+Sprites (the wheels' outlines, `Composer.sprites`) are drawn over the picture, before the
 fade: a texture each, made once from its surface (`Texture.from_surface`, i.e.
 SDL_CreateTextureFromSurface: video.pyx) and kept while the frames name that surface,
 so a frame sends the GPU only where each goes; the next curve's are made ahead, one a

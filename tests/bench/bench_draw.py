@@ -1,4 +1,4 @@
-"""Benchmark: frame time of the live renderer (Scene.update + Scene.draw), headless.
+"""Benchmark: frame time of the live renderer (Scene.update + its composer's draw), headless.
 
 Live: 1920x1080 at 60 fps, draw_seconds 30, hold 8, fade 2: seed-magma-11 is
 drawn and held, then cross-fades into a random curve that is drawn in turn.
@@ -39,7 +39,7 @@ def live(overlays: Overlays, seed: int, timing: Timing) -> dict[str, list[float]
     for _ in range(frames):
         start, start_cpu = time.perf_counter(), time.thread_time()
         scene.update(1.0 / FPS)
-        scene.draw(target)
+        scene.composer.draw(target)
         wall_ms = (time.perf_counter() - start) * 1e3
         cpu_ms = (time.thread_time() - start_cpu) * 1e3
         times.setdefault(scene.phase, []).append((wall_ms, cpu_ms))
@@ -67,7 +67,7 @@ def offline(frames: int = 1024, size: tuple[int, int] = (576, 576)) -> float:
     for i in range(frames):
         if i:
             scene.update(duration / (frames - 1))
-        scene.draw(target)
+        scene.composer.draw(target)
     assert scene.progress == 1.0
     return time.perf_counter() - start
 

@@ -65,7 +65,7 @@ def live(mode: str, seed: int, timing: Timing, *, picture: bool = True):
             if picture and feed.changed:
                 handovers.append((time.thread_time() - start_cpu) * 1e3)
             scene.update(1.0 / FPS)
-            scene.draw(target, shown)
+            scene.composer.draw(target, shown)
             wall_ms = (time.perf_counter() - start) * 1e3
             cpu_ms = (time.thread_time() - start_cpu) * 1e3
             times.setdefault(scene.phase, []).append((wall_ms, cpu_ms))

@@ -1,5 +1,5 @@
 """The screen's presentation path in a real X server (Xvfb), through SDL's GL renderer as
-on the Pi's kmsdrm: what the renderer holds after each frame is the picture Scene.draw
+on the Pi's kmsdrm: what the renderer holds after each frame is the picture Composer.draw
 makes in one go on the CPU (exactly; within a step of rounding where the GPU blends a
 fade), while only what changed is uploaded.
 """
@@ -60,6 +60,7 @@ def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window, rings_apart):
     overlays = Overlays(pen=True, wheels=True, caption=True)
     screen_scene = Scene(SIZE, playlist(), timing, overlays)
     screen_scene.rings_apart = rings_apart
+    composer = screen_scene.composer
     reference = Scene(SIZE, playlist(), timing, overlays)
     buffers = FrameBuffers(SIZE, new_frame_surface)
     expected = new_frame_surface(SIZE)
@@ -75,19 +76,19 @@ def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window, rings_apart):
                 lambda: screen_scene.update(0.0) or screen_scene.next_canvas
             )  # thread finish
         frame, stale = buffers.take()
-        damage = screen_scene.compose(frame, stale=stale)
+        damage = composer.compose(frame, stale=stale)
         buffers.drawn(frame, damage)
         if frame_number % 3 == 1:  # the mirror borrows a buffer now and then
             buffers.lend(frame)()
-        fade, staged = screen_scene.fade, 0
-        if screen_scene.new_curve_shown and presenter.promote(screen_scene.drawing.canvas, fade):
-            damage = screen_scene.base_damage  # as the render loop does
+        fade, staged = composer.fade, 0
+        if composer.new_curve_shown and presenter.promote(screen_scene.drawing.canvas, fade):
+            damage = composer.base_damage  # as the render loop does
             promoted += 1
         elif screen_scene.next_canvas is not None:
             staged = presenter.stage(screen_scene.next_canvas)
             staged += presenter.preload(screen_scene.next_sprites)  # one texture a frame
             ahead |= {id(s) for s in screen_scene.next_sprites}
-        sprites = screen_scene.sprites
+        sprites = composer.sprites
         sprite_frames += bool(sprites)
         # A sprite's texture is made (uploaded) the first frame it shows, then kept; the
         # next curve's were made ahead during the hold, one a frame, as it was loaded.
@@ -96,11 +97,11 @@ def test_what_the_screen_shows_is_the_whole_frame_drawn(x_window, rings_apart):
         known = {id(s) for s, *_ in sprites}
         uploaded = presenter.render(frame, damage, fade, sprites)
         uploads.append(uploaded - made + staged)
-        if screen_scene.new_curve_shown and frame_number > 0:
+        if composer.new_curve_shown and frame_number > 0:
             assert not new and uploaded == sum(r.width * r.height * 4 for r in damage)
         shown = rgb(presenter.read_back())
         presenter.renderer.present()
-        reference.draw(expected)
+        reference.composer.draw(expected)
         phase = screen_scene.phase
         differences = np.abs(shown - rgb(expected)).max(axis=2)  # (x, y)
         if phase == "fading":  # the GPU blends the old frame: rounding, not pixels

@@ -1,7 +1,8 @@
 """The render loop: one plain pygame loop in the main thread, owning scene and screen.
 
 `render_loop.RenderLoop` ticks (events, signals, commands, update, draw, present, the
-hub, the watchdog); `mirror_feed` hands the web mirror's hub what it draws; `commands`
+hub, the watchdog); `rest` is its tick while the screen sleeps (a still, a tick a
+second); `mirror_feed` hands the web mirror's hub what it draws; `commands`
 applies what the command queue brings; `status` writes the status document and
 systemd's STATUS line; `reload` applies a config read again.
 Their functions take the RenderLoop (`loop`) whose part they are, as a plain parameter:

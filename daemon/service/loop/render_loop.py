@@ -5,7 +5,8 @@ reloader thread read again), the scene advanced by real elapsed time, drawn (ove
 camera's newest frame when there is a camera and it delivers; never waiting for one),
 presented (vsync or a frame-rate cap), the frame handed to the hub only when it wants
 one, the watchdog pinged, and now and then a status document for the web and a STATUS
-line for systemd.
+line for systemd. While the screen sleeps by the schedule a tick is a rest instead
+(`rest`): a still picture, a tick a second.
 """
 
 from __future__ import annotations
@@ -23,17 +24,17 @@ from spirokiosk.daemon.service.control import Control, Reloaded
 from spirokiosk.daemon.service.loop.commands import apply_commands, update_address
 from spirokiosk.daemon.service.loop.mirror_feed import MirrorFeed
 from spirokiosk.daemon.service.loop.reload import apply_config, reloaded
+from spirokiosk.daemon.service.loop.rest import rest
 from spirokiosk.daemon.service.loop.status import status_document, status_line
 from spirokiosk.daemon.service.notify import Notifier
 from spirokiosk.daemon.service.playlist import Playlist
-from spirokiosk.daemon.service.screen_time import ASLEEP_TICK, ScreenTime
+from spirokiosk.daemon.service.screen_time import ScreenTime
 from spirokiosk.daemon.service.signals import SignalFlags
 from spirokiosk.daemon.state.recorder import CurveRecorder
 from spirokiosk.display.camera.link import CameraLink
 from spirokiosk.display.curves import Curve
 from spirokiosk.display.draw.buffers import FrameBuffers
 from spirokiosk.display.draw.scene import Scene
-from spirokiosk.display.draw.still import sleeping_picture
 from spirokiosk.display.draw.surfaces import surface_layout
 from spirokiosk.display.messages import shown
 from spirokiosk.display.rates import RateMeter
@@ -53,7 +54,6 @@ FPS_WINDOW = 1.0  # seconds over which the render fps is measured
 VSYNC_CHECK_FRAMES = 120  # after this many frames, see whether vsync really waits
 NO_VSYNC_FPS = 250.0  # faster than any screen refreshes: vsync is not working
 FAILURES_LOGGED_IN_FULL = 5  # curves that fail to draw get a traceback; later ones a line
-DOZE_STEP = 0.05  # while resting, a stop or a command is seen within this (seconds)
 QUIT_KEYS = (pygame.K_ESCAPE, pygame.K_q)  # stop the program, on a desktop only
 
 
@@ -95,7 +95,7 @@ class RenderLoop:
         self.access = access  # the web's rules of who may change the kiosk; set on reload
         self.paused = False  # the pen stands still (a web command); time does not count
         self.screen_time = screen_time  # the schedule: on, off or quiet
-        self._still: pygame.Surface | None = None  # shown while off or quiet
+        self._still: pygame.Surface | None = None  # shown while off or quiet (`rest`)
         self._still_curve = None  # the curve the quiet still shows
         self.recorder = recorder  # the gallery's history, written on its own thread
         self._started_curve: Curve | None = None  # the curve last told to the recorder
@@ -135,7 +135,7 @@ class RenderLoop:
 
     def tick(self) -> None:
         now = self._clock()
-        if self.screen_time is not None and self._rest(now):
+        if self.screen_time is not None and rest(self, now):
             self._last_tick = None  # after a rest the pen goes on where it was
             return
         dt = 0.0 if self._last_tick is None else min(max(now - self._last_tick, 0.0), MAX_DT)
@@ -144,9 +144,10 @@ class RenderLoop:
         picture = self.camera.picture(now) if self.camera is not None else None
         picture_new = self.camera is not None and self.camera.picture_new
         frame, stale = self.buffers.take()
+        composer = self.scene.composer  # the scene's pixels
         try:
             self.scene.update(0.0 if self.paused else dt)
-            damage = self.scene.compose(frame, picture, picture_new=picture_new, stale=stale)
+            damage = composer.compose(frame, picture, picture_new=picture_new, stale=stale)
         except Exception:
             self._curve_failed()
             damage = [frame.get_rect()]  # whatever got drawn: all of it, anew
@@ -155,10 +156,10 @@ class RenderLoop:
             self._started_curve = self.scene.curve
             self.recorder.started(self._started_curve)  # queued only: no disk here
         self.frame = frame  # the newest frame (without the fade), for tests and benchmarks
-        fade = self.scene.fade
+        fade = composer.fade
         if self.mirror is not None:
             self.mirror.drew(damage, fade)
-        sprites = self.scene.sprites
+        sprites = composer.sprites
         self.uploaded_last = 0
         upload = self._upload(damage, fade)
         self.uploaded_last += self.output.present(frame, upload, fade, sprites)
@@ -176,58 +177,6 @@ class RenderLoop:
                 self.replace_output(screen)
         if self._capped:
             self._frame_clock.tick(self.config.display.fps)
-
-    def _rest(self, now: float) -> bool:
-        """Off or quiet by the schedule: a still picture, drawn once, and a tick a second
-        (events, commands, reloads, the watchdog and the status go on). True when this
-        tick is done; False when the screen is on (after a rest: all drawn anew, the pen
-        where it was)."""
-        screen = self.screen_time
-        state = screen.state()
-        if state == "on":
-            if self._still is not None:
-                self._still = None
-                self.buffers = FrameBuffers(self.output.size, new_frame_surface)
-            return False
-        self._take_input()
-        # Drawn again when the state changed, or (quiet) when a command brought another
-        # curve (a skip, a request): the screen shows what the status says.
-        shows = self.scene.curve if state == "quiet" else None
-        if screen.changed or self._still is None or shows is not self._still_curve:
-            self._still = self._still_picture(state, now)
-            self._still_curve = shows
-            self.uploaded_last = self.output.present(self._still, [self._still.get_rect()])
-            self.frames += 1
-        if self.mirror is not None:
-            self.mirror.all_new()  # the next frame after a rest is all new to the stream
-            if self.hub.wants_frame(now):
-                self.mirror.rest(self._still)
-        self._fps.add(now)
-        self._after_frame(now)
-        self._doze(ASLEEP_TICK)
-        return True
-
-    def _still_picture(self, state: str, now: float) -> pygame.Surface:
-        still = new_frame_surface(self.output.size)
-        if state == "off":
-            until = self.screen_time.until()
-            sleeping_picture(still, f"sleeping until {until}" if until else "screen off")
-            return still
-        try:  # quiet: the curve on screen, finished, stays
-            self.scene.finish_drawing()
-            picture = self.camera.picture(now) if self.camera is not None else None
-            self.scene.compose(still, picture, picture_new=True, stale=None)
-        except Exception:  # as in tick(): a curve must never stop the service
-            self._curve_failed()
-            sleeping_picture(still, "quiet")
-        return still
-
-    def _doze(self, seconds: float) -> None:
-        """Sleep up to `seconds`; wake early for a stop or a command."""
-        slept = 0.0
-        while slept < seconds and not self.signals.stop_requested and not self.control.pending():
-            self._sleep(DOZE_STEP)
-            slept += DOZE_STEP
 
     def _after_frame(self, now: float) -> None:
         """The heartbeat (/healthz), the watchdog, and now and then the status."""
@@ -309,8 +258,9 @@ class RenderLoop:
         a finished curve is on hold, the next one's canvas is loaded a slice a frame, and
         its sprites' textures made, one a frame."""
         scene = self.scene
-        if scene.new_curve_shown and self.output.promote(scene.drawing.canvas, fade):
-            return scene.base_damage
+        composer = scene.composer
+        if composer.new_curve_shown and self.output.promote(scene.drawing.canvas, fade):
+            return composer.base_damage
         upcoming = scene.next_canvas
         if upcoming is not None:
             self.uploaded_last += self.output.stage(upcoming)

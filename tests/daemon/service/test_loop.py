@@ -177,8 +177,8 @@ def test_the_mirror_shows_the_wheels_whoever_draws_them(make_loop, mode):
         finally:
             slot.release()
         assert loop.scene.rings_apart == (mode == "window")
-        assert bool(loop.scene.sprites) == (mode == "window")
-        reference.draw(expected)
+        assert bool(loop.scene.composer.sprites) == (mode == "window")
+        reference.composer.draw(expected)
         decoded = simplejpeg.decode_jpeg(loop.hub.latest().jpeg, colorspace="RGB").astype(int)
         shown = pygame.surfarray.array3d(expected).transpose(1, 0, 2).astype(int)
         bare = pygame.surfarray.array3d(loop.frame).transpose(1, 0, 2).astype(int)
@@ -368,7 +368,7 @@ def test_skip_starts_the_next_curve_at_once_with_the_usual_fade(make_loop):
     assert skipped.progress < 0.5  # the picture as it was fades out; the rest is not drawn
     assert loop.scene.curve.name == "gears-96-52"
     assert loop.scene.phase == "fading" and loop.scene.progress < 0.05
-    assert loop.scene.fade is not None  # the old picture fades out over the new one
+    assert loop.scene.composer.fade is not None  # the old picture fades out over the new one
     # A curve asked for goes first, as at the end of a hold.
     assert loop.control.play_curve(PRESETS["gears-105-84"])
     assert loop.control.skip()

@@ -72,9 +72,9 @@ def test_every_streamed_jpeg_is_the_frame_the_loop_drew(size, stream_size, mode,
                 continue
             assert wait_until(lambda e=encoded: hub.stats().frames_encoded > e)
             # Encoded and given back, not drawn on since: the frame the hub encoded.
-            fade_now = loop.scene.fade
+            fade_now = loop.scene.composer.fade
             over = (surface_array(fade_now[0]), fade_now[1]) if fade_now else None
-            sprites = tuple((p, x, y) for _, (x, y), p in loop.scene.sprites)
+            sprites = tuple((p, x, y) for _, (x, y), p in loop.scene.composer.sprites)
             reference = encode_jpeg(
                 surface_array(loop.frame),
                 loop._layout,
@@ -128,7 +128,7 @@ def test_each_fade_gives_the_hub_one_key_for_its_old_frame_and_the_next_fade_ano
     real_publish = hub.publish
 
     def publish(pixels, layout, timestamp, **kwargs):
-        fade_now = loop.scene.fade
+        fade_now = loop.scene.composer.fade
         told.append((kwargs.get("over_key"), fade_now[0] if fade_now else None))
         real_publish(pixels, layout, timestamp, **kwargs)
 
@@ -152,13 +152,13 @@ def test_a_fades_old_frame_is_let_go_when_the_fade_ends_though_nobody_watches_th
     hub = FrameHub()
     with fading_loop(hub) as (loop, tick):
         slot = hub.acquire_viewer()
-        while loop.scene.fade is None:  # watched into the fade: the hub is told of it
+        while loop.scene.composer.fade is None:  # watched into the fade: the hub is told of it
             tick()
-        old = weakref.ref(loop.scene.fade[0])
+        old = weakref.ref(loop.scene.composer.fade[0])
         for _ in range(3):
             tick()
         slot.release()  # the viewer leaves before the fade ends
-        while loop.scene.fade is not None:
+        while loop.scene.composer.fade is not None:
             tick()
         tick()
         gc.collect()

@@ -302,7 +302,7 @@ def test_quiet_with_a_curve_that_fails_to_draw_goes_on(resting_loop, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("a curve that cannot be drawn")
 
-    monkeypatch.setattr(loop.scene, "compose", broken)
+    monkeypatch.setattr(loop.scene.composer, "compose", broken)
     loop.tick()  # no exception: the curve is dropped, the rest goes on
     loop.tick()
     assert loop._still is not None and loop.control.is_alive()

@@ -40,7 +40,7 @@ def checkerboard(size=SIZE, colours=((0, 200, 60), (230, 30, 200))) -> pygame.Su
 
 def frame_of(scene: Scene, picture=None) -> np.ndarray:
     target = pygame.Surface(scene.size, 0, 32)
-    scene.draw(target, picture)
+    scene.composer.draw(target, picture)
     return pixels_of(target)
 
 

@@ -47,7 +47,7 @@ def decoded(picture) -> list[str]:
 
 def frame(scene: Scene) -> pygame.Surface:
     target = pygame.Surface(scene.size, 0, 32)
-    scene.draw(target)
+    scene.composer.draw(target)
     return target
 
 
@@ -109,17 +109,17 @@ def test_none_takes_it_away_at_once_and_only_its_area_is_drawn_again():
     target = pygame.Surface(scene.size, 0, 32)
     scene.show_address(URL)
     scene.update(0.0)
-    scene.compose(target)
+    scene.composer.compose(target)
     assert decoded(rgb(target)) == [URL]
     card = pygame.Rect((0, 0), address_card(URL, 480).get_size())
     scene.show_address(None)
     scene.update(0.0)
-    damage = scene.compose(target, stale=[])
+    damage = scene.composer.compose(target, stale=[])
     assert decoded(rgb(target)) == []
     assert len(damage) == 1 and damage[0].size == card.size
     assert np.array_equal(rgb(target), rgb(scene.drawing.canvas))  # the canvas again
     scene.update(0.0)
-    assert scene.compose(target, stale=[]) == []
+    assert scene.composer.compose(target, stale=[]) == []
 
 
 @pytest.mark.parametrize("buffers", [1, 2])
@@ -141,15 +141,15 @@ def test_compose_with_the_card_equals_the_whole_frame_drawn(buffers):
         composing.update(dt)
         reference.update(dt)
         index = step % buffers
-        damage = composing.compose(targets[index], stale=stale[index])
+        damage = composing.composer.compose(targets[index], stale=stale[index])
         stale[index] = []
         for other in range(buffers):
             if other != index and stale[other] is not None:
                 stale[other] = merge([*stale[other], *damage], targets[index].get_rect())
-        reference.draw(expected)
+        reference.composer.draw(expected)
         shown = targets[index].copy()
-        if composing.fade is not None:
-            old, alpha = composing.fade
+        if composing.composer.fade is not None:
+            old, alpha = composing.composer.fade
             old.set_alpha(None if alpha >= 255 else alpha)
             shown.blit(old, (0, 0))
         assert np.array_equal(rgb(shown), rgb(expected)), (step, composing.phase)

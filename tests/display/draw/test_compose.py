@@ -1,5 +1,5 @@
-"""Scene.compose, the screen's way of drawing (only what changed, on buffers kept from
-frame to frame), is held to Scene.draw, the whole-frame reference: the same pixels, frame
+"""Composer.compose, the screen's way of drawing (only what changed, on buffers kept from
+frame to frame), is held to Composer.draw, the whole-frame reference: the same pixels, frame
 after frame, through drawing, holding, the fade and the next curve; with one buffer or
 two taking turns (one lent to the mirror); with every overlay; over a camera picture.
 """
@@ -47,9 +47,9 @@ def with_fade(scene: Scene, buffer: pygame.Surface) -> pygame.Surface:
     """What the screen shows: the composed buffer, the sprites drawn apart (if any) and
     the old frame blended over it."""
     shown = buffer.copy()
-    for sprite, where, _ in scene.sprites:
+    for sprite, where, _ in scene.composer.sprites:
         shown.blit(sprite, where)
-    fade = scene.fade
+    fade = scene.composer.fade
     if fade is not None:
         old, alpha = fade
         old.set_alpha(None if alpha >= 255 else alpha)
@@ -72,12 +72,12 @@ def test_compose_on_kept_buffers_equals_the_whole_frame_drawn(buffers, rings_apa
         composing.update(dt)
         reference.update(dt)
         index = frame % buffers
-        damage = composing.compose(targets[index], stale=stale[index])
+        damage = composing.composer.compose(targets[index], stale=stale[index])
         stale[index] = []
         for other in range(buffers):
             if other != index and stale[other] is not None:
                 stale[other] = merge([*stale[other], *damage], targets[index].get_rect())
-        reference.draw(expected)
+        reference.composer.draw(expected)
         shown = with_fade(composing, targets[index])
         assert np.array_equal(pixels(shown), pixels(expected)), (frame, composing.phase)
         phases.add(composing.phase)
@@ -96,32 +96,32 @@ def test_wheels_drawn_apart_leave_the_frame_and_most_of_its_damage():
         dt = 0.0 if frame == 0 else 1 / 60
         for scene, target in zip((apart, within), targets, strict=True):
             scene.update(dt)
-            damage = scene.compose(target, stale=[] if frame else None)
+            damage = scene.composer.compose(target, stale=[] if frame else None)
             if frame:
                 changed[scene.rings_apart].append(area(damage))
-        sprites = apart.sprites
-        assert sprites and within.sprites == ()
+        sprites = apart.composer.sprites
+        assert sprites and within.composer.sprites == ()
         sprites_seen.update(id(sprite) for sprite, _, _ in sprites)
         if frame == 30:
             assert not np.array_equal(pixels(targets[0]), pixels(targets[1]))  # no rings
             for sprite, _, copy in sprites:  # the mirror's copy of the same pixels
                 assert np.array_equal(pygame.surfarray.pixels_alpha(sprite).T, copy[..., 3])
-    assert len(sprites_seen) == len(apart.sprites)  # the same sprites every frame
+    assert len(sprites_seen) == len(apart.composer.sprites)  # the same sprites every frame
     assert sum(changed[True]) < sum(changed[False]) / 2, changed
     apart.update(0.2)  # holding: the wheels are gone
     assert apart.phase == "holding"
-    assert apart.sprites == ()
+    assert apart.composer.sprites == ()
 
 
 def test_a_still_picture_has_no_damage():
     scene, _ = scenes(overlays=Overlays(pen=False, wheels=False, caption=True))
     target = pygame.Surface(SIZE, 0, 32)
     scene.update(0.0)
-    assert scene.compose(target) == [target.get_rect()]  # the first frame: all of it
+    assert scene.composer.compose(target) == [target.get_rect()]  # the first frame: all of it
     scene.update(1.05)  # past the drawing: holding, nothing moves
-    scene.compose(target)
+    scene.composer.compose(target)
     scene.update(0.1)
-    assert scene.compose(target, stale=[]) == []
+    assert scene.composer.compose(target, stale=[]) == []
 
 
 def test_over_a_camera_picture_the_same_pixels_too():
@@ -136,8 +136,8 @@ def test_over_a_camera_picture_the_same_pixels_too():
             pygame.surfarray.blit_array(picture, rng.integers(0, 255, (*SIZE, 3)))
         composing.update(dt)
         reference.update(dt)
-        composing.compose(target, picture, picture_new=new_picture, stale=[])
-        reference.draw(expected, picture)
+        composing.composer.compose(target, picture, picture_new=new_picture, stale=[])
+        reference.composer.draw(expected, picture)
         assert np.array_equal(pixels(target), pixels(expected)), frame
 
 
@@ -153,10 +153,10 @@ def test_with_the_pen_alone_a_frame_changes_a_few_hundred_pixels():
     scene, _ = scenes(overlays=Overlays(pen=True, wheels=False, caption=False))
     target = pygame.Surface(SIZE, 0, 32)
     scene.update(0.0)
-    scene.compose(target)
+    scene.composer.compose(target)
     changed = []
     for _ in range(50):
         scene.update(1 / 60)
-        changed.append(area(scene.compose(target, stale=[])))
+        changed.append(area(scene.composer.compose(target, stale=[])))
     assert max(changed) < SIZE[0] * SIZE[1] // 10
     assert np.median(changed) < 1500

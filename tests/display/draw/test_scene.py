@@ -26,7 +26,7 @@ def pixels_of(surface: pygame.Surface) -> np.ndarray:
 
 def frame_of(scene: Scene) -> np.ndarray:
     target = pygame.Surface(scene.size, 0, 32)
-    scene.draw(target)
+    scene.composer.draw(target)
     return pixels_of(target)
 
 
@@ -176,7 +176,7 @@ def test_the_caption_stays_in_the_hold():
 def test_the_target_must_have_the_scene_size():
     scene = Scene(SIZE, lambda: CURVES[0])
     with pytest.raises(ValueError, match="size"):
-        scene.draw(pygame.Surface((10, 10), 0, 32))
+        scene.composer.draw(pygame.Surface((10, 10), 0, 32))
 
 
 @pytest.mark.parametrize(

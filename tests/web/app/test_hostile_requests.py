@@ -126,4 +126,4 @@ def test_an_accepted_curve_can_be_drawn_with_every_overlay(target, body):
     )
     for _ in range(4):
         scene.update(0.45)
-        scene.draw(target)
+        scene.composer.draw(target)
