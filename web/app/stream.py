@@ -84,6 +84,7 @@ class MjpegBody:
         self._peer = peer
         self._started = time.monotonic()
         self._parts = 0
+        self._stalled_after: float | None = None  # the writer dropped it: nothing taken
 
     def __iter__(self) -> Iterator[bytes]:
         yield OPENING  # with cheroot's headers, written before the next step
@@ -118,14 +119,20 @@ class MjpegBody:
         while not viewer.done.wait(self.CHECK_INTERVAL * 4):
             pass
         self._parts = viewer.parts
+        if viewer.ended == "stalled":
+            self._stalled_after = viewer.timeout or 0.0
         if viewer.ended == "closing" and viewer.clean:
             yield END  # the server ends the stream: say so (multipart's close-delimiter)
 
     def close(self) -> None:
         if self._slot.release():
+            how = "left"
+            if self._stalled_after is not None:
+                how = f"dropped (it took nothing for {self._stalled_after:g} s)"
             log.info(
-                "viewer %s left after %.1f s and %d frames (%d watching)",
+                "viewer %s %s after %.1f s and %d frames (%d watching)",
                 self._client,
+                how,
                 time.monotonic() - self._started,
                 self._parts,
                 self._hub.stats().viewers,

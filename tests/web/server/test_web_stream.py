@@ -285,16 +285,37 @@ def test_snapshot_over_http_while_nobody_streams(mirror):
 # -- misbehaving clients -------------------------------------------------------------
 
 
-def test_stalled_client_is_dropped_after_the_write_timeout(mirror):
+def test_stalled_client_is_dropped_after_the_write_timeout(mirror, caplog):
     m = mirror(frame_size=(480, 360), write_timeout_seconds=1.0)
     sock = raw_request(m.port, rcvbuf=4096)  # asks, then never reads
     try:
-        assert wait_until(lambda: m.hub.stats().viewers == 1)
-        assert wait_until(lambda: m.hub.stats().viewers == 0, timeout=8)
+        with caplog.at_level(logging.INFO, "spirokiosk.web.app.stream"):
+            assert wait_until(lambda: m.hub.stats().viewers == 1)
+            assert wait_until(lambda: m.hub.stats().viewers == 0, timeout=8)
+        # Dropped for what the write timeout says, the client still connected.
+        dropped = [r for r in caplog.messages if "dropped (it took nothing for 1 s)" in r]
+        assert len(dropped) == 1, caplog.messages
+        assert "left" not in dropped[0]
         status, _, _ = http_get(m.port, "/api/status")
         assert status == 200
     finally:
         sock.close()
+
+
+def test_a_viewer_that_hangs_up_is_logged_as_left_with_its_frames(mirror, caplog):
+    m = mirror(frame_size=(160, 120))
+    with caplog.at_level(logging.INFO, "spirokiosk.web.app.stream"):
+        conn, response = open_stream("127.0.0.1", m.port, timeout=5)
+        reader = MjpegReader(response)
+        for _ in range(3):
+            reader.read_part()
+        conn.close()
+        assert wait_until(lambda: m.hub.stats().viewers == 0)
+        assert wait_until(lambda: any("left after" in r for r in caplog.messages))
+    (line,) = [r for r in caplog.messages if " after " in r and "viewer 127.0.0.1" in r]
+    assert re.search(r"viewer 127\.0\.0\.1 left after [0-9.]+ s and (\d+) frames", line)
+    assert int(re.search(r"and (\d+) frames", line).group(1)) >= 3
+    assert "dropped" not in line
 
 
 def test_connect_abort_cycles_leak_nothing(mirror):
