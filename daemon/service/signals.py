@@ -5,6 +5,16 @@ ends at a point where the scene is consistent; a reload wakes the reloader threa
 (`wait_for_reload`), which reads the config and hands it to the loop. Handlers are
 installed explicitly by `run()` (never on import) and put back as they were afterwards,
 so tests and the `render` command keep Python's usual Ctrl-C behaviour.
+
+The flags are `_Flag`s, not `threading.Event`s: CPython runs a Python signal handler in
+the main thread between two bytecodes of whatever it was running (Modules/signalmodule.c
+`trip_signal` only marks the signal; Python/ceval.c runs the handler at the next check
+of the eval breaker, in the main thread only), and also from inside a blocking lock
+acquire that a signal interrupts (Modules/_threadmodule.c `acquire_timed` runs the
+pending calls on EINTR). `Event.set()` holds `Condition(Lock())` (Lib/threading.py): a
+SIGTERM landing while the main thread is inside `set()` of the same flag (the render loop's
+`request_stop()` when the window is closed) would make the handler's `set()` wait for a
+lock its own thread holds, for ever. A `_Flag`'s lock is re-entrant instead.
 """
 
 from __future__ import annotations
@@ -21,6 +31,37 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 RELOAD_SIGNALS = (signal.SIGHUP,)
 
 
+class _Flag:
+    """An Event-like flag whose set() a signal handler may run while the same thread is
+    inside set() or clear() of the same flag: its condition's lock is an RLock, taken
+    again by the thread that holds it, so the handler never waits for its own thread.
+    Threads waiting for the flag are woken as by an Event. (Condition.notify re-entered
+    from a handler is safe: Lib/threading.py tolerates a waiter already released, gh-92530.)
+    A set() landing inside clear() of the same flag may be undone by that clear(): callers
+    clear first and look at what they wait for afterwards (see wait_for_reload)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.RLock())
+        self._set = False
+
+    def set(self) -> None:
+        with self._cond:
+            self._set = True
+            self._cond.notify_all()
+
+    def clear(self) -> None:
+        with self._cond:
+            self._set = False
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until set or `timeout` passes; True if set."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._set, timeout)
+
+
 class SignalFlags:
     """Stop and reload requests, set by signal handlers (or by code) and read by the loop.
 
@@ -28,9 +69,10 @@ class SignalFlags:
     """
 
     def __init__(self) -> None:
-        self._stop = threading.Event()
-        self._reload = threading.Event()
-        self._wake = threading.Event()  # set after either flag: wait_for_reload looks again
+        # Every flag a handler sets is a _Flag (see the module docstring).
+        self._stop = _Flag()
+        self._reload = _Flag()
+        self._wake = _Flag()  # set after either flag: wait_for_reload looks again
         self._previous: dict[signal.Signals, Any] = {}
         self.stop_signal: signal.Signals | None = None  # what asked to stop, for the log
 
@@ -56,7 +98,8 @@ class SignalFlags:
         return bool(self._previous)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        # Runs in the main thread between bytecodes: set a flag, nothing else.
+        # Runs in the main thread between bytecodes, maybe inside one of our own set()s
+        # or clear()s: set flags (re-entrant, see _Flag), nothing else.
         if signum in RELOAD_SIGNALS:
             self._reload.set()
         else:

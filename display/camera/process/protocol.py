@@ -24,11 +24,24 @@ def socket_pair() -> tuple[socket.socket, socket.socket]:
     return socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 
 
-def send(sock: socket.socket, message: dict) -> None:
+def _encode(message: dict) -> bytes:
     for key in ("text", "waiting"):
         if isinstance(message.get(key), str) and len(message[key]) > TEXT_LIMIT:
             message = {**message, key: message[key][:TEXT_LIMIT] + "..."}
-    sock.send(json.dumps(message, separators=(",", ":")).encode())
+    return json.dumps(message, separators=(",", ":")).encode()
+
+
+def send(sock: socket.socket, message: dict) -> None:
+    sock.send(_encode(message))
+
+
+def send_nowait(sock: socket.socket, message: dict) -> None:
+    """Send now or not at all: raises BlockingIOError when the other end's queue is full.
+
+    MSG_DONTWAIT alone is not enough on a socket with a timeout: CPython first polls for
+    room for up to the timeout (Modules/socketmodule.c, sock_call_ex calls internal_select
+    before the send when the timeout is > 0). Use it on a socket whose timeout is 0."""
+    sock.send(_encode(message), socket.MSG_DONTWAIT)
 
 
 def receive(sock: socket.socket) -> dict | None:

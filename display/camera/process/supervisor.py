@@ -87,6 +87,7 @@ class CameraProcess:
         self._latest: _Frame | None = None
         self._reading: int | None = None  # the slot the render thread copies from
         self._deferred: set[int] = set()  # slots to free once the copy is done
+        self._freeing = False  # the render thread is sending a `free` through the watcher
         self._state = STATE_OFF
         self._last_error: str | None = None
         self._waiting: str | None = None  # what the child says it waits for
@@ -147,13 +148,31 @@ class CameraProcess:
         finally:
             with self._lock:
                 self._reading = None
-                free_now = latest.slot in self._deferred
+                watcher = self._watcher if latest.slot in self._deferred else None
                 self._deferred.discard(latest.slot)
-                watcher = self._watcher
+                self._freeing = watcher is not None
                 self._read_done.notify_all()
-            if free_now and watcher is not None:
-                watcher.free(latest.slot)
+            if watcher is not None:
+                self._free_outside_the_lock(watcher, latest.slot)
         return latest.seq, latest.time
+
+    def _free_outside_the_lock(self, watcher: ChildWatcher, slot: int) -> None:
+        # The attempt's end waits for this send (`_freeing`) before it closes the socket.
+        # Without that wait the close could land inside the send. In CPython's
+        # Modules/socketmodule.c (read in main) the socket's close() stores -1 as its fd
+        # and then close(2)s the old number with the GIL released; send() runs
+        # sock_send_impl from sock_call_ex between Py_BEGIN_ALLOW_THREADS and
+        # Py_END_ALLOW_THREADS, and it reads the fd there, without the GIL, just before
+        # send(2). A number read before the close and opened again by another thread in
+        # between (a viewer's connection) would get the message. The send itself never
+        # waits (ChildWatcher.free) and runs without the lock, so nothing here holds the
+        # render thread or the camera thread longer than a system call.
+        try:
+            watcher.free(slot)
+        finally:
+            with self._lock:
+                self._freeing = False
+                self._read_done.notify_all()
 
     def status(self, now: float | None = None) -> CameraStatus:
         """State, last error and frame rate; a frame older than `timeout` counts as a failure."""
@@ -215,7 +234,9 @@ class CameraProcess:
                 self._latest = None
                 self._waiting = None
                 self._deferred.clear()
-                while self._reading is not None:  # the next child will write every slot
+                # The next child will write every slot: no copy may be left running; and
+                # no `free` may be on its way through the socket closed below.
+                while self._reading is not None or self._freeing:
                     self._read_done.wait()
             watcher.close()
 

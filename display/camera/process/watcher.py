@@ -4,7 +4,7 @@
     delivered = watcher.watch(stopping)  # its messages, until it fails or `stopping` is set
     watcher.end()                        # SIGTERM, a moment to close the camera, SIGKILL; reaped
     watcher.close()                      # its socket
-    watcher.free(slot)                   # slot `slot` is the child's again (any thread)
+    watcher.free(slot)                   # slot `slot` is the child's again (any thread, at once)
 
 The watcher turns what it hears into three reports (`Reports`): a new frame, a
 heartbeat, a failure. What the kiosk keeps of them (the newest frame, the state, the
@@ -13,7 +13,9 @@ killed after `timeout` plus a little grace, so that a camera read that times out
 should is reported by the child itself first. After an error of its own the child is
 only closing down: nothing it sends or does then counts as another failure (its exit
 included), and it has a short while to close its camera before it is ended. The
-socket is this child's alone: opened with it, closed with it.
+socket is this child's alone: opened with it, closed with it. It is non-blocking (a
+timeout of 0): `watch` waits for messages with poll(), and `free`, which the render
+thread calls, sends at once or not at all.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -92,6 +96,9 @@ class ChildWatcher:
     ) -> None:
         self.spec = spec
         self.process = process
+        # A timeout of 0: a send never polls first (see protocol.send_nowait) and no thread
+        # changes the timeout under another thread's call.
+        sock.settimeout(0.0)
         self._sock = sock
         self._slots = slots
         self._timeout = timeout
@@ -149,6 +156,8 @@ class ChildWatcher:
         """Follow the child's messages until it ends, fails or falls silent, or `stopping`
         is set; True if it delivered any frame."""
         sock = self._sock
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
         delivered = False
         failed = False  # the child said why; what follows is its closing down
 
@@ -165,10 +174,12 @@ class ChildWatcher:
                     f"the camera process gave no frame and no sign of life for "
                     f"{self._timeout:g} s (stuck in the driver?); it was killed"
                 )
-            sock.settimeout(min(deadline - now, POLL_SECONDS))
+            wait_ms = math.ceil(min(deadline - now, POLL_SECONDS) * 1000)
             try:
-                message = protocol.receive(sock)
-            except TimeoutError:
+                if not poller.poll(wait_ms):
+                    continue
+                message = protocol.receive_nowait(sock)
+            except BlockingIOError:  # woken, but nothing to read after all
                 continue
             except ConnectionResetError:  # it ended with our `free` messages unread
                 message = None
@@ -203,9 +214,14 @@ class ChildWatcher:
         return delivered
 
     def free(self, slot: int) -> None:
-        """Give `slot` back to the child; nothing when the child has gone."""
+        """Give `slot` back to the child; nothing when the child has gone. Never waits:
+        the render thread calls this. With the child's queue full the message is dropped
+        (BlockingIOError): the child reads its messages before each frame it hands over
+        and at most one `free` per slot is ever in flight, so a full queue means it has
+        stopped reading, stuck somewhere; it is killed for its silence and the next child
+        starts with every slot its own, so nothing is lost that matters."""
         with contextlib.suppress(OSError):
-            protocol.send(self._sock, {"t": "free", "slot": slot})
+            protocol.send_nowait(self._sock, {"t": "free", "slot": slot})
 
     def end(self) -> None:
         """No child left behind: SIGTERM, a moment to close the camera, then SIGKILL."""

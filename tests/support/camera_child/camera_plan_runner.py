@@ -13,6 +13,9 @@ The plan file holds a JSON list, one entry per attempt (the last one repeats):
     {"open": "absent"}                    no camera: says so with heartbeats, for ever
     {"open": "hang"}                      open() never returns
     {"frames": null, "silent_while": P}   no frame (the device's timeout) while file P exists
+    {"frames": 2, "then": "hang", "paced": true}
+                                          each frame only when the test sends the child
+                                          a SIGUSR1 (blocked from the start: it waits)
 Each attempt appends "open N" / "close N" lines to <plan>.events (N counts attempts), and
 "beat N" after each heartbeat while it waits for an absent camera.
 """
@@ -38,6 +41,13 @@ def _note(events: str, line: str) -> None:
 
 
 def install(plan_path: str) -> None:
+    with open(plan_path) as f:
+        if any(plan.get("paced") for plan in json.load(f)):
+            # Blocked before any thread starts (numpy's, imported below, included), so
+            # that every thread inherits the mask: a SIGUSR1 sent while the child is not
+            # in read() stays pending, never delivered to a thread that would die of it.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+
     from spirokiosk.display.camera import synthetic
     from spirokiosk.display.camera.source import CameraError
 
@@ -76,6 +86,8 @@ def install(plan_path: str) -> None:
             raise TimeoutError()
         frames = self.plan.get("frames")
         if frames is None or self.delivered < frames:
+            if self.plan.get("paced"):
+                signal.sigwait({signal.SIGUSR1})
             self.delivered += 1
             return real_read(self, timeout, cancel)
         then = self.plan.get("then")
