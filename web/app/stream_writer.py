@@ -166,7 +166,10 @@ class StreamWriter:
     def _take(self, viewer: StreamViewer) -> None:
         viewer.timeout = viewer.sock.gettimeout()
         viewer.sock.setblocking(False)
-        viewer.progress_at = time.monotonic()
+        # As if `last_seq` had just been sent: a frame the hub held from before anyone
+        # watched (the slot's first_after) goes out only after `resend_interval`, if no
+        # newer one comes first, as in a stream without the writer (web.app.stream).
+        viewer.progress_at = viewer.sent_at = time.monotonic()
         self._viewers.add(viewer)
         viewer.events = selectors.EVENT_READ
         self._selector.register(viewer.sock, viewer.events, viewer)

@@ -150,3 +150,35 @@ def test_a_socket_that_cannot_say_its_backlog_is_written_to_as_before(frames, wr
         for seq in (1, 2):
             frames.publish(seq)
             assert read_part(client) == seq
+
+
+def test_a_new_viewer_waits_for_a_frame_newer_than_the_one_held(connection, frames, writer):
+    """The hub's newest frame from before anyone watched (the slot's first_after) is
+    stale: the viewer's first part is the next frame."""
+    server, client = connection
+    server.settimeout(10)
+    frames.publish(1)  # rendered before this viewer came
+    viewer = StreamViewer(server, chunked=False, last_seq=1)
+    assert writer.add(viewer)
+    frames.wait_looked_at()
+    assert viewer.parts == 0
+    frames.publish(2)
+    assert read_part(client) == 2
+
+
+def test_a_still_picture_held_from_before_goes_out_after_the_resend_interval(connection, frames):
+    """No newer frame comes (a still screen): the one held is sent, once the interval
+    after the viewer came has passed."""
+    server, client = connection
+    server.settimeout(10)
+    writer = StreamWriter(frames, resend_interval=0.3)
+    writer.start()
+    try:
+        frames.publish(1)
+        viewer = StreamViewer(server, chunked=False, last_seq=1)
+        assert writer.add(viewer)
+        frames.wait_looked_at()
+        assert viewer.parts == 0
+        assert read_part(client) == 1
+    finally:
+        writer.stop()
