@@ -13,33 +13,14 @@ import socket
 import threading
 
 import numpy as np
-import pytest
 from support import camera_events, plan_camera, wait_until
 
 from spirokiosk.display.camera.process import watcher as watcher_module
-from spirokiosk.display.camera.process.supervisor import CameraProcess, ChildSpec
 from spirokiosk.display.camera.process.watcher import ChildWatcher
 
 SIZE = (64, 48)
 WAIT = 20.0  # a guard only: a child takes a few hundred ms to start
 FREE_OF_NOTHING = b'{"t":"free","slot":-1}'  # a message the child would ignore
-
-
-@pytest.fixture
-def cameras():
-    made = []
-
-    def make(*, timeout=5.0):
-        camera = CameraProcess(
-            ChildSpec("synthetic", SIZE, "BGRX"), timeout=timeout, backoff=(0.01, 0.04)
-        )
-        made.append(camera)
-        camera.start()
-        return camera
-
-    yield make
-    for camera in made:
-        assert camera.stop(timeout=5.0)
 
 
 def frame_buffer():

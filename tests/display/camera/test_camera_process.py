@@ -20,28 +20,8 @@ import numpy as np
 import pytest
 from support import REPO, camera_events, plan_camera, wait_until
 
-from spirokiosk.display.camera.process.supervisor import CameraProcess, ChildSpec
-
 SIZE = (64, 48)
 WAIT = 20.0  # a child takes a few hundred ms to start (Python, numpy)
-
-
-@pytest.fixture
-def cameras():
-    """make(timeout=, backoff=) -> a started CameraProcess on the synthetic camera."""
-    made = []
-
-    def make(*, timeout=5.0, backoff=(0.01, 0.04), size=SIZE):
-        camera = CameraProcess(
-            ChildSpec("synthetic", size, "BGRX"), timeout=timeout, backoff=backoff
-        )
-        made.append(camera)
-        camera.start()
-        return camera
-
-    yield make
-    for camera in made:
-        assert camera.stop(timeout=5.0)
 
 
 def frame_buffer(size=SIZE):
