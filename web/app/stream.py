@@ -120,7 +120,7 @@ class MjpegBody:
             pass
         self._parts = viewer.parts
         if viewer.ended == "stalled":
-            self._stalled_after = viewer.timeout or 0.0
+            self._stalled_after = viewer.stall_seconds
         if viewer.ended == "closing" and viewer.clean:
             yield END  # the server ends the stream: say so (multipart's close-delimiter)
 

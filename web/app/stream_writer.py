@@ -41,6 +41,8 @@ from spirokiosk.web.hub.frames import EncodedFrame
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.25  # the writer looks at the clock at least this often
+HELD_SECONDS = 0.01  # ... and at a held-back viewer's kernel backlog this often
+STALL_SECONDS = 10.0  # a viewer's stall timeout when its socket has none of its own
 DISCARD_BYTES = 4096  # what a viewer sends after its request is read and dropped
 # Linux's ioctl for the bytes written to a TCP socket but not yet sent (write_seq -
 # snd_nxt in tcp_ioctl, net/ipv4/tcp.c; <linux/sockios.h>); the socket module has no name
@@ -75,6 +77,12 @@ class StreamViewer:
     progress_at: float = 0.0
     events: int = 0  # what the selector watches the socket for
     backlog: int | None = 0  # the kernel's unsent bytes when last asked; None: cannot ask
+    holds: int = 0  # times a due part was held back behind them
+
+    @property
+    def stall_seconds(self) -> float:
+        """How long it may take nothing before it counts as stalled."""
+        return self.timeout or STALL_SECONDS
 
 
 class StreamWriter:
@@ -146,12 +154,15 @@ class StreamWriter:
             return False
         now = time.monotonic()
         latest = self._hub.latest()
+        held = False
         for viewer in list(self._viewers):
             if not viewer.unsent:
-                self._queue_if_due(viewer, latest, now)
-            elif now - viewer.progress_at > (viewer.timeout or 10.0):
+                held = self._queue_if_due(viewer, latest, now) or held
+            elif now - viewer.progress_at > viewer.stall_seconds:
                 self._let_go(viewer, "stalled")
-        for key, mask in self._selector.select(TICK_SECONDS):
+        # A held-back viewer is asked again soon, not at the next frame: one whose part
+        # takes a little longer than a frame to go would otherwise wait for a second.
+        for key, mask in self._selector.select(HELD_SECONDS if held else TICK_SECONDS):
             if key.data is None:
                 with contextlib.suppress(BlockingIOError):
                     os.read(self._wake_r, 4096)
@@ -174,13 +185,14 @@ class StreamWriter:
         viewer.events = selectors.EVENT_READ
         self._selector.register(viewer.sock, viewer.events, viewer)
 
-    def _queue_if_due(self, viewer: StreamViewer, frame: EncodedFrame | None, now: float) -> None:
+    def _queue_if_due(self, viewer: StreamViewer, frame: EncodedFrame | None, now: float) -> bool:
+        """Queue the newest part when one is due; True when it is held back instead."""
         if frame is None:
-            return
+            return False
         if frame.seq <= viewer.last_seq and now - viewer.sent_at < self._resend_interval:
-            return
+            return False
         if self._held_back(viewer, now):
-            return
+            return viewer in self._viewers
         part = memoryview(frame.part)
         viewer.unsent = [memoryview(b"%x\r\n" % len(part)), part, memoryview(b"\r\n")]
         if not viewer.chunked:
@@ -188,6 +200,7 @@ class StreamWriter:
         viewer.last_seq, viewer.sent_at, viewer.progress_at = frame.seq, now, now
         viewer.parts += 1
         self._send(viewer)
+        return False
 
     def _held_back(self, viewer: StreamViewer, now: float) -> bool:
         """True while the kernel has not yet sent all of the viewer's last part.
@@ -195,20 +208,21 @@ class StreamWriter:
         The server bounds those bytes (TCP_NOTSENT_LOWAT, web.server), but a part handed
         over on top of them would wait behind them: at 100 kB/s, 32 KiB is a third of a
         second. Held back, the viewer gets whatever frame is newest once they are gone
-        (asked again at the next frame, or tick). A fast viewer has sent everything by
+        (asked again every HELD_SECONDS meanwhile). A fast viewer has sent everything by
         its next frame and is never held. One ioctl a viewer a frame: half a
-        microsecond here. The bytes going down is progress; none for the timeout, and
-        the viewer has stalled."""
+        microsecond here. The stall clock starts with the hold, and the bytes going
+        down are progress; none for the timeout, and the viewer has stalled."""
         if viewer.backlog is None:
             return False
         backlog = kernel_backlog(viewer.sock, self._answer)
         if backlog is None or backlog <= 0:
             viewer.backlog = None if backlog is None else 0
             return False
-        if backlog < viewer.backlog:
+        if viewer.backlog == 0 or backlog < viewer.backlog:
             viewer.progress_at = now
         viewer.backlog = backlog
-        if now - viewer.progress_at > (viewer.timeout or 10.0):
+        viewer.holds += 1
+        if now - viewer.progress_at > viewer.stall_seconds:
             self._let_go(viewer, "stalled")
         return True
 
