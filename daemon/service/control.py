@@ -22,7 +22,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from spirokiosk.display.curves import Curve
@@ -95,11 +95,14 @@ class Reloaded:
     had errors, logged already; the running one stays), and what applying it would
     otherwise read from files on the render thread: the web's access rules with the
     token file read (None without the web), the system's time zone (None when the
-    schedule is off). The loop applies it, then publishes the status and says READY."""
+    schedule is off). The loop applies it, then publishes the status, says READY and
+    sets `applied`: the reloader takes no other request before (one RELOADING=1, then
+    its READY=1, then the next)."""
 
     config: Config | None
     access: AccessRules | None = None
     zone: dt.tzinfo | None = None
+    applied: threading.Event = field(default_factory=threading.Event, compare=False)
 
 
 Command = PlayCurve | Skip | Pause | Resume | ReplacePlaylist | SetScreen | ShowAddress | Reloaded

@@ -66,8 +66,17 @@ class ConfigReloader:
 
     def _run(self) -> None:
         while self._signals.wait_for_reload():
-            outcome = self.read()
+            try:
+                outcome = self.read()
+            except Exception:  # (read logs a config's own errors) the next reload may work
+                log.exception("the reload could not be read; the running config stays")
+                continue
             while not self._control.hand_over_reload(outcome, HAND_OVER_SECONDS):
+                if self._signals.stop_requested:
+                    return
+            # One reload at a time: a SIGHUP that came meanwhile is read after this one's
+            # READY=1, so systemd never hears two RELOADING=1 in a row.
+            while not outcome.applied.wait(HAND_OVER_SECONDS):
                 if self._signals.stop_requested:
                     return
 

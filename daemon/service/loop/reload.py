@@ -30,18 +30,26 @@ log = logging.getLogger(__name__)
 
 def reloaded(loop, outcome: Reloaded) -> None:
     """Apply the config a reload read (none when it had errors, logged by the reader);
-    put the running one back when a part fails. Then the status, then READY=1."""
-    if outcome.config is not None:
-        before = in_force(loop)
-        try:  # whatever fails, the service goes on with the config it has
-            apply_config(loop, outcome.config, outcome.access, outcome.zone)
+    put the running one back when a part fails. Then the status, then READY=1, whatever
+    failed on the way: systemd is never left believing the service is reloading."""
+    try:
+        if outcome.config is not None:
+            before = in_force(loop)
+            try:  # whatever fails, the service goes on with the config it has
+                apply_config(loop, outcome.config, outcome.access, outcome.zone)
+            except Exception:
+                log.exception("config not reloaded: an unexpected error; the running config stays")
+                if loop.config is not before.config:
+                    restore(loop, before)
+        line = None
+        try:  # The status shows the outcome before systemd (and whoever waits) hears READY.
+            loop.control.publish_status(status_document(loop, loop._clock()))
+            line = status_line(loop)
         except Exception:
-            log.exception("config not reloaded: an unexpected error; the running config stays")
-            if loop.config is not before.config:
-                restore(loop, before)
-    # The status shows the outcome before systemd (and whoever waits on it) hears READY.
-    loop.control.publish_status(status_document(loop, loop._clock()))
-    loop.notifier.ready(status=status_line(loop))
+            log.exception("the status after the reload could not be made")
+        loop.notifier.ready(status=line)
+    finally:
+        outcome.applied.set()
 
 
 def in_force(loop) -> Reloaded:

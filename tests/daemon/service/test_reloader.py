@@ -143,3 +143,45 @@ def test_the_reloader_ends_with_the_stop(config_file):
     assert reloader.running
     loop.signals.request_stop()  # SIGTERM: the loop ends, and the reloader with it
     wait_until(lambda: not reloader.running)
+
+
+def test_a_reload_asked_for_during_another_is_read_after_its_ready(config_file, monkeypatch):
+    """systemd hears RELOADING=1, READY=1, RELOADING=1, READY=1: never two RELOADING in
+    a row, and never a READY for a reload whose config is not applied yet."""
+    loop = build_loop(load_from_options(config_file))
+    told = []
+    loop.notifier.reloading = lambda status=None: told.append("RELOADING")
+    loop.notifier.ready = lambda status=None: told.append("READY")
+    reads = Reads("ca.pem")
+    ca_reads = []
+    second_read = threading.Event()
+
+    def counted(path, *args):
+        if str(path).endswith("ca.pem"):
+            ca_reads.append(path)
+            if len(ca_reads) == 2:
+                second_read.set()
+        return reads(path, *args)
+
+    for module in (load, mqtt_tls):
+        monkeypatch.setattr(module, "read_small_file", counted)
+    reloader = ConfigReloader(
+        lambda: load_from_options(config_file), loop.control, loop.notifier, loop.signals, web=False
+    )
+    reloader.start()
+    try:
+        loop.tick()
+        loop.signals.request_reload()
+        assert reads.ca_reading.wait(10)
+        loop.signals.request_reload()  # a second SIGHUP while the first is being read
+        reads.gate.set()
+        assert wait_until(lambda: loop.control.waiting() == 1)  # the first, handed over
+        # The loop has not applied it: the second request waits (a window, as a check
+        # that something does not happen needs one).
+        assert not second_read.wait(1.0)
+        assert told == ["RELOADING"]
+        assert wait_until(lambda: loop.tick() or len(told) == 4, timeout=10)
+    finally:
+        reloader.stop(timeout=5)
+    assert told == ["RELOADING", "READY", "RELOADING", "READY"]
+    assert loop.reloads == 2
