@@ -266,7 +266,9 @@ def test_snapshot_asks_for_a_frame_when_nobody_streams(make_hub):
         assert frame is not None and simplejpeg.decode_jpeg(frame.jpeg).shape == (48, 64, 3)
         encoded, ticks = h.stats().frames_encoded, feeder.ticks
         wait_until(lambda: feeder.ticks >= ticks + 24)  # the render loop asked 24 times more
-        assert h.stats().frames_encoded == encoded  # no encoding once the snapshot is served
+        # No encoding once the snapshot is served (one more at most: the frame asked for
+        # just before the snapshot's wait ended).
+        assert h.stats().frames_encoded <= encoded + 1
 
 
 def test_snapshot_gives_up_without_frames(make_hub):

@@ -92,8 +92,11 @@ def test_an_http_1_0_request_needs_no_host(server):
 def test_a_request_not_all_there_in_time_gets_408_and_one_log_line(server, caplog):
     request = post(f"Host: kiosk\r\nContent-Length: {len(BODY) + 50}\r\n")
     with caplog.at_level(logging.INFO, "spirokiosk.web"):
+        started = time.monotonic()
         answer, closed = exchange(server, request)
-    assert closed  # only the time limit tells that nothing more will come: its answer
+    # Only the time limit tells that nothing more will come: its answer, not before it
+    # (a lower bound: a loaded machine only makes it longer).
+    assert closed and time.monotonic() - started >= REQUEST_SECONDS * 0.9
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in head
     assert body == b"the request did not all come in time"
@@ -107,8 +110,10 @@ def test_a_body_that_stops_after_a_100_continue_gets_the_apps_400_and_one_log_li
     # in; the body it then sends short times out in the app's read.
     request = post(f"Host: kiosk\r\nExpect: 100-continue\r\nContent-Length: {len(BODY) + 50}\r\n")
     with caplog.at_level(logging.INFO, "spirokiosk.web"):
+        started = time.monotonic()
         answer, closed = exchange(server, request)
-    assert closed  # ended by the read timeout, as its answer and the log line say
+    # Ended by the read timeout, as its answer and the log line say, and not before it.
+    assert closed and time.monotonic() - started >= READ_TIMEOUT * 0.9
     head, _, body = answer.split(b"\r\n\r\n", 1)[1].partition(b"\r\n\r\n")  # after the 100
     assert head.startswith(b"HTTP/1.1 400 ") and b"Connection: close" in head
     assert json.loads(body)["errors"] == [

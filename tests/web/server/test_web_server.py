@@ -68,9 +68,11 @@ def server_side_of(client: socket.socket) -> socket.socket:
     """The server's end of `client`'s connection (the server runs in this process): a
     duplicate of its descriptor, found by its peer address."""
     for fd in map(int, os.listdir("/proc/self/fd")):
+        copy = os.dup(fd)
         try:
-            sock = socket.socket(fileno=os.dup(fd))
+            sock = socket.socket(fileno=copy)
         except OSError:
+            os.close(copy)
             continue
         with contextlib.suppress(OSError):
             if sock.type == socket.SOCK_STREAM and sock.getpeername() == client.getsockname():
