@@ -6,6 +6,7 @@ of the writer's turns; the sockets, the kernel's queues and the writer are real.
 
 import socket
 import threading
+from types import SimpleNamespace
 
 import pytest
 from support import wait_until
@@ -189,3 +190,25 @@ def test_a_still_picture_held_from_before_goes_out_after_the_resend_interval(con
         assert read_part(client) == 1
     finally:
         writer.stop()
+
+
+def test_a_hold_after_a_long_still_picture_is_not_taken_for_a_stall(
+    connection, frames, writer, monkeypatch
+):
+    """The stall clock starts with a hold: a part due long after the last one went out
+    (a still picture, a low stream fps) finds the last one's bytes still draining, and
+    that is not a viewer that took nothing for its timeout."""
+    now = [1000.0]
+    monkeypatch.setattr(stream_writer, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    server, client = connection
+    server.settimeout(5)  # the write timeout, far shorter than the gap below
+    viewer = StreamViewer(server, chunked=False, last_seq=0)
+    assert writer.add(viewer)
+    frames.publish(1)
+    assert wait_until(lambda: viewer.parts == 1)
+    now[0] += 100  # the next frame comes 100 s later; the client has read nothing yet
+    frames.publish(2)
+    frames.wait_looked_at()
+    assert viewer.holds >= 1 and not viewer.done.is_set(), viewer.ended
+    assert read_part(client) == 1
+    assert read_part(client) == 2
