@@ -23,7 +23,7 @@ from spirokiosk.daemon.discovery.announcer import Announcer
 from spirokiosk.daemon.service.control import Control, Reloaded
 from spirokiosk.daemon.service.loop.commands import apply_commands, update_address
 from spirokiosk.daemon.service.loop.mirror_feed import MirrorFeed
-from spirokiosk.daemon.service.loop.reload import apply_config, reloaded
+from spirokiosk.daemon.service.loop.reload import reloaded
 from spirokiosk.daemon.service.loop.rest import rest
 from spirokiosk.daemon.service.loop.status import status_document, status_line
 from spirokiosk.daemon.service.notify import Notifier
@@ -283,10 +283,3 @@ class RenderLoop:
         if self.mirror is not None:
             self.mirror.all_new()
         reloaded(self, outcome)
-
-    def apply_config(self, new: Config) -> None:
-        """Give the parts `new` (without reading files: the token stays, the schedule's
-        zone is read when it needs one)."""
-        if self.mirror is not None:
-            self.mirror.all_new()
-        apply_config(self, new)

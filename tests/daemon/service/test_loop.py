@@ -14,6 +14,7 @@ from support import FakeClock, wait_until
 from support.loop import build_loop, reload_with
 
 from spirokiosk.daemon.config import ConfigError, load_config
+from spirokiosk.daemon.service.control import Reloaded
 from spirokiosk.daemon.service.parts import scene_timing, stream_settings
 from spirokiosk.daemon.service.playlist import Playlist
 from spirokiosk.display.curves import PRESETS, SHAPES
@@ -477,6 +478,6 @@ def test_a_reload_renames_the_announcement_but_keeps_the_running_servers_port(ma
     config = small_config()
     loop, _ = make_loop(config)
     loop.discovery = Announcer()
-    loop.apply_config(small_config('discovery.name="den"', "web.port=9000"))
+    loop.reloaded(Reloaded(small_config('discovery.name="den"', "web.port=9000")))
     # web.port needs a restart: the server still listens on 8000, and so says the advert
     assert loop.discovery.settings == DiscoverySettings(True, "den", "0.0.0.0", 8000)

@@ -11,6 +11,7 @@ from support import FakeClock
 from support.loop import build_loop
 
 from spirokiosk.daemon.config import load_config
+from spirokiosk.daemon.service.control import Reloaded
 from spirokiosk.display.curves import PRESETS, SHAPES
 
 URL = "http://10.0.0.7:8000/"
@@ -75,7 +76,7 @@ def test_a_reload_changes_the_policy_and_a_new_url_replaces_the_old():
     loop.control.show_address(URL)
     ticks(loop, clock)
     assert qr_on(loop.frame) == []
-    loop.apply_config(config_with("display.show_address=always"))
+    loop.reloaded(Reloaded(config_with("display.show_address=always")))
     ticks(loop, clock)
     assert qr_on(loop.frame) == [URL]
     loop.control.show_address("http://10.0.0.8:8000/")  # the Wi-Fi got another address

@@ -19,6 +19,7 @@ from support.loop import build_loop
 
 from spirokiosk.daemon.config import load_config
 from spirokiosk.daemon.schedule.cec import TvPower
+from spirokiosk.daemon.service.control import Reloaded
 from spirokiosk.daemon.service.parts import stream_settings
 from spirokiosk.daemon.service.screen_time import ScreenTime
 from spirokiosk.display.curves import PRESETS, SHAPES
@@ -195,7 +196,7 @@ def test_a_reload_applies_new_on_times(resting_loop):
     loop, _clocks = resting_loop(config_with())
     loop.tick()
     assert loop.screen_time.current.state == "off"
-    loop.apply_config(config_with('schedule.on=["daily 00:00-24:00"]'))
+    loop.reloaded(Reloaded(config_with('schedule.on=["daily 00:00-24:00"]')))
     loop.tick()
     assert loop.screen_time.current.state == "on"
 
