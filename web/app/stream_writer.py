@@ -13,7 +13,7 @@ take more, and for each viewer:
   always gets the newest next, nothing queues;
 - holds the next part back while the kernel still has bytes of the last one not yet
   sent (`kernel_backlog`), so that a slow viewer's next part is the newest when the
-  network can take it, not one that waited behind the last (see `_queue_if_due`);
+  network can take it, not one that waited behind the last (see `_held_back`);
 - drops a viewer whose socket took nothing for its timeout (the server's write
   timeout, cheroot's own socket timeout), or whose client has gone.
 
@@ -50,9 +50,10 @@ DISCARD_BYTES = 4096  # what a viewer sends after its request is read and droppe
 SIOCOUTQNSD = 0x894B
 
 
-def kernel_backlog(sock: socket.socket, answer: bytearray) -> int | None:
+def kernel_backlog(sock: socket.socket) -> int | None:
     """Bytes the kernel holds for `sock` that it has not sent yet: what the congestion or
     the client's window keeps back. None where the socket cannot say (not TCP)."""
+    answer = bytearray(4)
     try:
         fcntl.ioctl(sock.fileno(), SIOCOUTQNSD, answer, True)
     except (OSError, ValueError):
@@ -98,7 +99,6 @@ class StreamWriter:
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self._selector = selectors.DefaultSelector()
         self._thread: threading.Thread | None = None
-        self._answer = bytearray(4)  # kernel_backlog's, used by the writer thread alone
 
     def start(self) -> None:
         self._selector.register(self._wake_r, selectors.EVENT_READ)
@@ -158,7 +158,9 @@ class StreamWriter:
         for viewer in list(self._viewers):
             if not viewer.unsent:
                 held = self._queue_if_due(viewer, latest, now) or held
-            elif now - viewer.progress_at > viewer.stall_seconds:
+            # Bytes it has not taken, in this writer or in the kernel, and no progress.
+            waiting = viewer.unsent or viewer.backlog
+            if waiting and now - viewer.progress_at > viewer.stall_seconds:
                 self._let_go(viewer, "stalled")
         # A held-back viewer is asked again soon, not at the next frame: one whose part
         # takes a little longer than a frame to go would otherwise wait for a second.
@@ -192,7 +194,7 @@ class StreamWriter:
         if frame.seq <= viewer.last_seq and now - viewer.sent_at < self._resend_interval:
             return False
         if self._held_back(viewer, now):
-            return viewer in self._viewers
+            return True
         part = memoryview(frame.part)
         viewer.unsent = [memoryview(b"%x\r\n" % len(part)), part, memoryview(b"\r\n")]
         if not viewer.chunked:
@@ -211,10 +213,10 @@ class StreamWriter:
         (asked again every HELD_SECONDS meanwhile). A fast viewer has sent everything by
         its next frame and is never held. One ioctl a viewer a frame: half a
         microsecond here. The stall clock starts with the hold, and the bytes going
-        down are progress; none for the timeout, and the viewer has stalled."""
+        down are progress (the turn lets go of a viewer with none for its timeout)."""
         if viewer.backlog is None:
             return False
-        backlog = kernel_backlog(viewer.sock, self._answer)
+        backlog = kernel_backlog(viewer.sock)
         if backlog is None or backlog <= 0:
             viewer.backlog = None if backlog is None else 0
             return False
@@ -222,8 +224,6 @@ class StreamWriter:
             viewer.progress_at = now
         viewer.backlog = backlog
         viewer.holds += 1
-        if now - viewer.progress_at > viewer.stall_seconds:
-            self._let_go(viewer, "stalled")
         return True
 
     def _send(self, viewer: StreamViewer) -> None:

@@ -107,7 +107,7 @@ def test_a_slow_viewer_gets_the_newest_frame_once_the_last_has_left(
     frames.publish(1)
     assert wait_until(lambda: viewer.parts == 1)
     # The client reads nothing: part 1 is in the kernel, some of it not yet sent.
-    assert kernel_backlog(server, bytearray(4)) > 0
+    assert kernel_backlog(server) > 0
     for seq in (2, 3):  # newer frames come; each has a whole turn of the writer's
         frames.publish(seq)
         frames.wait_looked_at()
@@ -144,7 +144,7 @@ def test_a_viewer_that_keeps_up_is_never_held_back(connection, frames, writer):
         assert read_part(client) == seq  # every frame, each as it comes
     assert viewer.parts == 30
     assert viewer.holds == 0
-    assert wait_until(lambda: kernel_backlog(server, bytearray(4)) == 0)
+    assert wait_until(lambda: kernel_backlog(server) == 0)
 
 
 def test_a_socket_that_cannot_say_its_backlog_is_written_to_as_before(frames, writer):
@@ -152,7 +152,7 @@ def test_a_socket_that_cannot_say_its_backlog_is_written_to_as_before(frames, wr
     with server, client:
         server.settimeout(10)
         client.settimeout(5)
-        assert kernel_backlog(server, bytearray(4)) is None
+        assert kernel_backlog(server) is None
         viewer = StreamViewer(server, chunked=False, last_seq=0)
         assert writer.add(viewer)
         for seq in (1, 2):
